@@ -1,0 +1,53 @@
+"""Figures for the reports (matplotlib/seaborn). One module per analysis.
+
+Every figure has a title, axis labels with units, and text in the report language: Persian
+labels are reshaped (joined letter forms) and put in visual order with
+:func:`shape`, because matplotlib itself lays text out left to right letter by letter.
+"""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg") if matplotlib.get_backend().lower() not in ("inline", "module://matplotlib_inline.backend_inline") else None
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+PALETTE = {"product": "#1f5f8b", "delivery": "#d9822b", "organisation": "#3c8d5a", "other": "#7d7d7d"}
+GOOD, BAD, NEUTRAL = "#1a7f37", "#b42318", "#5f6b76"
+_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+
+
+def _has_rtl(text: str) -> bool:
+    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
+
+
+def shape(text: str) -> str:
+    """Persian/Arabic text shaped and reordered for matplotlib; other text unchanged."""
+    text = str(text)
+    if not _has_rtl(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def style() -> None:
+    """The house style: white background, light grid, readable sizes."""
+    plt.rcParams.update({
+        "figure.dpi": 96, "savefig.dpi": 96, "figure.figsize": (8, 4.5), "axes.grid": True,
+        "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+        "axes.titlesize": 12, "axes.titleweight": "bold", "axes.labelsize": 10,
+        "font.family": ["DejaVu Sans"],
+    })
+
+
+def finish(fig, ax, *, title: str, xlabel: str = "", ylabel: str = ""):
+    ax.set_title(shape(title))
+    ax.set_xlabel(shape(xlabel))
+    ax.set_ylabel(shape(ylabel))
+    fig.tight_layout()
+    return fig
+
+
+style()

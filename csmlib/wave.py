@@ -1,0 +1,121 @@
+"""One survey wave as the notebooks see it: parameters, codebook, validated data, history.
+
+A notebook starts with::
+
+    wave = csmlib.wave.open_wave(params_file)
+
+and gets the validated wave parameters, the codebook, the accepted responses (with the
+rejected rows alongside), label look-ups in the report language, the earlier waves
+(found from the other parameter files next to this one, ordered by fieldwork dates), and
+helpers to save and read the JSON result files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from csmlib.codebook import Codebook, load_codebook
+from csmlib.data import Intake, load_responses
+from csmlib.errors import CSMInputError
+from csmlib.params import WaveParams, load_params
+from csmlib.results import load_results, save_results
+
+
+@dataclass
+class Wave:
+    params: WaveParams
+    codebook: Codebook
+    _intake: Intake | None = field(default=None, repr=False)
+
+    # ---- identity ---------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.params.wave
+
+    @property
+    def language(self) -> str:
+        return self.params.options.language
+
+    @property
+    def output_dir(self) -> Path:
+        return self.params.output_dir
+
+    def label(self, key: str) -> str:
+        return self.codebook.label(key, self.language)
+
+    def labels(self, keys) -> list[str]:
+        return [self.label(k) for k in keys]
+
+    # ---- data -------------------------------------------------------------
+    @property
+    def intake(self) -> Intake:
+        if self._intake is None:
+            read = self.params.read
+            self._intake = load_responses(self.params.responses, self.codebook, delimiter=read.delimiter,
+                                          encoding=read.encoding, sheet=read.sheet)
+        return self._intake
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return self.intake.data
+
+    @property
+    def weights(self) -> pd.Series | None:
+        return self.data["weight"] if self.codebook.weight else None
+
+    def item_ids(self, group: str | None = None) -> list[str]:
+        return [i.id for i in self.codebook.items if group is None or i.group == group]
+
+    def items(self, group: str | None = None) -> pd.DataFrame:
+        return self.data[self.item_ids(group)]
+
+    @cached_property
+    def complaints(self):
+        """The validated complaints log (``None`` when the wave has none)."""
+        if self.params.complaints is None:
+            return None
+        from csmlib.complaints_io import load_complaints
+
+        return load_complaints(self.params.complaints, self.codebook, self.params)
+
+    # ---- history ----------------------------------------------------------
+    @cached_property
+    def previous(self) -> list["Wave"]:
+        """Earlier waves (fieldwork ending before this one starts), oldest first."""
+        folder = self.params.params_file.parent
+        waves = []
+        for path in sorted(folder.glob("*.yaml")):
+            if path.resolve() == self.params.params_file:
+                continue
+            try:
+                other = load_params(path)
+            except CSMInputError:
+                continue  # the codebook and other YAML files in params/ are not wave files
+            if other.fieldwork.end < self.params.fieldwork.start:
+                waves.append(Wave(other, self.codebook))
+        return sorted(waves, key=lambda w: w.params.fieldwork.start)
+
+    def history(self, notebook: str) -> dict[str, dict]:
+        """Saved results of ``notebook`` for the earlier waves that have them, oldest first."""
+        found = {}
+        for wave in self.previous:
+            res = load_results(wave.output_dir, notebook)
+            if res is not None:
+                found[wave.id] = res
+        return found
+
+    # ---- results ----------------------------------------------------------
+    def save(self, notebook: str, payload: dict) -> Path:
+        return save_results(self.output_dir, notebook, {"wave": self.id, **payload})
+
+    def load(self, notebook: str) -> dict | None:
+        return load_results(self.output_dir, notebook)
+
+
+def open_wave(params_file: str | Path) -> Wave:
+    """Load and validate a wave from its parameter file."""
+    params = load_params(params_file)
+    return Wave(params, load_codebook(params.codebook))

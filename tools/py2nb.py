@@ -1,0 +1,37 @@
+"""Build a report notebook from a percent-format script (``# %%`` cells).
+
+``# %% [markdown]`` starts a Markdown cell (its lines lose the leading ``# ``);
+``# %% tags=["parameters"]`` starts the papermill parameters cell. The notebook is written
+without outputs, with the ``csm`` kernel. Usage: python tools/py2nb.py src.py notebooks/NN_x.ipynb
+"""
+import json
+import re
+import sys
+
+import nbformat
+
+
+def convert(text: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "CSM workbench", "language": "python", "name": "csm"},
+                   "language_info": {"name": "python"}}
+    for chunk in re.split(r"^# %%", text, flags=re.M)[1:]:
+        header, _, body = chunk.partition("\n")
+        body = body.strip("\n")
+        if "[markdown]" in header:
+            lines = [re.sub(r"^# ?", "", line) for line in body.splitlines()]
+            nb.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+        else:
+            cell = nbformat.v4.new_code_cell(body)
+            match = re.search(r"tags=(\[.*\])", header)
+            if match:
+                cell.metadata["tags"] = json.loads(match.group(1))
+            nb.cells.append(cell)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:02d}"
+    return nb
+
+
+if __name__ == "__main__":
+    src, dst = sys.argv[1], sys.argv[2]
+    nbformat.write(convert(open(src, encoding="utf-8").read()), dst)
