@@ -238,11 +238,13 @@ def kano_answer_map(codebook: Codebook) -> dict[str, int]:
     return mapping
 
 
-def _kano_column(raw, name, codebook, table, problems, text_map):
+def _kano_column(raw, name, codebook, table, problems, text_map: dict):
     numbers, bad_number = numeric_series(raw)
     if codebook.kano.coding == "reversed":
         numbers = (KANO_POSITIONS + 1) - numbers
     if bad_number.any():  # answers written as text
+        if not text_map:
+            text_map.update(kano_answer_map(codebook))
         texts = raw[bad_number].map(normalize_label)
         mapped = texts.map(text_map)
         numbers = numbers.copy()
@@ -309,7 +311,7 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
         out[role] = _scaled_column(frame[outcome.column], outcome.column, codebook.scales[outcome.scale],
                                    table, problems, dont_know)
     if codebook.kano.pairs:
-        text_map = kano_answer_map(codebook)
+        text_map: dict[str, int] = {}  # built on the first answer written as text
         imp_scale = codebook.scales.get(codebook.kano.importance_scale or "")
         for pair in codebook.kano.pairs:
             for col in (pair.functional, pair.dysfunctional):

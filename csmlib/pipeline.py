@@ -98,8 +98,6 @@ def run_wave(params: WaveParams, *, notebooks_dir: Path, strict: bool = False, o
 
     codebook = load_codebook(params.codebook)
     wave = Wave(params, codebook)
-    notebooks = find_notebooks(notebooks_dir, only)
-    check_kernel(params.options.kernel)
     write_intake_files(wave)
     intake = wave.intake
     if strict and intake.n_rejected:
@@ -107,6 +105,8 @@ def run_wave(params: WaveParams, *, notebooks_dir: Path, strict: bool = False, o
         raise CSMInputError(f"{first['reason']} (value '{first['value']}'; {intake.n_rejected} rejected rows, "
                             f"see {wave.output_dir / 'rejected.csv'})", file=first["file"], row=int(first["row"]),
                             column=str(first["column"]))
+    notebooks = find_notebooks(notebooks_dir, only)
+    check_kernel(params.options.kernel)
     run = WaveRun(wave.id, str(wave.output_dir), intake.n_read, intake.n_accepted, intake.n_rejected)
     executed_dir = wave.output_dir / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)

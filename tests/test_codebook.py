@@ -1,0 +1,113 @@
+import textwrap
+
+import pytest
+import yaml
+
+from csmlib.codebook import load_codebook, pick_label
+from csmlib.errors import CSMInputError
+from csmlib.params import load_params
+
+
+def test_demo_codebook_loads(demo_codebook):
+    cb = demo_codebook
+    assert len(cb.items_in_group("product")) >= 6
+    assert len(cb.items_in_group("delivery")) >= 6
+    assert len(cb.items_in_group("organisation")) >= 6
+    assert set(cb.outcomes) == {"overall", "recommend", "loyalty", "effort"}
+    assert len(cb.kano.pairs) >= 6
+    assert cb.item("org_hidden_costs").reverse
+    assert set(cb.dimensions()) == {"product", "delivery", "organisation"}
+
+
+def test_persian_labels_round_trip(demo_root, demo_codebook):
+    raw = yaml.safe_load((demo_root / "params" / "survey.yaml").read_text(encoding="utf-8"))
+    written = {i["id"]: i["label"]["fa"] for i in raw["items"]}
+    for item in demo_codebook.items:
+        assert item.label["fa"] == written[item.id]
+    assert demo_codebook.label("del_speed", "fa") == "سرعت تحویل"
+    assert "\u200c" in demo_codebook.label("del_response", "fa")  # the ZWNJ is kept as written
+    assert demo_codebook.label("del_speed", "en") == "Delivery speed"
+
+
+def test_pick_label_fallbacks():
+    assert pick_label("plain", "fa") == "plain"
+    assert pick_label({"en": "E", "fa": "ف"}, "de") == "E"
+    assert pick_label({"fa": "ف"}, "en") == "ف"
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "survey.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+MINIMAL = """
+survey: s
+respondent_id: id
+scales:
+  s5: {min: 1, max: 5}
+items:
+  - {id: a, label: A, group: product, scale: s5}
+"""
+
+
+def test_minimal_codebook(tmp_path):
+    cb = load_codebook(_write(tmp_path, MINIMAL))
+    assert cb.data_columns() == ["id", "a"]
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("survey: [unclosed\n", "broken YAML"),
+    ("- just\n- a list\n", "mapping"),
+    (MINIMAL.replace("scale: s5}", "scale: s7}"), "undeclared scale 's7'"),
+    (MINIMAL.replace("group: product", "group: finance"), "items.0.group"),
+    (MINIMAL + "colour: blue\n", "colour"),
+    (MINIMAL.replace("{min: 1, max: 5}", "{min: 5, max: 1}"), "must be greater"),
+    (MINIMAL.replace("{min: 1, max: 5}", "{min: 1, max: 5, missing: [3]}"), "inside the scale"),
+    (MINIMAL + "  - {id: a, label: B, group: product, scale: s5}\n", "duplicate item ids"),
+])
+def test_bad_codebooks_are_one_line_errors(tmp_path, text, fragment):
+    path = _write(tmp_path, text)
+    with pytest.raises(CSMInputError) as info:
+        load_codebook(path)
+    message = str(info.value)
+    assert fragment in message
+    assert str(path) in message
+    assert "\n" not in message
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    path = _write(tmp_path, "survey: s\nrespondent_id: [id\nitems: []\n")
+    with pytest.raises(CSMInputError, match=r"row \d"):
+        load_codebook(path)
+
+
+def test_missing_codebook_file(tmp_path):
+    with pytest.raises(CSMInputError, match="file not found"):
+        load_codebook(tmp_path / "nope.yaml")
+
+
+def test_wave_params_resolve_paths(demo_root):
+    params = load_params(demo_root / "params" / "2026Q2.yaml")
+    assert params.root == demo_root.resolve()
+    assert params.responses == (demo_root / "data" / "demo" / "responses_2026Q2.csv").resolve()
+    assert params.output_dir == (demo_root / "reports" / "2026Q2").resolve()
+    injected = params.notebook_parameters()
+    assert injected["wave"] == "2026Q2" and injected["params_file"].endswith("2026Q2.yaml")
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (lambda p: p.update(responses="data/none.csv"), "'responses' file not found"),
+    (lambda p: p.update(colour="blue"), "colour"),
+    (lambda p: p["fieldwork"].update(end="2020-01-01"), "before start"),
+    (lambda p: p["options"].update(language="de"), "options.language"),
+    (lambda p: p.pop("wave"), "wave"),
+])
+def test_bad_wave_params(project, edit, fragment):
+    path = project / "params" / "2026Q2.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(CSMInputError) as info:
+        load_params(path)
+    assert fragment in str(info.value) and "\n" not in str(info.value)

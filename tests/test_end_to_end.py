@@ -1,0 +1,67 @@
+"""`csm run` on a demo wave: every notebook executes, reports are code-free, offline HTML."""
+import json
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wave_run(demo_root):
+    """Run the first two demo waves (the second one has a previous wave to compare with)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "csmlib.cli", "run", "params/2025Q4.yaml", "params/2026Q1.yaml"],
+        cwd=demo_root, capture_output=True, text=True, timeout=1200)
+    return demo_root, result
+
+
+def test_run_succeeds_with_progress_lines(wave_run):
+    root, result = wave_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    notebooks = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for nb in notebooks:
+        assert re.search(rf"2026Q1\s+{nb.stem}\s+ok\s+[\d.]+ s", result.stdout), nb.stem
+    assert "failed" not in result.stdout.split("\n")[-3]
+
+
+def test_reports_are_code_free_offline_html_with_figures(wave_run):
+    root, _ = wave_run
+    wave_dir = root / "reports" / "2026Q1"
+    pages = sorted(wave_dir.glob("[0-9][0-9]_*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "jp-InputArea" not in html and "jp-CodeMirrorEditor" not in html, f"{page.name} shows code"
+        assert "Traceback" not in html and "application/vnd.jupyter.stderr" not in html, f"{page.name} has errors"
+        assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html), f"{page.name} not offline"
+        assert "cdn" not in html.lower() or "cdnjs" not in html.lower()
+        assert "data:image/png;base64," in html, f"{page.name} has no figure"
+        assert len(html.encode()) < 3_000_000, f"{page.name} exceeds the 3 MB budget"
+    assert (wave_dir / "index.html").is_file() and (root / "reports" / "index.html").is_file()
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "2025Q4/index.html" in index and "2026Q1/index.html" in index
+
+
+def test_rejected_rows_are_reported(wave_run):
+    root, _ = wave_run
+    rejected = pd.read_csv(root / "reports" / "2026Q1" / "rejected.csv")
+    assert len(rejected) == 6
+    assert set(rejected.columns) >= {"file", "row", "column", "value", "reason"}
+    assert (rejected["file"].str.endswith("responses_2026Q1.xlsx")).all()
+    raw_rows = pd.read_csv(root / "reports" / "2026Q1" / "rejected_rows.csv")
+    assert len(raw_rows) == 6
+    html = (root / "reports" / "2026Q1" / "01_data_quality.html").read_text(encoding="utf-8")
+    assert "6 rows were kept out" in html
+
+
+def test_results_side_files_and_manifest(wave_run):
+    root, _ = wave_run
+    results = json.loads((root / "reports" / "2026Q1" / "results" / "01_data_quality.json").read_text("utf-8"))
+    assert results["wave"] == "2026Q1" and results["n_rejected"] == 6 and results["n_accepted"] == 1494
+    manifest = json.loads((root / "reports" / "2026Q1" / "manifest.json").read_text("utf-8"))
+    assert all(job["status"] == "ok" for job in manifest["jobs"])
+    assert manifest["inputs"]["responses"]["sha256"]
