@@ -60,8 +60,8 @@ GROUP_ORDER = ("product", "delivery", "organisation")
 FACTOR_CORRELATION = 0.45
 
 # True regression weights of overall satisfaction on the item latents (the rest are 0.02).
-DRIVER_WEIGHTS = {"del_speed": 0.30, "prod_performance": 0.25, "org_complaints": 0.20, "prod_price": 0.15}
-MINOR_WEIGHT = 0.02
+DRIVER_WEIGHTS = {"del_speed": 0.50, "prod_performance": 0.35, "org_complaints": 0.25}
+MINOR_WEIGHT = 0.01
 
 # Kano attributes: id, English, Persian, linked item, planted category per wave, importance mean
 KANO = (
@@ -242,10 +242,10 @@ def _responses(wave_index: int, wave: str, rng: np.random.Generator) -> pd.DataF
 
     predictor = sum(DRIVER_WEIGHTS.get(i[0], MINOR_WEIGHT) * latents[i[0]] for i in ITEMS)
     predictor = predictor / predictor.std()
-    overall_latent = 0.75 * predictor + np.sqrt(1 - 0.75**2) * rng.standard_normal(n)
+    overall_latent = 0.8 * predictor + np.sqrt(1 - 0.8**2) * rng.standard_normal(n)
     out["overall_sat"] = _cut(overall_latent, 10, 2.2)
     rec_latent = 0.85 * overall_latent + np.sqrt(1 - 0.85**2) * rng.standard_normal(n)
-    out["recommend"] = _cut(rec_latent, 11, 2.6) - 1
+    out["recommend"] = _cut(rec_latent, 11, 2.0) - 1
     p_buy = 1 / (1 + np.exp(-(0.9 + 1.3 * overall_latent)))
     out["repurchase"] = (rng.random(n) < p_buy).astype(int)
     effort_latent = 0.5 * factors[:, 1] + 0.3 * factors[:, 2] + 0.8 * rng.standard_normal(n)
