@@ -81,35 +81,36 @@ def validate(params_files):
 @click.option("--only", multiple=True, help="Run only notebooks whose name starts with this (repeatable).")
 @click.option("--notebooks", "notebooks_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of report notebooks [default: PROJECT/notebooks].")
-def run(params_files, strict, only, notebooks_dir):
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Notebooks to run at once on this machine.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Run the jobs on an existing Dask distributed cluster instead.")
+@click.option("--force", is_flag=True, help="Re-run notebooks whose inputs have not changed.")
+def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force):
     """Run every report notebook for each wave and render the HTML reports.
 
-    Waves run in the order of their fieldwork dates, so that each wave's trend charts can read
-    the earlier waves' results. One progress line per notebook; a summary at the end.
+    A notebook of a wave waits for the same notebook of the earlier wave (its trend charts read
+    that wave's results); otherwise jobs run in parallel with --jobs or on a Dask cluster.
+    Unchanged jobs are skipped unless --force. One progress line per notebook; a summary at the end.
     """
     from csmlib.params import load_params
-    from csmlib.pipeline import run_wave, write_reports_index
+    from csmlib.pipeline import run_waves
 
     try:
-        waves = sorted((load_params(p) for p in params_files), key=lambda w: w.fieldwork.start)
+        waves = [load_params(p) for p in params_files]
+        runs = run_waves(waves, notebooks_dir=notebooks_dir, strict=strict, only=list(only) or None,
+                         jobs=jobs, scheduler=scheduler, force=force)
     except CSMInputError as exc:
         _fail(exc)
-    runs = []
-    for params in waves:
-        nb_dir = notebooks_dir or (params.root / "notebooks")
-        try:
-            runs.append(run_wave(params, notebooks_dir=nb_dir, strict=strict, only=list(only) or None))
-        except CSMInputError as exc:
-            _fail(exc)
-        write_reports_index(params.output_dir.parent, params.options.language)
-    failed = [(r.wave, n.notebook) for r in runs for n in r.notebooks if n.status != "ok"]
+    failed = [(r.wave, n.notebook, n.unit) for r in runs for n in r.notebooks if n.status == "failed"]
     total = sum(len(r.notebooks) for r in runs)
-    click.echo(f"{len(runs)} wave(s), {total} notebook(s), {len(failed)} failed; "
-               f"rejected rows: " + ", ".join(f"{r.wave} {r.n_rejected}" for r in runs))
+    cached = sum(n.status == "cached" for r in runs for n in r.notebooks)
+    click.echo(f"{len(runs)} wave(s), {total} notebook run(s), {cached} unchanged, {len(failed)} failed; "
+               "rejected rows: " + ", ".join(f"{r.wave} {r.n_rejected}" for r in runs))
     for r in runs:
         click.echo(f"report: {Path(r.output_dir) / 'index.html'}")
     if failed:
-        click.echo("failed: " + ", ".join(f"{w}/{n}" for w, n in failed), err=True)
+        click.echo("failed: " + ", ".join(f"{w}/{n}" + (f" [{u}]" if u else "") for w, n, u in failed), err=True)
         sys.exit(EXIT_FAILED)
 
 

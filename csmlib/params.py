@@ -40,6 +40,13 @@ class ReadOptions(_Model):
     sheet: str | int | None = None
 
 
+class Units(_Model):
+    """One report set per level of a segment (e.g. per region); small units are suppressed."""
+    by: str
+    min_n: int = Field(30, ge=1)
+    include_total: bool = True
+
+
 class Options(_Model):
     level: float = Field(0.95, gt=0.5, lt=1)
     n_boot: int = Field(1000, ge=0, le=100_000)
@@ -64,6 +71,7 @@ class WaveParams(_Model):
     targets: dict[str, float] = Field(default_factory=dict)
     complaint_targets: dict[str, float] = Field(default_factory=dict)
     options: Options = Field(default_factory=Options)
+    units: Units | None = None
     output: Path | None = None
     params_file: Path | None = None
     root: Path | None = None
@@ -72,10 +80,22 @@ class WaveParams(_Model):
     def output_dir(self) -> Path:
         return self.output if self.output is not None else (self.root or Path(".")) / "reports" / self.wave
 
-    def notebook_parameters(self) -> dict:
+    def unit_dir(self, unit: str | None) -> Path:
+        """Where the reports of one unit (or of the whole wave, ``None``) go."""
+        return self.output_dir if unit is None else self.output_dir / "units" / unit_slug(unit)
+
+    def notebook_parameters(self, unit: str | None = None) -> dict:
         """The values papermill injects (plain JSON types, absolute paths)."""
-        return {"params_file": str(self.params_file), "wave": self.wave,
-                "output_dir": str(self.output_dir), "language": self.options.language}
+        return {"params_file": str(self.params_file), "wave": self.wave, "unit": unit,
+                "output_dir": str(self.unit_dir(unit)), "language": self.options.language}
+
+
+def unit_slug(unit: str) -> str:
+    """A folder name for a unit value (keeps letters of any script, replaces the rest)."""
+    import re
+
+    slug = re.sub(r"[^\w-]+", "-", str(unit).strip(), flags=re.UNICODE).strip("-")
+    return slug or "unit"
 
 
 def project_root_for(params_path: Path) -> Path:

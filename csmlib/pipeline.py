@@ -1,10 +1,18 @@
-"""Run a wave: intake, every report notebook through papermill, HTML, indexes.
+"""Run waves: intake, every report notebook through papermill, HTML, indexes, manifest.
 
-``run_wave`` validates the wave's data (writing ``rejected.csv``), executes each notebook of
-``notebooks/`` in order with papermill (explicit kernel, per-cell timeout, the wave's
-parameters injected), keeps the executed notebooks in ``<output>/notebooks/``, renders each
-to ``<output>/<notebook>.html`` and writes ``<output>/index.html``. A notebook that fails
-keeps its partial executed notebook and gets a page showing the error; the others still run.
+A *job* is one notebook for one wave (and one unit, when the wave asks for a report set per
+unit). Jobs form a small graph: a notebook of a wave waits for the same notebook of the
+previous wave (its trend charts read that wave's results), and the summary notebook (the
+last one) waits for the other notebooks of its wave. The graph runs inline (``jobs=1``), on
+a local process pool (``jobs=N``) or on an existing Dask distributed cluster
+(``scheduler="tcp://host:port"``).
+
+Each job executes its notebook with papermill (explicit kernel, per-cell timeout, the wave's
+parameters injected), keeps the executed notebook in ``<output>/notebooks/`` and renders
+``<output>/<notebook>.html``. A failing notebook keeps its partial executed notebook and gets a
+page showing the error; the other jobs still run. A job whose inputs (notebook, parameters,
+codebook, data, csmlib version, the results it reads) have not changed since its last
+successful run is not run again unless ``force`` is set. ``manifest.json`` records every job.
 """
 from __future__ import annotations
 
@@ -17,22 +25,39 @@ from pathlib import Path
 from typing import Callable
 
 from csmlib import __version__
-from csmlib.codebook import load_codebook
 from csmlib.errors import CSMInputError
 from csmlib.params import WaveParams
 from csmlib.render import NavLink, UI_TEXT, notebook_title, render_failure, render_notebook, table_html, write_page
-from csmlib.wave import Wave
+from csmlib.wave import Wave, open_wave
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+SUMMARY_PREFIX = "08_"
+KERNEL_START_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Job:
+    params_file: str
+    unit: str | None
+    notebook: str          # path of the source notebook
+    notebooks: tuple[str, ...]  # every notebook of the run, for the navigation bar
+    force: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{Path(self.params_file).stem}/{self.unit or '-'}/{Path(self.notebook).stem}"
 
 
 @dataclass
 class NotebookRun:
     notebook: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "cached" or "failed"
     seconds: float
     html: str
     error: str = ""
+    input_sha256: str = ""
+    unit: str | None = None
+    wave: str = ""
 
 
 @dataclass
@@ -42,17 +67,16 @@ class WaveRun:
     n_read: int
     n_accepted: int
     n_rejected: int
+    units: list[str] = field(default_factory=list)
+    suppressed_units: list[str] = field(default_factory=list)
     notebooks: list[NotebookRun] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return all(r.status == "ok" for r in self.notebooks)
 
-
+# ---------------------------------------------------------------------------- helpers
 def find_notebooks(notebooks_dir: Path, only: list[str] | None = None) -> list[Path]:
-    found = sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
+    found = sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB))
     if only:
-        found = [p for p in found if any(p.stem.startswith(o) or p.stem == o for o in only)]
+        found = [p for p in found if any(p.stem.startswith(o) for o in only)]
     if not found:
         raise CSMInputError("no report notebooks found", file=notebooks_dir)
     return found
@@ -68,118 +92,261 @@ def check_kernel(name: str) -> None:
                             f"`python -m ipykernel install --sys-prefix --name {name}`") from None
 
 
-def _sha256(path: Path | None) -> str | None:
+def sha256_file(path) -> str | None:
     if path is None or not Path(path).is_file():
         return None
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def write_intake_files(wave: Wave) -> None:
-    """rejected.csv (one line per problem) and rejected_rows.csv (the raw rows kept out)."""
-    out = wave.output_dir
-    out.mkdir(parents=True, exist_ok=True)
-    intake = wave.intake
-    intake.rejected.to_csv(out / "rejected.csv", index=False, encoding="utf-8")
-    intake.rejected_rows.to_csv(out / "rejected_rows.csv", index=False, encoding="utf-8")
+def _job_inputs(wave: Wave, notebook: Path) -> dict:
+    """Everything a notebook's output depends on, as hashes."""
+    p = wave.params
+    inputs = {"notebook": sha256_file(notebook), "csmlib": __version__, "unit": wave.unit,
+              **{k: sha256_file(getattr(p, k)) for k in ("params_file", "codebook", "responses", "complaints", "actions")}}
+    for prev in wave.previous:  # trend charts read these
+        inputs[f"results:{prev.id}"] = sha256_file(prev.output_dir / "results" / f"{notebook.stem}.json")
+    if notebook.stem.startswith(SUMMARY_PREFIX):
+        for res in sorted((wave.output_dir / "results").glob("*.json")):
+            if res.stem != notebook.stem:
+                inputs[f"results:{res.stem}"] = sha256_file(res)
+    return inputs
 
 
 def _nav(wave: Wave, notebooks: list[Path], titles: dict[str, str], current: str | None) -> list[NavLink]:
     text = UI_TEXT[wave.language]
-    links = [NavLink("../index.html", text["all_waves"]), NavLink("index.html", text["overview"], current == "index")]
+    up = "../../../index.html" if wave.unit else "../index.html"
+    links = [NavLink(up, text["all_waves"]), NavLink("index.html", text["overview"], current == "index")]
     links += [NavLink(f"{nb.stem}.html", titles.get(nb.stem, nb.stem), current == nb.stem) for nb in notebooks]
     return links
 
 
-def run_wave(params: WaveParams, *, notebooks_dir: Path, strict: bool = False, only: list[str] | None = None,
-             log: Callable[[str], None] = print) -> WaveRun:
-    """Validate, execute and render one wave. Raises CSMInputError for file-level problems."""
+def _titles(notebooks: list[Path]) -> dict[str, str]:
     import nbformat
+
+    return {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem) for nb in notebooks}
+
+
+# ---------------------------------------------------------------------------- one job
+def _execute(nb: Path, executed: Path, wave: Wave) -> str:
+    """Run papermill; return "" or a one-line error. Kernel start races are retried."""
     import papermill as pm
 
-    codebook = load_codebook(params.codebook)
-    wave = Wave(params, codebook)
-    write_intake_files(wave)
+    params = wave.params
+    for attempt in range(KERNEL_START_RETRIES):
+        try:
+            pm.execute_notebook(str(nb), str(executed), parameters=params.notebook_parameters(wave.unit),
+                                kernel_name=params.options.kernel, execution_timeout=params.options.timeout,
+                                cwd=str(nb.parent), progress_bar=False, log_output=False)
+            return ""
+        except pm.PapermillExecutionError as exc:
+            return f"{exc.ename}: {exc.evalue}".splitlines()[0]
+        except Exception as exc:  # the kernel did not start or died: retry a start race, then report
+            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            started = executed.is_file() and '"execution_count": 1' in executed.read_text(encoding="utf-8")
+            if started or attempt == KERNEL_START_RETRIES - 1:
+                return error
+            time.sleep(1 + attempt)
+    return "unreachable"
+
+
+def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> NotebookRun:
+    """Execute and render one notebook of one wave/unit (runs on a worker)."""
+    started = time.perf_counter()
+    wave = open_wave(job.params_file, job.unit)
+    nb = Path(job.notebook)
+    notebooks = [Path(n) for n in job.notebooks]
+    out = wave.output_dir
+    html_path = out / f"{nb.stem}.html"
+    executed = out / "notebooks" / nb.name
+    inputs = _job_inputs(wave, nb)
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    base = dict(notebook=nb.stem, html=html_path.name, input_sha256=digest, unit=job.unit, wave=wave.id)
+    if not job.force and previous_sha == digest and html_path.is_file() and executed.is_file():
+        return NotebookRun(status="cached", seconds=round(time.perf_counter() - started, 2), **base)
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    error = _execute(nb, executed, wave)
+    titles = _titles(notebooks)
+    organisation = wave.codebook.organisation or wave.codebook.survey
+    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit}" if wave.unit else "")
+    nav = _nav(wave, notebooks, titles, nb.stem)
+    try:
+        if executed.is_file():
+            render_notebook(executed, html_path, organisation=organisation, wave_label=label,
+                            language=wave.language, nav=nav, title=titles[nb.stem])
+        else:
+            render_failure(html_path, notebook=titles[nb.stem], message=error, organisation=organisation,
+                           wave_label=label, language=wave.language, nav=nav)
+    except Exception as exc:
+        error = error or f"rendering failed: {type(exc).__name__}: {exc}".splitlines()[0]
+    return NotebookRun(status="failed" if error else "ok", error=error,
+                       seconds=round(time.perf_counter() - started, 2), **base)
+
+
+# ---------------------------------------------------------------------------- the graph
+def plan_jobs(waves: list[Wave], notebooks: list[Path], *, force: bool = False) -> dict[str, tuple[Job, list[str]]]:
+    """Jobs keyed by ``wave/unit/notebook`` with the keys they wait for."""
+    graph: dict[str, tuple[Job, list[str]]] = {}
+    names = tuple(str(n) for n in notebooks)
+    last_key: dict[tuple[str | None, str], str] = {}
+    for wave in sorted(waves, key=lambda w: w.params.fieldwork.start):
+        keep, _ = wave.units()
+        for unit in ([None] if wave.params.units is None or wave.params.units.include_total else []) + keep:
+            wave_keys = []
+            for nb in notebooks:
+                job = Job(str(wave.params.params_file), unit, str(nb), names, force)
+                deps = [last_key[(unit, nb.stem)]] if (unit, nb.stem) in last_key else []
+                if nb.stem.startswith(SUMMARY_PREFIX):
+                    deps += wave_keys
+                graph[job.key] = (job, deps)
+                last_key[(unit, nb.stem)] = job.key
+                wave_keys.append(job.key)
+    return graph
+
+
+def _previous_shas(waves: list[Wave]) -> dict[str, str]:
+    shas = {}
+    for wave in waves:
+        path = wave.params.output_dir / "manifest.json"
+        if path.is_file():
+            for job in json.loads(path.read_text(encoding="utf-8")).get("jobs", []):
+                if job.get("status") in ("ok", "cached"):
+                    key = f"{Path(str(wave.params.params_file)).stem}/{job.get('unit') or '-'}/{job['notebook']}"
+                    shas[key] = job.get("input_sha256", "")
+    return shas
+
+
+def run_graph(graph, previous: dict[str, str], *, jobs: int = 1, scheduler: str | None = None,
+              log: Callable[[str], None] = print) -> dict[str, NotebookRun]:
+    def report(run: NotebookRun):
+        unit = f" [{run.unit}]" if run.unit else ""
+        log(f"{run.wave:<10} {run.notebook + unit:<32} {run.status:<6} {run.seconds:6.1f} s"
+            + (f"  {run.error}" if run.error else ""))
+
+    results: dict[str, NotebookRun] = {}
+    if scheduler is None and jobs <= 1:
+        for key, (job, _deps) in graph.items():  # insertion order is a topological order
+            results[key] = execute_job(job, previous.get(key))
+            report(results[key])
+        return results
+
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {}
+        for key, (job, deps) in graph.items():
+            futures[key] = client.submit(execute_job, job, previous.get(key), *[futures[d] for d in deps],
+                                         key=f"csm-{key}-{time.time_ns()}", pure=False)
+        by_future = {f: k for k, f in futures.items()}
+        for future in as_completed(list(futures.values())):
+            run = future.result()
+            results[by_future[future]] = run
+            report(run)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return {k: results[k] for k in graph}
+
+
+def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = None, strict: bool = False,
+              only: list[str] | None = None, jobs: int = 1, scheduler: str | None = None, force: bool = False,
+              log: Callable[[str], None] = print) -> list[WaveRun]:
+    """Validate every wave, run the job graph, write indexes and manifests."""
+    waves = [open_wave(p.params_file) for p in sorted(params_list, key=lambda p: p.fieldwork.start)]
+    runs = {}
+    for wave in waves:  # all file-level problems surface before any notebook runs
+        write_intake_files(wave, strict=strict)
+        keep, small = wave.units()
+        runs[wave.id] = WaveRun(wave.id, str(wave.output_dir), wave.intake.n_read, wave.intake.n_accepted,
+                                wave.intake.n_rejected, keep, small)
+    nb_dir = notebooks_dir or (waves[0].params.root / "notebooks")
+    notebooks = find_notebooks(nb_dir, only)
+    for kernel in {w.params.options.kernel for w in waves}:
+        check_kernel(kernel)
+    graph = plan_jobs(waves, notebooks, force=force)
+    results = run_graph(graph, _previous_shas(waves), jobs=jobs, scheduler=scheduler, log=log)
+    for run in results.values():
+        runs[run.wave].notebooks.append(run)
+    titles = _titles(notebooks)
+    for wave in waves:
+        write_manifest(wave, runs[wave.id], notebooks)
+        write_wave_index(wave, runs[wave.id], notebooks, titles)
+        write_reports_index(wave.params.output_dir.parent, wave.language, wave.codebook.organisation)
+    return [runs[w.id] for w in waves]
+
+
+# ---------------------------------------------------------------------------- files
+def write_intake_files(wave: Wave, *, strict: bool = False) -> None:
+    """rejected.csv (one line per problem) and rejected_rows.csv (the raw rows kept out)."""
+    out = wave.params.output_dir
+    out.mkdir(parents=True, exist_ok=True)
     intake = wave.intake
+    intake.rejected.to_csv(out / "rejected.csv", index=False, encoding="utf-8")
+    intake.rejected_rows.to_csv(out / "rejected_rows.csv", index=False, encoding="utf-8")
     if strict and intake.n_rejected:
         first = intake.rejected.iloc[0]
         raise CSMInputError(f"{first['reason']} (value '{first['value']}'; {intake.n_rejected} rejected rows, "
-                            f"see {wave.output_dir / 'rejected.csv'})", file=first["file"], row=int(first["row"]),
+                            f"see {out / 'rejected.csv'})", file=first["file"], row=int(first["row"]),
                             column=str(first["column"]))
-    notebooks = find_notebooks(notebooks_dir, only)
-    check_kernel(params.options.kernel)
-    run = WaveRun(wave.id, str(wave.output_dir), intake.n_read, intake.n_accepted, intake.n_rejected)
-    executed_dir = wave.output_dir / "notebooks"
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    titles = {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem) for nb in notebooks}
-    organisation = codebook.organisation or codebook.survey
-    wave_label = f"{UI_TEXT[wave.language]['wave']} {wave.id}"
-
-    for nb in notebooks:
-        started = time.perf_counter()
-        executed = executed_dir / nb.name
-        html_path = wave.output_dir / f"{nb.stem}.html"
-        status, error = "ok", ""
-        try:
-            pm.execute_notebook(str(nb), str(executed), parameters=params.notebook_parameters(),
-                                kernel_name=params.options.kernel, execution_timeout=params.options.timeout,
-                                cwd=str(notebooks_dir), progress_bar=False, log_output=False,
-                                report_mode=True)
-        except pm.PapermillExecutionError as exc:
-            status, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0]
-        except Exception as exc:  # kernel died, timeout, bad notebook: record it, go on with the others
-            status, error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
-        nav = _nav(wave, notebooks, titles, nb.stem)
-        try:
-            if executed.is_file():
-                render_notebook(executed, html_path, organisation=organisation, wave_label=wave_label,
-                                language=wave.language, nav=nav, title=titles[nb.stem])
-            else:
-                render_failure(html_path, notebook=titles[nb.stem], message=error, organisation=organisation,
-                               wave_label=wave_label, language=wave.language, nav=nav)
-        except Exception as exc:
-            status, error = "failed", error or f"rendering failed: {type(exc).__name__}: {exc}".splitlines()[0]
-        seconds = time.perf_counter() - started
-        run.notebooks.append(NotebookRun(nb.stem, status, round(seconds, 2), html_path.name, error))
-        log(f"{wave.id:<10} {nb.stem:<24} {status:<6} {seconds:6.1f} s" + (f"  {error}" if error else ""))
-
-    write_wave_index(wave, run, notebooks, titles)
-    write_manifest(wave, run, notebooks)
-    return run
 
 
 def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path]) -> Path:
     from importlib.metadata import version
 
     packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "papermill", "nbconvert", "factor_analyzer")}
+    p = wave.params
     manifest = {
         "wave": wave.id, "csmlib": __version__, "packages": packages,
-        "inputs": {k: {"path": str(getattr(wave.params, k)), "sha256": _sha256(getattr(wave.params, k))}
-                   for k in ("params_file", "codebook", "responses", "complaints", "actions")
-                   if getattr(wave.params, k) is not None},
-        "notebooks": {nb.stem: _sha256(nb) for nb in notebooks},
-        "jobs": [asdict(r) | {"output_sha256": _sha256(wave.output_dir / r.html)} for r in run.notebooks],
+        "inputs": {k: {"path": str(getattr(p, k)), "sha256": sha256_file(getattr(p, k))}
+                   for k in ("params_file", "codebook", "responses", "complaints", "actions") if getattr(p, k)},
+        "notebooks": {nb.stem: sha256_file(nb) for nb in notebooks},
         "intake": {"read": run.n_read, "accepted": run.n_accepted, "rejected": run.n_rejected},
+        "units": run.units, "suppressed_units": run.suppressed_units,
+        "jobs": [asdict(r) | {"output_sha256": sha256_file(p.unit_dir(r.unit) / r.html)} for r in run.notebooks],
     }
-    path = wave.output_dir / "manifest.json"
+    path = p.output_dir / "manifest.json"
     path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return path
 
 
+def _status(status: str) -> dict:
+    tone = "csm-bad" if status == "failed" else "csm-good"
+    return {"html": f'<span class="{tone}">{html.escape(status)}</span>'}
+
+
 def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
+    """``reports/<wave>/index.html`` (and one per unit): the reports, their status, the quarantine."""
     text = UI_TEXT[wave.language]
-    rows = [{"report": {"html": f'<a href="{r.html}">{html.escape(titles.get(r.notebook, r.notebook))}</a>'},
-             "status": {"html": f'<span class="{"csm-good" if r.status == "ok" else "csm-bad"}">{r.status}</span>'},
-             "seconds": f"{r.seconds:.1f}"} for r in run.notebooks]
-    quarantine = (f'<div class="{"csm-alert" if run.n_rejected else "csm-note"}">{run.n_accepted} {text["accepted"]}, '
-                  f'<strong>{run.n_rejected} {text["rejected"]}</strong> — '
-                  f'<a href="rejected.csv">rejected.csv</a></div>')
-    body = quarantine + table_html(rows, [("report", text["report"]), ("status", text["status"]),
-                                          ("seconds", text["seconds"])])
     fw = wave.params.fieldwork
-    return write_page(wave.output_dir / "index.html", title=wave.params.title or wave.id,
-                      organisation=wave.codebook.organisation, language=wave.language,
-                      subtitle=f"{text['fieldwork']} {fw.start} – {fw.end}",
-                      nav=_nav(wave, notebooks, titles, "index"), body=body)
+    pages = []
+    for unit in sorted({r.unit for r in run.notebooks}, key=lambda u: (u is not None, u or "")):
+        view = Wave(wave.params, wave.codebook, unit, wave._intake)
+        unit_runs = [r for r in run.notebooks if r.unit == unit]
+        rows = [{"report": {"html": f'<a href="{r.html}">{html.escape(titles.get(r.notebook, r.notebook))}</a>'},
+                 "status": _status(r.status), "seconds": f"{r.seconds:.1f}"} for r in unit_runs]
+        quarantine = (f'<div class="{"csm-alert" if run.n_rejected else "csm-note"}">{run.n_accepted} {text["accepted"]}, '
+                      f'<strong>{run.n_rejected} {text["rejected"]}</strong> — '
+                      f'<a href="{"../../" if unit else ""}rejected.csv">rejected.csv</a></div>')
+        body = quarantine + table_html(rows, [("report", text["report"]), ("status", text["status"]),
+                                              ("seconds", text["seconds"])])
+        if unit is None and (run.units or run.suppressed_units):
+            links = " · ".join(f'<a href="units/{html.escape(Path(view.params.unit_dir(u)).name)}/index.html">'
+                               f"{html.escape(u)}</a>" for u in run.units)
+            body += f"<h2>Units</h2><p>{links}</p>"
+            if run.suppressed_units:
+                body += (f'<p class="csm-note">Suppressed (fewer than {wave.params.units.min_n} respondents): '
+                         f"{html.escape(', '.join(run.suppressed_units))}</p>")
+        pages.append(write_page(view.output_dir / "index.html", title=view.title,
+                                organisation=wave.codebook.organisation, language=wave.language,
+                                subtitle=f"{text['fieldwork']} {fw.start} – {fw.end}",
+                                nav=_nav(view, notebooks, titles, "index"), body=body))
+    return pages[0] if pages else wave.output_dir / "index.html"
 
 
 def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
@@ -188,15 +355,14 @@ def write_reports_index(reports_dir: Path, language: str = "en", organisation: s
     rows = []
     for manifest_path in sorted(reports_dir.glob("*/manifest.json"), reverse=True):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        jobs = manifest.get("jobs", [])
-        failed = [j["notebook"] for j in jobs if j["status"] != "ok"]
-        status = "ok" if not failed else f"failed: {', '.join(failed)}"
+        jobs = [j for j in manifest.get("jobs", []) if not j.get("unit")]
+        failed = [j["notebook"] for j in manifest.get("jobs", []) if j["status"] == "failed"]
         wave_id = manifest["wave"]
         rows.append({"wave": {"html": f'<a href="{wave_id}/index.html">{html.escape(wave_id)}</a>'},
                      "reports": {"html": " · ".join(f'<a href="{wave_id}/{j["html"]}">{html.escape(j["notebook"])}</a>'
                                                     for j in jobs)},
                      "rejected": manifest["intake"]["rejected"],
-                     "status": {"html": f'<span class="{"csm-good" if not failed else "csm-bad"}">{html.escape(status)}</span>'}})
+                     "status": _status("ok" if not failed else f"failed: {', '.join(failed)}")})
     body = table_html(rows, [("wave", text["wave"]), ("reports", text["reports"]),
                              ("rejected", text["rejected"]), ("status", text["status"])])
     return write_page(reports_dir / "index.html", title=text["index_title"], organisation=organisation,

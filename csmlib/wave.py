@@ -28,6 +28,7 @@ from csmlib.results import load_results, save_results
 class Wave:
     params: WaveParams
     codebook: Codebook
+    unit: str | None = None
     _intake: Intake | None = field(default=None, repr=False)
 
     # ---- identity ---------------------------------------------------------
@@ -41,7 +42,12 @@ class Wave:
 
     @property
     def output_dir(self) -> Path:
-        return self.params.output_dir
+        return self.params.unit_dir(self.unit)
+
+    @property
+    def title(self) -> str:
+        base = self.params.title or self.id
+        return f"{base} — {self.unit}" if self.unit else base
 
     def label(self, key: str) -> str:
         return self.codebook.label(key, self.language)
@@ -60,7 +66,24 @@ class Wave:
 
     @property
     def data(self) -> pd.DataFrame:
-        return self.intake.data
+        """Accepted responses (of this wave's unit only, when it is a unit report)."""
+        data = self.intake.data
+        if self.unit is not None:
+            by = self.params.units.by
+            data = data[data[by] == self.unit]
+        return data
+
+    def units(self) -> tuple[list[str], list[str]]:
+        """Unit values with enough respondents for their own reports, and those suppressed."""
+        spec = self.params.units
+        if spec is None:
+            return [], []
+        if spec.by not in self.intake.data:
+            raise CSMInputError(f"units.by '{spec.by}' is not a segment of the codebook", file=self.params.params_file)
+        counts = self.intake.data[spec.by].value_counts()
+        keep = sorted(str(u) for u, n in counts.items() if n >= spec.min_n)
+        small = sorted(str(u) for u, n in counts.items() if n < spec.min_n)
+        return keep, small
 
     @property
     def weights(self) -> pd.Series | None:
@@ -95,7 +118,7 @@ class Wave:
             except CSMInputError:
                 continue  # the codebook and other YAML files in params/ are not wave files
             if other.fieldwork.end < self.params.fieldwork.start:
-                waves.append(Wave(other, self.codebook))
+                waves.append(Wave(other, self.codebook, self.unit))
         return sorted(waves, key=lambda w: w.params.fieldwork.start)
 
     def history(self, notebook: str) -> dict[str, dict]:
@@ -115,7 +138,7 @@ class Wave:
         return load_results(self.output_dir, notebook)
 
 
-def open_wave(params_file: str | Path) -> Wave:
-    """Load and validate a wave from its parameter file."""
+def open_wave(params_file: str | Path, unit: str | None = None) -> Wave:
+    """Load and validate a wave from its parameter file (optionally one unit of it)."""
     params = load_params(params_file)
-    return Wave(params, load_codebook(params.codebook))
+    return Wave(params, load_codebook(params.codebook), unit)

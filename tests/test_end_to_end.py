@@ -65,3 +65,17 @@ def test_results_side_files_and_manifest(wave_run):
     manifest = json.loads((root / "reports" / "2026Q1" / "manifest.json").read_text("utf-8"))
     assert all(job["status"] == "ok" for job in manifest["jobs"])
     assert manifest["inputs"]["responses"]["sha256"]
+
+
+@pytest.mark.parametrize("name", [p.name for p in sorted(
+    (__import__("tests.conftest", fromlist=["REPO"]).REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))])
+def test_notebook_runs_with_its_default_parameters(demo_root, name):
+    """As an analyst would in JupyterLab: open the notebook in notebooks/, run all cells."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(demo_root / "notebooks" / name, as_version=4)
+    NotebookClient(nb, kernel_name="csm", timeout=600,
+                   resources={"metadata": {"path": str(demo_root / "notebooks")}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
