@@ -1,0 +1,179 @@
+"""Feedback to departments: one register of the wave's findings, each routed to its owner.
+
+ISO 10004 ends the measurement loop by sending results to the units that must act on them
+("packaging complaints go to the packaging unit"), and ISO 10002 asks that recurring complaints
+trigger corrective action. Each analysis contributes findings through one function here; each
+function takes the tidy tables that analysis already produces and returns rows of the register:
+
+==========  =================================================================
+column      meaning
+==========  =================================================================
+source      the analysis (satisfaction, kano, drivers, complaints, reliability)
+kind        what was found (``significant_drop``, ``must_be_underperforming``, …)
+subject     item, attribute, complaint category or action id
+label       display label of the subject
+department  owning department (codebook item or complaint-category mapping)
+evidence    one sentence with the numbers behind the finding
+priority    ``high`` / ``medium`` / ``low``
+==========  =================================================================
+
+Findings of an analysis that did not run (no complaints log, say) are simply absent;
+:func:`register` reports which sources were missing.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from csmlib.codebook import Codebook
+
+COLUMNS = ["source", "kind", "subject", "label", "department", "evidence", "priority"]
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SOURCES = ("satisfaction", "reliability", "kano", "drivers", "complaints")
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _item_department(codebook: Codebook, item_id: str | None) -> str:
+    if item_id is None:
+        return "(unassigned)"
+    try:
+        return codebook.item(item_id).department or "(unassigned)"
+    except KeyError:
+        return "(unassigned)"
+
+
+def from_item_changes(changes: pd.DataFrame, codebook: Codebook, *, language: str = "en") -> pd.DataFrame:
+    """Significant drops versus the previous wave.
+
+    ``changes``: one row per item with ``item``, ``current``, ``previous``, ``difference``,
+    ``p_adjusted`` and ``significant`` (after the multiplicity correction).
+    """
+    rows = []
+    for rec in changes.itertuples(index=False):
+        if bool(rec.significant) and rec.difference < 0:
+            rows.append({"source": "satisfaction", "kind": "significant_drop", "subject": rec.item,
+                         "label": codebook.label(rec.item, language),
+                         "department": _item_department(codebook, rec.item),
+                         "evidence": f"mean {rec.previous:.2f} → {rec.current:.2f} ({rec.difference:+.2f}, "
+                                     f"adjusted p = {rec.p_adjusted:.3g})",
+                         "priority": "high"})
+    return _frame(rows)
+
+
+def from_kano(kano_summary: pd.DataFrame, performance: pd.Series, codebook: Codebook, *,
+              threshold: float, language: str = "en") -> pd.DataFrame:
+    """Must-be attributes whose linked rating item performs below ``threshold``.
+
+    ``kano_summary``: indexed by attribute id with a ``category`` column; ``performance``: the
+    satisfaction score (e.g. mean 1-5) of each item; the link attribute → item is the codebook's
+    ``kano.pairs[].item``. A must-be need that is not met causes dissatisfaction whatever else
+    is done well, so these come first.
+    """
+    rows = []
+    for pair in codebook.kano.pairs:
+        if pair.id not in kano_summary.index or not pair.item or pair.item not in performance.index:
+            continue
+        category = kano_summary.loc[pair.id, "category"]
+        score = float(performance[pair.item])
+        if category == "M" and score < threshold:
+            rows.append({"source": "kano", "kind": "must_be_underperforming", "subject": pair.id,
+                         "label": codebook.label(pair.id, language),
+                         "department": pair.department or _item_department(codebook, pair.item),
+                         "evidence": f"must-be attribute; satisfaction with "
+                                     f"{codebook.label(pair.item, language)} is {score:.2f} (below {threshold:.2f})",
+                         "priority": "high"})
+    return _frame(rows)
+
+
+def from_ipa(ipa_table: pd.DataFrame, codebook: Codebook, *, language: str = "en") -> pd.DataFrame:
+    """Characteristics in the "concentrate here" quadrant (important, under-performing).
+
+    ``ipa_table``: indexed by item with ``quadrant``, ``importance`` and ``performance``.
+    """
+    rows = []
+    for item, rec in ipa_table.iterrows():
+        if rec["quadrant"] == "concentrate here":
+            rows.append({"source": "drivers", "kind": "concentrate_here", "subject": item,
+                         "label": codebook.label(item, language), "department": _item_department(codebook, item),
+                         "evidence": f"importance {rec['importance']:.3f} above the crosshair, "
+                                     f"performance {rec['performance']:.2f} below it",
+                         "priority": "medium"})
+    return _frame(rows)
+
+
+def _category_department(codebook: Codebook, category: str) -> str:
+    spec = codebook.complaints.categories.get(category)
+    return spec.department if spec else "(unassigned)"
+
+
+def _category_label(codebook: Codebook, category: str, language: str) -> str:
+    from csmlib.codebook import pick_label
+
+    spec = codebook.complaints.categories.get(category)
+    return pick_label(spec.label, language, category) if spec and spec.label else category
+
+
+def from_complaints(codebook: Codebook, *, recurring: pd.DataFrame | None = None,
+                    spikes: pd.DataFrame | None = None, actions: pd.DataFrame | None = None,
+                    language: str = "en") -> pd.DataFrame:
+    """Recurring problems, spiking categories and ineffective corrective actions.
+
+    ``recurring``: ``category``, ``product``, ``count``, ``periods`` (number of waves it came
+    back in); ``spikes``: ``category``, ``observed``, ``expected``, ``p_value``, ``flag``;
+    ``actions``: ``action_id``, ``category``, ``department``, ``verdict`` and ``evidence``.
+    """
+    rows = []
+    if recurring is not None:
+        for rec in recurring.itertuples(index=False):
+            rows.append({"source": "complaints", "kind": "recurring_complaint",
+                         "subject": f"{rec.category} / {rec.product}",
+                         "label": f"{_category_label(codebook, rec.category, language)} — {rec.product}",
+                         "department": _category_department(codebook, rec.category),
+                         "evidence": f"{int(rec.count)} complaints this wave; recurring in {int(rec.periods)} waves",
+                         "priority": "high"})
+    if spikes is not None:
+        for rec in spikes.itertuples(index=False):
+            if bool(rec.flag):
+                rows.append({"source": "complaints", "kind": "complaint_spike", "subject": rec.category,
+                             "label": _category_label(codebook, rec.category, language),
+                             "department": _category_department(codebook, rec.category),
+                             "evidence": f"{int(rec.observed)} complaints against {rec.expected:.1f} expected "
+                                         f"from earlier waves (p = {rec.p_value:.3g})",
+                             "priority": "medium"})
+    if actions is not None:
+        for rec in actions.itertuples(index=False):
+            if rec.verdict == "not effective":
+                rows.append({"source": "complaints", "kind": "ineffective_action", "subject": rec.action_id,
+                             "label": f"{rec.action_id} ({_category_label(codebook, rec.category, language)})",
+                             "department": rec.department or _category_department(codebook, rec.category),
+                             "evidence": rec.evidence, "priority": "high"})
+    return _frame(rows)
+
+
+def from_reliability(dimensions: pd.DataFrame, *, threshold: float, owner: str = "Customer Experience") -> pd.DataFrame:
+    """Questionnaire dimensions whose α falls below the threshold (the survey owner must act)."""
+    rows = [{"source": "reliability", "kind": "low_reliability", "subject": rec.dimension, "label": rec.dimension,
+             "department": owner, "evidence": f"Cronbach's α = {rec.alpha:.2f} (threshold {threshold:.2f})",
+             "priority": "low"}
+            for rec in dimensions.itertuples(index=False) if rec.alpha < threshold]
+    return _frame(rows)
+
+
+def register(parts: dict[str, pd.DataFrame | None]) -> tuple[pd.DataFrame, list[str]]:
+    """One register of all findings, ordered by priority then department; and missing sources.
+
+    ``parts`` maps a source name to its findings (``None`` when that analysis is not available).
+    Each finding gets a stable id ``F-<source>-<n>``.
+    """
+    available = [df for df in parts.values() if df is not None and not df.empty]
+    missing = [name for name, df in parts.items() if df is None]
+    if not available:
+        return _frame([]).assign(id=pd.Series(dtype="string")), missing
+    found = pd.concat(available, ignore_index=True)
+    found = found.sort_values(by=["priority", "department", "source", "subject"],
+                              key=lambda s: s.map(PRIORITY_ORDER) if s.name == "priority" else s,
+                              kind="stable").reset_index(drop=True)
+    found.insert(0, "id", [f"F-{i + 1:03d}" for i in range(len(found))])
+    return found, missing

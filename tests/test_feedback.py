@@ -1,0 +1,46 @@
+import pandas as pd
+
+from csmlib import feedback
+
+
+def test_findings_are_routed_to_owning_departments(demo_codebook):
+    cb = demo_codebook
+    changes = pd.DataFrame({"item": ["del_speed", "org_image", "prod_price"], "current": [3.5, 4.1, 3.9],
+                            "previous": [3.9, 4.0, 4.2], "difference": [-0.4, 0.1, -0.3],
+                            "p_adjusted": [1e-6, 0.01, 0.2], "significant": [True, True, False]})
+    drops = feedback.from_item_changes(changes, cb)
+    assert drops["subject"].tolist() == ["del_speed"]          # rises and non-significant drops are not findings
+    assert drops["department"].tolist() == ["Logistics"] and drops["priority"].tolist() == ["high"]
+
+    kano = pd.DataFrame({"category": ["M", "M", "A"]}, index=["kano_safe_pack", "kano_invoice", "kano_sameday"])
+    perf = pd.Series({"del_packaging": 3.2, "org_invoicing": 4.3, "del_speed": 2.0})
+    must = feedback.from_kano(kano, perf, cb, threshold=3.8)
+    assert must["subject"].tolist() == ["kano_safe_pack"] and must["department"].tolist() == ["Packaging"]
+
+    ipa = pd.DataFrame({"quadrant": ["concentrate here", "keep up the good work"], "importance": [0.2, 0.3],
+                        "performance": [3.1, 4.4]}, index=["org_complaints", "prod_performance"])
+    conc = feedback.from_ipa(ipa, cb)
+    assert conc["subject"].tolist() == ["org_complaints"] and conc["department"].tolist() == ["Customer Service"]
+
+    recurring = pd.DataFrame({"category": ["packaging_damage"], "product": ["P-200 Blender"], "count": [40],
+                              "periods": [4]})
+    spikes = pd.DataFrame({"category": ["delivery_delay", "price"], "observed": [99, 20], "expected": [45.0, 19.5],
+                           "p_value": [1e-9, 0.5], "flag": [True, False]})
+    actions = pd.DataFrame({"action_id": ["CA-01", "CA-02"], "category": ["billing_error", "packaging_damage"],
+                            "department": ["Finance", "Packaging"], "verdict": ["effective", "not effective"],
+                            "evidence": ["rate fell", "rate did not fall"]})
+    comp = feedback.from_complaints(cb, recurring=recurring, spikes=spikes, actions=actions)
+    assert set(comp["kind"]) == {"recurring_complaint", "complaint_spike", "ineffective_action"}
+    assert comp.set_index("kind").loc["recurring_complaint", "department"] == "Packaging"
+    assert comp.set_index("kind").loc["complaint_spike", "department"] == "Logistics"
+
+    reg, missing = feedback.register({"satisfaction": drops, "kano": must, "drivers": conc, "complaints": comp,
+                                      "reliability": None})
+    assert missing == ["reliability"]
+    assert reg["priority"].tolist() == sorted(reg["priority"], key=feedback.PRIORITY_ORDER.get)
+    assert reg["id"].is_unique and len(reg) == 6
+
+
+def test_register_with_nothing_available():
+    reg, missing = feedback.register({"complaints": None})
+    assert reg.empty and missing == ["complaints"]
