@@ -79,3 +79,21 @@ def test_notebook_runs_with_its_default_parameters(demo_root, name):
                    resources={"metadata": {"path": str(demo_root / "notebooks")}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.browser
+def test_reports_load_in_headless_chromium(wave_run):
+    """As a manager would open them: no console errors, no request leaves the machine."""
+    from tests.browser import chromium, visit
+    from tests.conftest import REPO
+
+    if chromium() is None:
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    root, _ = wave_run
+    shots = REPO / "build" / "screenshots"
+    for page in [root / "reports" / "index.html", *sorted((root / "reports" / "2026Q1").glob("*.html"))]:
+        seen = visit(page, shots / f"2026Q1_{page.stem}.png" if page.parent.name == "2026Q1" else shots / "index.png")
+        assert seen.title, page.name
+        assert seen.external_requests == [], f"{page.name}: {seen.external_requests}"
+        assert seen.console_errors == [] and seen.exceptions == [], f"{page.name}: {seen.console_errors}"
+    assert (shots / "2026Q1_01_data_quality.png").stat().st_size > 10_000
