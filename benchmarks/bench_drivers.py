@@ -1,0 +1,210 @@
+"""Speed and memory goals of csmlib.drivers (issue 5).
+
+Goals, on n = 10,000 respondents (all timings from the raw DataFrame, correlation included):
+
+1. exact Shapley (LMG) with 15 drivers ≤ 50 ms;
+2. exact Shapley with 20 drivers ≤ 0.5 s;
+3. exact Shapley with 25 drivers ≤ 10 s with peak memory ≤ 2 GB (peak resident set size of a
+   fresh child process running the call, interpreter and pandas included);
+4. 1,000 bootstrap resamples of Shapley with 15 drivers (``importance(methods=("shapley",),
+   n_boot=1000)``) ≤ 10 s.
+
+Each figure is printed with its ratio against references measured in the same run:
+
+- "LS/subset": the straightforward all-subsets least-squares implementation — one
+  ``np.linalg.lstsq`` of y on [1, X_S] over the 10,000 rows for every subset S, then the Shapley
+  weights. It is *measured* on 10 drivers (1,024 fits) and *extrapolated* (labelled so) to 15, 20
+  and 25 drivers by the number of subsets and the mean cost per fit, which grows with |S|
+  (a per-fit time model a + b·|S|, fitted on the measured fits by size);
+- "solve/subset": one ``np.linalg.solve`` per subset on the correlation matrix (the pingouin /
+  relaimpo approach), *measured* at 15 drivers;
+- pingouin ``linear_regression(relimp=True)`` at 15 drivers when pingouin is installed
+  (``pip install -e '.[bench]'``; reference only, never imported by csmlib).
+
+Run: ``python benchmarks/bench_drivers.py [--strict] [--skip-25]`` (``--strict``: exit 1 if a goal
+is missed). Timings are the best of a few repeats.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from math import comb
+
+import numpy as np
+import pandas as pd
+
+from csmlib.drivers import importance, shapley
+
+N = 10_000
+
+
+def make_data(p: int, n: int = N, seed: int = 0) -> pd.DataFrame:
+    """Correlated 1–10 ratings of p drivers (one general factor) and an overall score."""
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal(n)
+    X = 0.6 * g[:, None] + 0.8 * rng.standard_normal((n, p))
+    beta = np.linspace(1.0, 0.05, p)
+    y = X @ beta + 1.5 * rng.standard_normal(n)
+    frame = pd.DataFrame(np.clip(np.round(5.5 + 1.8 * X), 1, 10),
+                         columns=[f"d{j + 1:02d}" for j in range(p)])
+    frame["overall"] = np.round(6 + y, 2)
+    return frame
+
+
+def best_time(fn, repeats: int) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def shapley_weights(r2: np.ndarray, p: int) -> np.ndarray:
+    out = np.zeros(p)
+    for s in range(1 << p):
+        k = bin(s).count("1")
+        for j in range(p):
+            if not s >> j & 1:
+                out[j] += (r2[s | 1 << j] - r2[s]) / (p * comb(p - 1, k))
+    return out
+
+
+def ls_per_subset(frame: pd.DataFrame, drivers: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The straightforward reference: one least-squares fit on the rows for every subset."""
+    X = frame[drivers].to_numpy(float)
+    y = frame["overall"].to_numpy(float)
+    p = len(drivers)
+    tss = ((y - y.mean()) ** 2).sum()
+    r2 = np.zeros(1 << p)
+    secs = np.zeros(1 << p)
+    ones = np.ones((len(y), 1))
+    for s in range(1, 1 << p):
+        t0 = time.perf_counter()
+        cols = [j for j in range(p) if s >> j & 1]
+        D = np.hstack([ones, X[:, cols]])
+        coef = np.linalg.lstsq(D, y, rcond=None)[0]
+        r = y - D @ coef
+        r2[s] = 1 - (r @ r) / tss
+        secs[s] = time.perf_counter() - t0
+    return shapley_weights(r2, p), secs
+
+
+def solve_per_subset(frame: pd.DataFrame, drivers: list[str]) -> np.ndarray:
+    """The pingouin / relaimpo approach: one linear solve per subset on the correlation matrix."""
+    R = frame[drivers + ["overall"]].corr().to_numpy()
+    p = len(drivers)
+    r2 = np.zeros(1 << p)
+    for s in range(1, 1 << p):
+        cols = [j for j in range(p) if s >> j & 1]
+        r = R[cols, p]
+        r2[s] = r @ np.linalg.solve(R[np.ix_(cols, cols)], r)
+    return shapley_weights(r2, p)
+
+
+def extrapolate(secs: np.ndarray, p_measured: int, p: int) -> float:
+    """Time of the LS/subset reference at p drivers from the fits measured at p_measured."""
+    sizes = np.array([bin(s).count("1") for s in range(1 << p_measured)])
+    ks = np.arange(1, p_measured + 1)
+    per_k = np.array([np.median(secs[sizes == k]) for k in ks])
+    b, a = np.polyfit(ks, per_k, 1)
+    return float(sum(comb(p, k) * (a + b * k) for k in range(1, p + 1)))
+
+
+CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from benchmarks.bench_drivers import make_data
+from csmlib.drivers import shapley
+frame = make_data(25)
+t0 = time.perf_counter()
+s = shapley(frame, "overall", [c for c in frame.columns if c != "overall"])
+t = time.perf_counter() - t0
+print(json.dumps({{"time": t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "err": abs(s.sum() - s.attrs["r2"])}}))
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a goal is missed")
+    parser.add_argument("--skip-25", action="store_true", help="skip the 25-driver goal")
+    args = parser.parse_args(argv)
+    results = []
+
+    def report(label, secs, budget, ratios):
+        met = secs <= budget
+        results.append(met)
+        rtxt = "; ".join(f"{secs / r:.2g}× {name}" for name, r in ratios if r)
+        print(f"  {label:<34s} {secs * 1e3:10.1f} ms  goal ≤ {budget * 1e3:,.0f} ms  "
+              f"{'PASS' if met else 'FAIL'}   ({rtxt})")
+
+    print(f"n = {N:,} respondents; times from the raw DataFrame (correlation included)")
+    # --- references -----------------------------------------------------------------------
+    f10 = make_data(10)
+    d10 = [c for c in f10.columns if c != "overall"]
+    t_ls10 = time.perf_counter()
+    lmg_ls, secs = ls_per_subset(f10, d10)
+    t_ls10 = time.perf_counter() - t_ls10
+    ours10 = shapley(f10, "overall", d10).to_numpy()
+    assert np.abs(ours10 - lmg_ls).max() < 1e-10, "reference disagrees"
+    print(f"reference LS/subset measured at 10 drivers: {t_ls10:.2f} s for 1,024 fits "
+          f"(max |Δ LMG| vs csmlib {np.abs(ours10 - lmg_ls).max():.1e})")
+    ls_est = {p: extrapolate(secs, 10, p) for p in (15, 20, 25)}
+    for p, t in ls_est.items():
+        print(f"  LS/subset at {p} drivers (EXTRAPOLATED from 10): {t:,.1f} s")
+
+    f15 = make_data(15)
+    d15 = [c for c in f15.columns if c != "overall"]
+    t_solve15, lmg_solve = best_time(lambda: solve_per_subset(f15, d15), 1)
+    print(f"reference solve/subset MEASURED at 15 drivers: {t_solve15:.2f} s")
+    t_pg = None
+    try:
+        import pingouin
+    except ImportError:
+        print("  pingouin not installed: its comparison is skipped (pip install -e '.[bench]')")
+    else:
+        t_pg, _ = best_time(lambda: pingouin.linear_regression(f15[d15], f15["overall"],
+                                                               relimp=True), 1)
+        print(f"reference pingouin linear_regression(relimp=True) MEASURED at 15 drivers: "
+              f"{t_pg:.2f} s")
+
+    # --- goals ----------------------------------------------------------------------------
+    print("goals:")
+    shapley(f10, "overall", d10)                                   # warm-up
+    t15, s15 = best_time(lambda: shapley(f15, "overall", d15), 5)
+    assert np.abs(s15.to_numpy() - lmg_solve).max() < 1e-10
+    report("Shapley 15 drivers", t15, 0.05, [("LS/subset extrapolated", ls_est[15]),
+                                             ("solve/subset measured", t_solve15),
+                                             ("pingouin measured", t_pg)])
+    f20 = make_data(20)
+    d20 = [c for c in f20.columns if c != "overall"]
+    t20, s20 = best_time(lambda: shapley(f20, "overall", d20), 3)
+    report("Shapley 20 drivers", t20, 0.5, [("LS/subset extrapolated", ls_est[20])])
+
+    if not args.skip_25:
+        root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+        out = subprocess.run([sys.executable, "-c", CHILD.format(root=root)], check=True,
+                             capture_output=True, text=True)
+        child = json.loads(out.stdout.strip().splitlines()[-1])
+        report("Shapley 25 drivers", child["time"], 10.0,
+               [("LS/subset extrapolated", ls_est[25])])
+        met = child["rss_mb"] <= 2048
+        results.append(met)
+        print(f"  {'peak RSS, 25 drivers (child)':<34s} {child['rss_mb']:10.0f} MB  goal ≤ 2,048 MB"
+              f"  {'PASS' if met else 'FAIL'}   (|Σ LMG − R²| = {child['err']:.1e})")
+
+    tb, tab = best_time(lambda: importance(f15, "overall", d15, methods=("shapley",),
+                                           n_boot=1000, seed=1), 1)
+    report("1,000 bootstrap Shapley, 15 drivers", tb, 10.0,
+           [("LS/subset extrapolated ×1,000", 1000 * ls_est[15]),
+            ("solve/subset measured ×1,000", 1000 * t_solve15)])
+    print(f"all goals {'met' if all(results) else 'NOT met'} ({sum(results)}/{len(results)})")
+    return 1 if args.strict and not all(results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
