@@ -3,7 +3,8 @@
 Every function takes a DataFrame whose columns are the items of one scale (rows = respondents,
 NaN = missing) and returns a frozen dataclass (or a tidy DataFrame) that states the n it used and
 the missing-data mode. The EFA side (:func:`efa`, :func:`kmo`, :func:`bartlett`,
-:func:`parallel_analysis`) lives in :mod:`csmlib.factor` and is re-exported here.
+:func:`parallel_analysis`) lives in :mod:`csmlib.factor`, CFA (:func:`cfa`) in :mod:`csmlib.cfa`;
+both are re-exported here.
 
 Conventions (method note ``reliability.md``)
 --------------------------------------------
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csmlib.cfa import CFAResult, cfa, fit_verdicts
 from csmlib.factor import (BartlettResult, EFAResult, ItemData, KMOResult,
                            ParallelAnalysisResult, bartlett, efa, kmo, load_items, moments,
                            parallel_analysis)
@@ -46,6 +48,7 @@ __all__ = [
     "cronbach_alpha", "guttman", "item_statistics", "omega", "ordinal_alpha",
     "reverse_items", "reverse_keying_flags",
     "efa", "kmo", "bartlett", "parallel_analysis",
+    "CFAResult", "cfa", "fit_verdicts",
 ]
 
 _CI_METHODS = ("feldt", "duhachek", "bootstrap")
