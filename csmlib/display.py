@@ -19,6 +19,13 @@ def localize(text: str, language: str = "en") -> str:
     return text.translate(_FA_DIGITS) if language == "fa" else text
 
 
+def translator(language: str = "en"):
+    """``T = translator(lang)``; ``T("English", "فارسی")`` gives the text in the report language."""
+    def pick(english: str, persian: str | None = None) -> str:
+        return persian if language == "fa" and persian else english
+    return pick
+
+
 def fmt(value, spec: str = ".2f", language: str = "en") -> str:
     """Format a number (``""`` for missing), with a thousands separator for integers."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:

@@ -627,3 +627,29 @@ def parallel_analysis(items, *, n_iter: int = 100, seed: int | None = None,
     }, index=pd.RangeIndex(1, k + 1, name="number"))
     return ParallelAnalysisResult(count(observed_fa, thr_fa), count(observed_pc, thr_pc), table,
                                   quantile, n_iter, seed, method, n, k, data.missing)
+
+
+def match_dimensions(loadings: pd.DataFrame, dimensions: dict[str, list[str]]) -> pd.DataFrame:
+    """Does the EFA recover the questionnaire's dimensions?
+
+    Each item is assigned to the factor with its largest absolute loading; each factor is named
+    after the dimension most of its items belong to. Returns one row per item: ``dimension``
+    (declared), ``factor``, ``loading`` (the primary loading), ``cross_loading`` (the largest
+    other one), ``factor_dimension`` (the dimension the factor was matched to) and ``agrees``.
+    """
+    declared = {item: dim for dim, members in dimensions.items() for item in members}
+    common = [i for i in loadings.index if i in declared]
+    L = loadings.loc[common]
+    absolute = L.abs().to_numpy()
+    order = np.argsort(-absolute, axis=1)
+    primary = [L.columns[j] for j in order[:, 0]]
+    table = pd.DataFrame({
+        "dimension": [declared[i] for i in common], "factor": primary,
+        "loading": L.to_numpy()[np.arange(len(common)), order[:, 0]],
+        "cross_loading": (absolute[np.arange(len(common)), order[:, 1]] if L.shape[1] > 1
+                          else np.zeros(len(common))),
+    }, index=pd.Index(common, name="item"))
+    names = table.groupby("factor")["dimension"].agg(lambda s: s.value_counts().index[0])
+    table["factor_dimension"] = table["factor"].map(names)
+    table["agrees"] = table["factor_dimension"] == table["dimension"]
+    return table

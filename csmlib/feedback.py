@@ -44,13 +44,15 @@ def _item_department(codebook: Codebook, item_id: str | None) -> str:
         return "(unassigned)"
 
 
-def from_item_changes(changes: pd.DataFrame, codebook: Codebook, *, language: str = "en") -> pd.DataFrame:
+def from_item_changes(changes: pd.DataFrame | None, codebook: Codebook, *, language: str = "en") -> pd.DataFrame:
     """Significant drops versus the previous wave.
 
     ``changes``: one row per item with ``item``, ``current``, ``previous``, ``difference``,
     ``p_adjusted`` and ``significant`` (after the multiplicity correction).
     """
     rows = []
+    if changes is None:  # first wave: nothing to compare with
+        return _frame(rows)
     for rec in changes.itertuples(index=False):
         if bool(rec.significant) and rec.difference < 0:
             rows.append({"source": "satisfaction", "kind": "significant_drop", "subject": rec.item,

@@ -120,10 +120,10 @@ def _nav(wave: Wave, notebooks: list[Path], titles: dict[str, str], current: str
     return links
 
 
-def _titles(notebooks: list[Path]) -> dict[str, str]:
+def _titles(notebooks: list[Path], language: str = "en") -> dict[str, str]:
     import nbformat
 
-    return {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem) for nb in notebooks}
+    return {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem, language) for nb in notebooks}
 
 
 # ---------------------------------------------------------------------------- one job
@@ -165,7 +165,7 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
         return NotebookRun(status="cached", seconds=round(time.perf_counter() - started, 2), **base)
     executed.parent.mkdir(parents=True, exist_ok=True)
     error = _execute(nb, executed, wave)
-    titles = _titles(notebooks)
+    titles = _titles(notebooks, wave.language)
     organisation = wave.codebook.organisation or wave.codebook.survey
     label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit}" if wave.unit else "")
     nav = _nav(wave, notebooks, titles, nb.stem)
@@ -273,10 +273,9 @@ def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = Non
     results = run_graph(graph, _previous_shas(waves), jobs=jobs, scheduler=scheduler, log=log)
     for run in results.values():
         runs[run.wave].notebooks.append(run)
-    titles = _titles(notebooks)
     for wave in waves:
         write_manifest(wave, runs[wave.id], notebooks)
-        write_wave_index(wave, runs[wave.id], notebooks, titles)
+        write_wave_index(wave, runs[wave.id], notebooks, _titles(notebooks, wave.language))
         write_reports_index(wave.params.output_dir.parent, wave.language, wave.codebook.organisation)
     return [runs[w.id] for w in waves]
 
@@ -289,6 +288,9 @@ def write_intake_files(wave: Wave, *, strict: bool = False) -> None:
     intake = wave.intake
     intake.rejected.to_csv(out / "rejected.csv", index=False, encoding="utf-8")
     intake.rejected_rows.to_csv(out / "rejected_rows.csv", index=False, encoding="utf-8")
+    complaints = wave.complaints
+    if complaints is not None:
+        complaints.rejected.to_csv(out / "complaints_rejected.csv", index=False, encoding="utf-8")
     if strict and intake.n_rejected:
         first = intake.rejected.iloc[0]
         raise CSMInputError(f"{first['reason']} (value '{first['value']}'; {intake.n_rejected} rejected rows, "
@@ -342,11 +344,59 @@ def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: di
             if run.suppressed_units:
                 body += (f'<p class="csm-note">Suppressed (fewer than {wave.params.units.min_n} respondents): '
                          f"{html.escape(', '.join(run.suppressed_units))}</p>")
+        summary = view.output_dir / "08_summary.html"
+        if summary.is_file():  # the wave's page opens with the executive summary
+            page = summary.read_text(encoding="utf-8")
+            page = page.replace("</main>", f'<h2 id="csm-reports">{html.escape(text["reports"])}</h2>{body}</main>', 1)
+            target = view.output_dir / "index.html"
+            target.write_text(page, encoding="utf-8")
+            pages.append(target)
+            continue
         pages.append(write_page(view.output_dir / "index.html", title=view.title,
                                 organisation=wave.codebook.organisation, language=wave.language,
                                 subtitle=f"{text['fieldwork']} {fw.start} – {fw.end}",
                                 nav=_nav(view, notebooks, titles, "index"), body=body))
     return pages[0] if pages else wave.output_dir / "index.html"
+
+
+def _headline_trend_html(reports_dir: Path, language: str) -> str:
+    """Headline indicators of every wave (from the satisfaction results): a chart and a table."""
+    import base64
+    import io
+
+    import pandas as pd
+
+    from csmlib import headline as hl
+    from csmlib.results import load_results
+
+    rows = []
+    for results_file in sorted(reports_dir.glob("*/results/02_satisfaction.json")):
+        saved = load_results(results_file.parent.parent, "02_satisfaction") or {}
+        for rec in saved.get("headline", []):
+            rows.append({"wave": saved.get("wave", results_file.parent.parent.name), **rec})
+    if not rows:
+        return ""
+    trend = pd.DataFrame(rows)
+    for col in ("estimate", "ci_low", "ci_high"):
+        trend[col] = pd.to_numeric(trend[col], errors="coerce").astype(float)
+    names = hl.LABELS[language]
+    table = trend.pivot(index="metric", columns="wave", values="estimate").reindex([m for m in hl.METRICS if m in set(trend["metric"])])
+    head = [("metric", "")] + [(w, w) for w in table.columns]
+    cells = [{"metric": names.get(m, m), **{w: ("–" if pd.isna(v) else f"{v:.2f}") for w, v in r.items()}}
+             for m, r in table.iterrows()]
+    from csmlib.plots.satisfaction import trend_chart
+
+    fig = trend_chart(trend.sort_values("wave"), title=UI_TEXT[language]["trend"],
+                      panels={m: names[m] for m in table.index}, wave_label=UI_TEXT[language]["wave"])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<h2>{html.escape(UI_TEXT[language]["trend"])}</h2>'
+            f'<img alt="{html.escape(UI_TEXT[language]["trend"])}" src="data:image/png;base64,{image}" style="max-width:100%">'
+            + table_html(cells, head))
 
 
 def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
@@ -365,5 +415,6 @@ def write_reports_index(reports_dir: Path, language: str = "en", organisation: s
                      "status": _status("ok" if not failed else f"failed: {', '.join(failed)}")})
     body = table_html(rows, [("wave", text["wave"]), ("reports", text["reports"]),
                              ("rejected", text["rejected"]), ("status", text["status"])])
+    body = _headline_trend_html(reports_dir, language) + body
     return write_page(reports_dir / "index.html", title=text["index_title"], organisation=organisation,
                       subtitle=text["all_waves"], language=language, nav=[], body=body)

@@ -72,3 +72,20 @@ def load_results(output_dir: str | Path, notebook: str) -> dict | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def frame(payload: dict | None, key: str) -> pd.DataFrame | None:
+    """A table saved by :func:`save_results` back as a DataFrame (``None`` when absent)."""
+    if not payload or payload.get(key) is None:
+        return None
+    return pd.DataFrame(payload[key])
+
+
+def write_register(register: pd.DataFrame, output_dir: str | Path, name: str = "feedback") -> list[Path]:
+    """The findings register as CSV (UTF-8 with BOM, so Excel shows Persian text) and as .xlsx."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path = out / f"{name}.csv", out / f"{name}.xlsx"
+    register.to_csv(csv_path, index=False, encoding="utf-8-sig")
+    register.to_excel(xlsx_path, index=False, sheet_name="findings")
+    return [csv_path, xlsx_path]

@@ -95,6 +95,17 @@ class Wave:
     def items(self, group: str | None = None) -> pd.DataFrame:
         return self.data[self.item_ids(group)]
 
+    def kano_answers(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+        """Functional and dysfunctional answer positions (1–5) and stated importance, one column per Kano pair."""
+        pairs = self.codebook.kano.pairs
+        data = self.data
+        functional = pd.DataFrame({p.id: data[p.functional] for p in pairs}, index=data.index)
+        dysfunctional = pd.DataFrame({p.id: data[p.dysfunctional] for p in pairs}, index=data.index)
+        importance = None
+        if any(p.importance for p in pairs):
+            importance = pd.DataFrame({p.id: data[p.importance] for p in pairs if p.importance}, index=data.index)
+        return functional, dysfunctional, importance
+
     @cached_property
     def complaints(self):
         """The validated complaints log (``None`` when the wave has none)."""

@@ -1,6 +1,8 @@
 """Build a report notebook from a percent-format script (``# %%`` cells).
 
 ``# %% [markdown]`` starts a Markdown cell (its lines lose the leading ``# ``);
+a line ``---fa---`` in a Markdown cell starts its Persian version (kept in the cell's
+metadata and used when the report language is ``fa``);
 ``# %% tags=["parameters"]`` starts the papermill parameters cell. The notebook is written
 without outputs, with the ``csm`` kernel. Usage: python tools/py2nb.py src.py notebooks/NN_x.ipynb
 """
@@ -9,6 +11,8 @@ import re
 import sys
 
 import nbformat
+
+TRANSLATION_MARK = "---fa---"
 
 
 def convert(text: str) -> nbformat.NotebookNode:
@@ -20,7 +24,12 @@ def convert(text: str) -> nbformat.NotebookNode:
         body = body.strip("\n")
         if "[markdown]" in header:
             lines = [re.sub(r"^# ?", "", line) for line in body.splitlines()]
-            nb.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+            text = "\n".join(lines)
+            english, sep, persian = text.partition(TRANSLATION_MARK)
+            cell = nbformat.v4.new_markdown_cell(english.strip("\n"))
+            if sep:  # the Persian text, swapped in by csmlib.render for language: fa
+                cell.metadata["csm"] = {"fa": persian.strip("\n")}
+            nb.cells.append(cell)
         else:
             cell = nbformat.v4.new_code_cell(body)
             match = re.search(r"tags=(\[.*\])", header)
