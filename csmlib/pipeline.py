@@ -31,7 +31,6 @@ from csmlib.render import NavLink, UI_TEXT, notebook_title, render_failure, rend
 from csmlib.wave import Wave, open_wave
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
-SUMMARY_PREFIX = "08_"
 KERNEL_START_RETRIES = 3
 
 
@@ -98,18 +97,30 @@ def sha256_file(path) -> str | None:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _job_inputs(wave: Wave, notebook: Path) -> dict:
+def _job_inputs(wave: Wave, notebook: Path, names: list[str]) -> dict:
     """Everything a notebook's output depends on, as hashes."""
     p = wave.params
     inputs = {"notebook": sha256_file(notebook), "csmlib": __version__, "unit": wave.unit,
               **{k: sha256_file(getattr(p, k)) for k in ("params_file", "codebook", "responses", "complaints", "actions")}}
     for prev in wave.previous:  # trend charts read these
         inputs[f"results:{prev.id}"] = sha256_file(prev.output_dir / "results" / f"{notebook.stem}.json")
-    if notebook.stem.startswith(SUMMARY_PREFIX):
-        for res in sorted((wave.output_dir / "results").glob("*.json")):
-            if res.stem != notebook.stem:
-                inputs[f"results:{res.stem}"] = sha256_file(res)
+    for other in reads(notebook, names):
+        inputs[f"results:{other}"] = sha256_file(wave.output_dir / "results" / f"{other}.json")
     return inputs
+
+
+def reads(notebook: Path, names: list[str]) -> list[str]:
+    """The notebooks of the same wave whose results ``notebook`` reads (its ``csm.reads`` metadata).
+
+    ``"*"`` means every other notebook (the executive summary). They run first, and their
+    result files are part of the notebook's inputs.
+    """
+    import nbformat
+
+    declared = nbformat.read(notebook, as_version=4).metadata.get("csm", {}).get("reads", [])
+    if "*" in declared:
+        return [n for n in names if n != notebook.stem]
+    return [n for n in declared if n in names and n != notebook.stem]
 
 
 def _nav(wave: Wave, notebooks: list[Path], titles: dict[str, str], current: str | None) -> list[NavLink]:
@@ -158,7 +169,7 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
     out = wave.output_dir
     html_path = out / f"{nb.stem}.html"
     executed = out / "notebooks" / nb.name
-    inputs = _job_inputs(wave, nb)
+    inputs = _job_inputs(wave, nb, [n.stem for n in notebooks])
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     base = dict(notebook=nb.stem, html=html_path.name, input_sha256=digest, unit=job.unit, wave=wave.id)
     if not job.force and previous_sha == digest and html_path.is_file() and executed.is_file():
@@ -187,19 +198,21 @@ def plan_jobs(waves: list[Wave], notebooks: list[Path], *, force: bool = False) 
     """Jobs keyed by ``wave/unit/notebook`` with the keys they wait for."""
     graph: dict[str, tuple[Job, list[str]]] = {}
     names = tuple(str(n) for n in notebooks)
+    stems = [n.stem for n in notebooks]
+    wave_reads = {n.stem: reads(n, stems) for n in notebooks}
     last_key: dict[tuple[str | None, str], str] = {}
     for wave in sorted(waves, key=lambda w: w.params.fieldwork.start):
         keep, _ = wave.units()
         for unit in ([None] if wave.params.units is None or wave.params.units.include_total else []) + keep:
-            wave_keys = []
+            wave_keys: dict[str, str] = {}
             for nb in notebooks:
                 job = Job(str(wave.params.params_file), unit, str(nb), names, force)
                 deps = [last_key[(unit, nb.stem)]] if (unit, nb.stem) in last_key else []
-                if nb.stem.startswith(SUMMARY_PREFIX):
-                    deps += wave_keys
                 graph[job.key] = (job, deps)
                 last_key[(unit, nb.stem)] = job.key
-                wave_keys.append(job.key)
+                wave_keys[nb.stem] = job.key
+            for nb in notebooks:  # results of the same wave that this notebook reads
+                graph[wave_keys[nb.stem]][1].extend(wave_keys[r] for r in wave_reads[nb.stem])
     return graph
 
 

@@ -35,7 +35,10 @@ def test_reports_are_code_free_offline_html_with_figures(wave_run):
     assert pages
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert "jp-InputArea" not in html and "jp-CodeMirrorEditor" not in html, f"{page.name} shows code"
+        # code cells render as a CodeMirror editor with highlighted Python; Markdown cells also
+        # use jp-InputArea, and the lab CSS defines every class, so look for elements only
+        assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|hl-ipython3)', html), f"{page.name} shows code"
+        assert "import pandas" not in html and "open_wave(" not in html, f"{page.name} shows code"
         assert "Traceback" not in html and "application/vnd.jupyter.stderr" not in html, f"{page.name} has errors"
         assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html), f"{page.name} not offline"
         assert "cdn" not in html.lower() or "cdnjs" not in html.lower()
@@ -56,6 +59,22 @@ def test_rejected_rows_are_reported(wave_run):
     assert len(raw_rows) == 6
     html = (root / "reports" / "2026Q1" / "01_data_quality.html").read_text(encoding="utf-8")
     assert "6 rows were kept out" in html
+
+
+def test_feedback_register_routes_the_recurring_complaint(wave_run):
+    """The planted recurring packaging complaint reaches the packaging department (csv and xlsx)."""
+    from csmlib.demo import GROUND_TRUTH
+
+    root, _ = wave_run
+    truth = GROUND_TRUTH["recurring_complaint"]
+    register = pd.read_csv(root / "reports" / "2026Q1" / "feedback.csv", encoding="utf-8-sig")
+    assert set(register.columns) >= {"id", "source", "kind", "subject", "department", "evidence", "priority"}
+    recurring = register[register["kind"] == "recurring_complaint"]
+    assert f"{truth['category']} / {truth['product']}" in set(recurring["subject"])
+    assert set(recurring["department"]) == {truth["department"]}
+    assert len(pd.read_excel(root / "reports" / "2026Q1" / "feedback.xlsx")) == len(register)
+    index = (root / "reports" / "2026Q1" / "index.html").read_text(encoding="utf-8")
+    assert "Executive summary" in index and "Headline indicators" in index   # the wave page opens with it
 
 
 def test_results_side_files_and_manifest(wave_run):

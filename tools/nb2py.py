@@ -6,6 +6,9 @@ python tools/nb2py.py notebooks/NN_x.ipynb script.py
 import json, sys
 nb = json.load(open(sys.argv[1]))
 out = []
+reads = nb.get("metadata", {}).get("csm", {}).get("reads")
+if reads:
+    out.append("#| reads: " + ", ".join(reads))
 for c in nb["cells"]:
     src = "".join(c["source"])
     persian = c.get("metadata", {}).get("csm", {}).get("fa")

@@ -3,6 +3,8 @@
 ``# %% [markdown]`` starts a Markdown cell (its lines lose the leading ``# ``);
 a line ``---fa---`` in a Markdown cell starts its Persian version (kept in the cell's
 metadata and used when the report language is ``fa``);
+a line ``#| reads: 02_satisfaction, 04_kano`` (``*`` = every other notebook) before the first cell
+declares which results of the same wave the notebook reads, so the pipeline runs those first;
 ``# %% tags=["parameters"]`` starts the papermill parameters cell. The notebook is written
 without outputs, with the ``csm`` kernel. Usage: python tools/py2nb.py src.py notebooks/NN_x.ipynb
 """
@@ -19,6 +21,9 @@ def convert(text: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "CSM workbench", "language": "python", "name": "csm"},
                    "language_info": {"name": "python"}}
+    reads = re.search(r"^#\| reads: (.*)$", text, flags=re.M)
+    if reads:  # the other notebooks of the wave whose results this one reads (csmlib.pipeline)
+        nb.metadata["csm"] = {"reads": [r.strip() for r in reads.group(1).split(",") if r.strip()]}
     for chunk in re.split(r"^# %%", text, flags=re.M)[1:]:
         header, _, body = chunk.partition("\n")
         body = body.strip("\n")
