@@ -28,7 +28,7 @@ $(KERNEL): $(STAMP)
 
 demo: env
 	$(BIN)/csm demo --root .
-	$(BIN)/csm run $(sort $(wildcard params/20*.yaml))
+	$(BIN)/csm run --jobs 2 $(sort $(wildcard params/20*.yaml))
 	@echo
 	@echo "Reports: $(CURDIR)/reports/index.html"
 

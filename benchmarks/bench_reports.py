@@ -66,11 +66,12 @@ def unit_project(root: Path, units: int) -> Path:
     codebook["segments"]["branch"] = {"column": "branch", "label": "Branch"}
     (root / "params" / "survey.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
     params = yaml.safe_load((root / "params" / "2025Q4.yaml").read_text(encoding="utf-8"))
-    params.update(wave="BR2025Q4", responses="data/branches.csv", units={"by": "branch", "min_n": 5, "include_total": False})
-    unit_dir = root / "units_params"
-    unit_dir.mkdir()
+    params.update(wave="BR2025Q4", responses=str(root / "data" / "branches.csv"), codebook=str(root / "params" / "survey.yaml"),
+                  complaints=None, actions=None, output=str(root / "reports" / "branches"),
+                  units={"by": "branch", "min_n": 5, "include_total": False})
+    unit_dir = root / "branches" / "params"   # its own folder: no earlier waves next to it
+    unit_dir.mkdir(parents=True)
     path = unit_dir / "branches.yaml"
-    params["codebook"] = "params/survey.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -98,8 +99,9 @@ def main() -> int:
               f"ratio {ratio:.2f} (goal ≤ 1.5) {'PASS' if ok else 'FAIL'}")
 
         params = unit_project(root, args.units)
-        one = _csm(root, "run", str(params), "--only", "01", "--jobs", "1", "--force")
-        two = _csm(root, "run", str(params), "--only", "01", "--jobs", "2", "--force")
+        nbs = str(root / "notebooks")
+        one = _csm(root, "run", str(params), "--notebooks", nbs, "--only", "01", "--jobs", "1", "--force")
+        two = _csm(root, "run", str(params), "--notebooks", nbs, "--only", "01", "--jobs", "2", "--force")
         print(f"{args.units} unit reports (data quality): --jobs 1 {one:6.1f} s, --jobs 2 {two:6.1f} s, "
               f"speed-up {one / two:.2f}×")
     return 1 if failed and args.strict else 0

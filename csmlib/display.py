@@ -13,6 +13,47 @@ from IPython.display import HTML, Markdown, display
 
 _FA_DIGITS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
 
+# Table headers and recurring cell words in Persian reports (other text comes from the
+# notebooks' T("English", "فارسی") calls and from the codebook's labels).
+FA_WORDS = {
+    "label": "عنوان", "attribute": "ویژگی", "item": "گویه", "dimension": "بعد", "department": "واحد",
+    "segment": "گروه", "category": "دسته", "category_name": "طبقه", "group": "گروه", "indicator": "شاخص",
+    "metric": "شاخص", "n": "تعداد", "n_eff": "تعداد مؤثر", "k": "تعداد گویه", "items": "تعداد گویه",
+    "estimate": "برآورد", "mean": "میانگین", "sd": "انحراف معیار", "ci_low": "حد پایین", "ci_high": "حد بالا",
+    "CI low": "حد پایین", "CI high": "حد بالا", "RW CI low": "حد پایین (وزن نسبی)", "RW CI high": "حد بالا (وزن نسبی)",
+    "difference": "تفاوت", "p_value": "مقدار p", "p_adjusted": "p اصلاح‌شده", "significant": "معنادار",
+    "test": "آزمون", "current": "دوره جاری", "previous": "دوره قبل", "suppressed": "پنهان‌شده", "share": "سهم",
+    "rank": "رتبه", "performance": "عملکرد", "importance": "اهمیت", "quadrant": "ربع", "previous rank": "رتبه قبلی",
+    "shapley %": "شپلی ٪", "relative weight %": "وزن نسبی ٪", "share %": "سهم ٪", "penalty": "جریمه", "reward": "پاداش",
+    "impact_asymmetry": "عدم تقارن اثر", "factor_class": "طبقه سه‌عاملی", "low_impact": "اثر کم", "kano": "کانو",
+    "alpha": "آلفا", "omega_total": "امگای کل", "verdict": "نتیجه", "value": "مقدار", "rule": "معیار",
+    "item_rest_r": "همبستگی گویه–باقی", "alpha_if_dropped": "آلفا در صورت حذف", "omega_if_dropped": "امگا در صورت حذف",
+    "negative_flag": "همبستگی منفی", "raises_alpha": "افزایش آلفا با حذف", "factor": "عامل", "std_all": "بار استاندارد",
+    "loading": "بار", "cross_loading": "بار متقاطع", "better": "بهتر", "worse": "بدتر", "better_low": "بهتر (پایین)",
+    "better_high": "بهتر (بالا)", "worse_low": "بدتر (پایین)", "worse_high": "بدتر (بالا)", "n_star": "تعداد معتبر",
+    "category_strength": "قدرت طبقه", "fong_significant": "آزمون فونگ", "chi2_p": "p خی‌دو", "category_a": "طبقه قبلی",
+    "category_b": "طبقه جاری", "changed": "تغییر", "better_change": "تغییر بهتر", "worse_change": "تغییر بدتر",
+    "volume": "تعداد", "rate_per_1000": "در هر هزار مشتری", "close_days_median": "میانه روز بستن",
+    "close_within_target": "بسته در مهلت", "backlog": "باز", "upheld_share": "سهم واردبودن",
+    "handling_sat_mean": "رضایت از رسیدگی", "observed": "مشاهده‌شده", "expected": "مورد انتظار", "ucl": "حد کنترل بالا",
+    "flag": "هشدار", "product": "محصول", "count": "تعداد", "periods": "دوره‌ها", "after_action": "پس از اقدام",
+    "actions": "اقدامات", "action_id": "اقدام", "rate_before": "نرخ پیش", "rate_after": "نرخ پس", "rate_ratio": "نسبت نرخ",
+    "id": "شناسه", "priority": "اولویت", "kind": "نوع", "evidence": "شواهد", "high": "بالا", "medium": "متوسط",
+    "low": "پایین", "benchmark": "مرجع", "ours": "ما", "gap": "فاصله", "wave": "دوره", "file": "فایل", "row": "ردیف",
+    "column": "ستون", "reason": "دلیل", "respondent_id": "شناسه پاسخ‌دهنده", "complaint_id": "شناسه شکایت",
+    "answered": "پاسخ‌داده", "dont_know": "نمی‌دانم", "blank": "بی‌پاسخ", "share_answered": "درصد پاسخ", "level": "سطح",
+    "True": "بله", "False": "خیر", "pass": "قبول", "fail": "رد", "effective": "مؤثر", "not effective": "بی‌اثر",
+    "too early to tell": "هنوز زود است", "functional_invalid": "نامعتبر کارکردی",
+    "dysfunctional_invalid": "نامعتبر ناکارکردی", "invalid_values": "مقادیر نامعتبر", "upheld": "وارد",
+    "partly upheld": "تاحدی وارد", "not upheld": "ناوارد", "undecided": "نامشخص", "non-complainant": "بدون شکایت",
+    "estimate_a": "برآورد", "margin of error": "حاشیه خطا", "unweighted": "بدون وزن", "weighted": "وزن‌دار",
+}
+
+
+def word(text, language: str = "en") -> str:
+    """A table header or recurring cell word in the report language."""
+    return FA_WORDS.get(str(text), str(text)) if language == "fa" else str(text)
+
 
 def localize(text: str, language: str = "en") -> str:
     """Digits and separators in the report language."""
@@ -54,7 +95,12 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, languag
         if spec is not None or pd.api.types.is_float_dtype(shown[col]):
             out[col] = [fmt(v, spec or ".2f", language) for v in shown[col]]
         else:
-            out[col] = [localize(str(v), language) if v is not None and v is not pd.NA else "–" for v in shown[col]]
+            out[col] = [localize(word(v, language), language) if v is not None and v is not pd.NA else "–"
+                        for v in shown[col]]
+    if language == "fa":
+        out = out.rename(columns=lambda c: word(c, language))
+        out.index = [localize(word(i, language), language) for i in out.index]
+        out.index.name = word(frame.index.name, language) if frame.index.name else None
     styler = out.style if index else out.style.hide(axis="index")
     if caption:
         styler = styler.set_caption(html.escape(caption))

@@ -11,6 +11,9 @@ helpers to save and read the JSON result files.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -58,11 +61,44 @@ class Wave:
     # ---- data -------------------------------------------------------------
     @property
     def intake(self) -> Intake:
+        """Validated responses; cached next to the reports, keyed by the inputs' content.
+
+        Every notebook of a wave (and the next wave's trend sections) reads the same export;
+        validating an Excel file takes seconds, so the result is kept in
+        ``reports/<wave>/cache/``. The key hashes the export, the codebook, the read options and
+        the csmlib/pandas versions, so any change re-validates. The raw file is only ever read.
+        """
         if self._intake is None:
-            read = self.params.read
-            self._intake = load_responses(self.params.responses, self.codebook, delimiter=read.delimiter,
-                                          encoding=read.encoding, sheet=read.sheet)
+            path = self._intake_cache_path()
+            if path is not None and path.is_file():
+                try:
+                    self._intake = pd.read_pickle(path)
+                except Exception:  # an unreadable cache is rebuilt, never trusted
+                    self._intake = None
+            if self._intake is None:
+                read = self.params.read
+                self._intake = load_responses(self.params.responses, self.codebook, delimiter=read.delimiter,
+                                              encoding=read.encoding, sheet=read.sheet)
+                if path is not None:
+                    try:
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                        pd.to_pickle(self._intake, tmp)
+                        tmp.replace(path)
+                    except OSError:
+                        pass  # a read-only reports folder only costs speed
         return self._intake
+
+    def _intake_cache_path(self) -> Path | None:
+        from csmlib import __version__
+        from csmlib.pipeline import sha256_file
+
+        p = self.params
+        if not Path(p.responses).is_file():
+            return None  # load_responses reports the missing file
+        key = hashlib.sha256(json.dumps([sha256_file(p.responses), sha256_file(p.codebook), str(p.read), __version__,
+                                         pd.__version__]).encode()).hexdigest()[:20]
+        return p.output_dir / "cache" / f"intake-{key}.pkl"
 
     @property
     def data(self) -> pd.DataFrame:

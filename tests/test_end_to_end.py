@@ -39,7 +39,8 @@ def test_reports_are_code_free_offline_html_with_figures(wave_run):
         # use jp-InputArea, and the lab CSS defines every class, so look for elements only
         assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|hl-ipython3)', html), f"{page.name} shows code"
         assert "import pandas" not in html and "open_wave(" not in html, f"{page.name} shows code"
-        assert "Traceback" not in html and "application/vnd.jupyter.stderr" not in html, f"{page.name} has errors"
+        assert "Traceback" not in html and 'data-mime-type="application/vnd.jupyter.stderr"' not in html, \
+            f"{page.name} has errors"
         assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html), f"{page.name} not offline"
         assert "cdn" not in html.lower() or "cdnjs" not in html.lower()
         assert "data:image/png;base64," in html, f"{page.name} has no figure"

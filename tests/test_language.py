@@ -19,24 +19,59 @@ def _forms(text):
     return [unicodedata.name(ch, "") for ch in text]
 
 
-def test_shape_joins_letters_and_orders_them_for_a_left_to_right_renderer():
-    shaped = shape(WORD)
-    names = _forms(shaped)
-    # contextual (presentation) forms: the letters are joined, not isolated
-    assert any("FINAL FORM" in n or "INITIAL FORM" in n or "MEDIAL FORM" in n for n in names)
-    # visual order: the first logical letter (reh) is drawn last (rightmost)
-    assert "REH" in names[-1]
+def _font():
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    return get_font(findfont(FontProperties(family=["DejaVu Sans"])))
+
+
+def drawn(text):
+    """(character, glyph) pairs as matplotlib draws ``shape(text)``, left to right."""
+    from matplotlib.ft2font import FT2Font
+
+    font = _font()
+    if hasattr(FT2Font, "_layout"):   # matplotlib's own layout: exactly what it will draw
+        from matplotlib._text_helpers import layout
+
+        return [(item.char, item.glyph_index) for item in layout(shape(text), font)]
+    return [(ch, font.get_char_index(ord(ch))) for ch in shape(text)]
+
+
+@pytest.mark.parametrize("text", [WORD, "شاخص‌های اصلی در دوره‌ها", "رضایت کلی (میانگین)"])
+def test_persian_is_drawn_right_to_left_with_joined_letters(text):
+    """What the figure shows, glyph by glyph, not just what we pass to it."""
+    from bidi import get_display
+
+    font = _font()
+    glyphs = drawn(text)
+    base = [unicodedata.normalize("NFKC", ch) for ch, _ in glyphs if ch not in ("\u200c",)]
+    expected = [ch for ch in get_display(text) if ch != "\u200c"]   # Unicode bidi visual order
+    assert "".join(base).replace(" ", "") == "".join(expected).replace(" ", "")
+    # the first logical letter is drawn rightmost (last), the last logical letter leftmost
+    letters = [c for c in base if c.strip() and c not in "()"]
+    assert letters[-1] == text[0] and letters[0] == [c for c in text if c.strip() and c not in "()"][-1]
+    # contextual (joined) forms: some glyphs differ from the letter's isolated glyph
+    isolated = {ch: font.get_char_index(ord(ch)) for ch in set(text) if ch.strip()}
+    joined = [g for ch, g in glyphs if unicodedata.normalize("NFKC", ch) in isolated
+              and g != isolated[unicodedata.normalize("NFKC", ch)]]
+    assert joined, "letters are drawn in isolated forms"
+    assert all(g != 0 for _, g in glyphs), "a glyph is missing from the font"
     assert shape("Delivery speed") == "Delivery speed"
 
 
-def test_persian_figure_text_renders_with_real_glyphs(tmp_path):
-    """Every shaped character has a glyph in the report font (no tofu boxes in the PNG)."""
-    from matplotlib.font_manager import FontProperties, get_font, findfont
+def test_the_check_catches_double_shaping(monkeypatch):
+    """Shaping text that matplotlib shapes again reverses it: the glyph-order check must see that."""
+    import csmlib.plots as plots
+    from matplotlib.ft2font import FT2Font
 
-    font = get_font(findfont(FontProperties(family=["DejaVu Sans"])))
-    shaped = shape(WORD)
-    missing = [ch for ch in shaped if ch != " " and font.get_char_index(ord(ch)) == 0]
-    assert not missing, [unicodedata.name(c) for c in missing]
+    if not hasattr(FT2Font, "_layout"):
+        pytest.skip("matplotlib without native text layout")
+    monkeypatch.setattr(plots, "native_text_layout", lambda: False)
+    with pytest.raises(AssertionError):
+        test_persian_is_drawn_right_to_left_with_joined_letters(WORD)
+
+
+def test_persian_figure_renders_without_missing_glyphs(tmp_path):
     fig, ax = plt.subplots()
     ax.barh([shape("سرعت تحویل"), shape("عملکرد محصول")], [3.4, 3.9])
     ax.set_title(shape(WORD))

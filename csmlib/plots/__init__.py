@@ -1,8 +1,8 @@
 """Figures for the reports (matplotlib/seaborn). One module per analysis.
 
 Every figure has a title, axis labels with units, and text in the report language: Persian
-labels are reshaped (joined letter forms) and put in visual order with
-:func:`shape`, because matplotlib itself lays text out left to right letter by letter.
+labels go through :func:`shape`, which joins the letters and puts them in right-to-left visual
+order unless matplotlib already does so (it does from 3.11, through libraqm).
 """
 from __future__ import annotations
 
@@ -21,10 +21,23 @@ def _has_rtl(text: str) -> bool:
     return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
 
 
+def native_text_layout() -> bool:
+    """Does matplotlib lay out complex scripts itself (libraqm: shaping and bidi, matplotlib ≥ 3.11)?"""
+    from matplotlib.ft2font import FT2Font
+
+    return hasattr(FT2Font, "_layout")
+
+
 def shape(text: str) -> str:
-    """Persian/Arabic text shaped and reordered for matplotlib; other text unchanged."""
+    """Persian/Arabic text ready for matplotlib: joined letters in right-to-left visual order.
+
+    matplotlib ≥ 3.11 shapes and reorders text itself (libraqm), so the text is passed through
+    untouched — shaping it here as well would reverse it a second time. Older versions draw
+    letter by letter, left to right: there the text is reshaped (contextual letter forms) and put
+    in visual order. Other text is never changed.
+    """
     text = str(text)
-    if not _has_rtl(text):
+    if not _has_rtl(text) or native_text_layout():
         return text
     import arabic_reshaper
     from bidi import get_display
