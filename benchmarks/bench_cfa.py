@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from csmlib.cfa import cfa
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 N_FACTORS = 4
 K = 20
@@ -54,13 +54,6 @@ def model_dict(columns) -> dict[str, list[str]]:
     return {f"F{f + 1}": list(columns[5 * f:5 * f + 5]) for f in range(N_FACTORS)}
 
 
-def best_time(fn, repeats: int):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def factor_analyzer_cfa(X: np.ndarray):

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 
 from csmlib.complaints import _km_curve, _km_q, kpis, validate_log
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 PERIOD = ("2026-01-01", "2026-03-31")
 TARGETS = {"acknowledge_hours": 48, "close_days": 10}
@@ -119,13 +119,6 @@ def ref_all(log):
     return {by: reference_kpis(log, by) for by in (None, "category", "channel", "department")}
 
 
-def best_time(fn, repeats: int):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def raw_text(log: pd.DataFrame) -> pd.DataFrame:

@@ -54,13 +54,6 @@ def make_data(p: int, n: int = N, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def best_time(fn, repeats: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def shapley_weights(r2: np.ndarray, p: int) -> np.ndarray:
@@ -119,6 +112,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from benchmarks.bench_drivers import make_data
 from csmlib.drivers import shapley
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 frame = make_data(25)
 t0 = time.perf_counter()
 s = shapley(frame, "overall", [c for c in frame.columns if c != "overall"])

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -36,6 +35,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from csmlib.indicators import (breakdown, ces, ces_agree, compare_table, csi, loyalty_segments,
                                mean_score, nps, top_box)
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 K, SEGMENTS = 30, 20
 
@@ -126,15 +126,6 @@ def reference_all(cur: pd.DataFrame, prev: pd.DataFrame) -> dict:
     both = cur[["q01", "recommend"]].dropna()
     out["loyalty"] = pd.crosstab(both["q01"] >= 4, both["recommend"] >= 9, normalize=True)
     return out
-
-
-def best_time(fn, repeats: int):
-    best, res = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        res = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, res
 
 
 def check_agreement(a: dict, b: dict) -> None:

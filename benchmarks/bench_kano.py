@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from csmlib import kano
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 TABLE = ["QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ"]   # standard table, rows f, columns d
 
@@ -65,13 +65,6 @@ def pandas_reference(F, D) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def best_time(fn, repeats: int):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main(argv=None) -> int:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import tracemalloc
 
 import numpy as np
 import pandas as pd
 
 from csmlib.reliability import cronbach_alpha, efa, item_statistics, kmo
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def make_items(n: int, k: int = 20, seed: int = 0) -> pd.DataFrame:
@@ -49,13 +49,6 @@ def numpy_alpha(frame: pd.DataFrame) -> float:
     return k / (k - 1) * (1 - np.trace(C) / C.sum())
 
 
-def best_time(fn, repeats: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def csm_alpha_and_items(frame: pd.DataFrame):
