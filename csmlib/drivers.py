@@ -62,7 +62,7 @@ _BINARY_METHODS = ("shapley", "relative_weights", "first", "last")
 _COLLINEAR_TOL = 1e-10      # smallest relative eigenvalue of Rxx: below it, drivers are collinear
 _TIE_TOL = 1e-12            # dominance designations: differences within this are ties
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
-FACTOR_CLASSES = ("basic", "performance", "excitement")
+FACTOR_CLASSES = ("basic", "performance", "excitement", "low impact")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1223,10 +1223,10 @@ def penalty_reward(data, outcome, drivers=None, *, low=None, high=None, weights=
     max(ρ_j, 0) (a wrong-signed coefficient counts as no effect, so IA stays in [−1, 1]);
     RIOCS_j = penalty_j + reward_j; impact_asymmetry IA_j = (reward_j − penalty_j)/RIOCS_j
     (= SGP − DGP, Mikulić & Prebežac 2008). ``factor_class``: IA > ``band`` → "excitement"
-    (satisfier), IA < −``band`` → "basic" (dissatisfier), else "performance" (hybrid); the ±0.2
-    band is a convention. Significance is reported beside it (``penalty_p``, ``reward_p``, and
-    ``asymmetry_p``, the Wald test of |π_j| = ρ_j; ``low_impact`` = neither significant at
-    ``alpha``).
+    (satisfier), IA < −``band`` → "basic" (dissatisfier), else "performance" (hybrid), and
+    "low impact" when neither the penalty nor the reward is significant at ``alpha`` (drivers.md
+    §7); the ±0.2 band is a convention. Significance is reported beside it (``penalty_p``,
+    ``reward_p``, and ``asymmetry_p``, the Wald test of |π_j| = ρ_j; ``low_impact``).
 
     Parameters
     ----------
@@ -1346,6 +1346,8 @@ def penalty_reward(data, outcome, drivers=None, *, low=None, high=None, weights=
         sparse = min(nl, nm, nh) < min_cell
         if sparse:
             sparse_any.append(d)
+        if pp >= alpha and rp >= alpha:   # neither effect is distinguishable from noise
+            cls = "low impact"
         rows[d] = {"penalty": pen, "reward": rew, "impact_asymmetry": ia, "factor_class": cls,
                    "riocs": riocs, "low_coef": pi, "high_coef": rho, "penalty_p": pp,
                    "reward_p": rp, "asymmetry_p": ap,

@@ -217,6 +217,8 @@ def test_penalty_reward_matches_r_lm(case, w, survey, ref):
     assert ((ia >= -1) & (ia <= 1)).all()
     np.testing.assert_allclose(pr["impact_asymmetry"], ia, atol=1e-9)
     expect = np.where(ia > 0.2, "excitement", np.where(ia < -0.2, "basic", "performance"))
+    noise = (ref(case, "penalty_p", SURVEY_X) >= 0.05) & (ref(case, "reward_p", SURVEY_X) >= 0.05)
+    expect = np.where(noise, "low impact", expect)
     assert list(pr["factor_class"]) == list(expect)
 
 

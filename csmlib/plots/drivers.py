@@ -25,13 +25,18 @@ def importance_chart(table: pd.DataFrame, *, title: str, xlabel: str):
 
 
 def ipa_chart(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, crosshair: tuple[float, float],
-              quadrant_names: dict[str, str]):
+              quadrant_names: dict[str, str], label_top: int = 6):
     """Importance–performance map: performance on x, importance on y, crosshair at the split values."""
     fig, ax = plt.subplots(figsize=(7.5, 6))
     ax.scatter(table["performance"], table["importance"], c=[QUADRANT_COLOURS.get(q, NEUTRAL) for q in table["quadrant"]],
                s=50, zorder=3)
-    for rec in table.itertuples():
-        ax.annotate(shape(rec.label), (rec.performance, rec.importance), xytext=(5, 3), textcoords="offset points", fontsize=8)
+    # label the points that matter (the most important and every "concentrate here"); the
+    # low-importance cluster stays unlabelled rather than a pile of overlapping text
+    labelled = set(table.nlargest(label_top, "importance").index) | set(table.index[table["quadrant"] == "concentrate here"])
+    for idx, rec in zip(table.index, table.itertuples()):
+        if idx in labelled:
+            ax.annotate(shape(rec.label), (rec.performance, rec.importance), xytext=(5, 3), textcoords="offset points",
+                        fontsize=8)
     ax.axvline(crosshair[0], color="#999999", linewidth=1)
     ax.axhline(crosshair[1], color="#999999", linewidth=1)
     corners = {"concentrate here": (0.02, 0.98, "left", "top"), "keep up the good work": (0.98, 0.98, "right", "top"),
@@ -44,7 +49,7 @@ def ipa_chart(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, cros
 
 def penalty_reward_chart(table: pd.DataFrame, *, title: str, xlabel: str, class_names: dict[str, str]):
     """Penalty (left, negative) and reward (right) per characteristic, coloured by three-factor class."""
-    colours = {"basic": BAD, "performance": "#1f5f8b", "excitement": GOOD}
+    colours = {"basic": BAD, "performance": "#1f5f8b", "excitement": GOOD, "low impact": "#c7c7c7"}
     frame = table.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(frame) + 1.6))
     y = np.arange(len(frame))
