@@ -69,6 +69,11 @@ class WaveRun:
     units: list[str] = field(default_factory=list)
     suppressed_units: list[str] = field(default_factory=list)
     notebooks: list[NotebookRun] = field(default_factory=list)
+    kept: list[NotebookRun] = field(default_factory=list)   # earlier jobs a partial (--only) run left alone
+
+    @property
+    def all_jobs(self) -> list[NotebookRun]:
+        return self.notebooks + self.kept
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -194,10 +199,15 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
 
 
 # ---------------------------------------------------------------------------- the graph
-def plan_jobs(waves: list[Wave], notebooks: list[Path], *, force: bool = False) -> dict[str, tuple[Job, list[str]]]:
-    """Jobs keyed by ``wave/unit/notebook`` with the keys they wait for."""
+def plan_jobs(waves: list[Wave], notebooks: list[Path], *, force: bool = False,
+              all_notebooks: list[Path] | None = None) -> dict[str, tuple[Job, list[str]]]:
+    """Jobs keyed by ``wave/unit/notebook`` with the keys they wait for.
+
+    ``notebooks`` are the ones to run; ``all_notebooks`` (default: the same) are the wave's whole
+    report set, which the pages' navigation lists even when only some are re-run.
+    """
     graph: dict[str, tuple[Job, list[str]]] = {}
-    names = tuple(str(n) for n in notebooks)
+    names = tuple(str(n) for n in (all_notebooks or notebooks))
     stems = [n.stem for n in notebooks]
     wave_reads = {n.stem: reads(n, stems) for n in notebooks}
     last_key: dict[tuple[str | None, str], str] = {}
@@ -280,15 +290,18 @@ def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = Non
                                 wave.intake.n_rejected, keep, small)
     nb_dir = notebooks_dir or (waves[0].params.root / "notebooks")
     notebooks = find_notebooks(nb_dir, only)
+    all_notebooks = find_notebooks(nb_dir, None) if only else notebooks
     for kernel in {w.params.options.kernel for w in waves}:
         check_kernel(kernel)
-    graph = plan_jobs(waves, notebooks, force=force)
+    graph = plan_jobs(waves, notebooks, force=force, all_notebooks=all_notebooks)
     results = run_graph(graph, _previous_shas(waves), jobs=jobs, scheduler=scheduler, log=log)
     for run in results.values():
         runs[run.wave].notebooks.append(run)
     for wave in waves:
-        write_manifest(wave, runs[wave.id], notebooks)
-        write_wave_index(wave, runs[wave.id], notebooks, _titles(notebooks, wave.language))
+        if only:  # a partial run keeps the record of the reports it did not touch
+            _keep_earlier_jobs(wave, runs[wave.id], all_notebooks)
+        write_manifest(wave, runs[wave.id], all_notebooks)
+        write_wave_index(wave, runs[wave.id], all_notebooks, _titles(all_notebooks, wave.language))
         write_reports_index(wave.params.output_dir.parent, wave.language, wave.codebook.organisation)
     return [runs[w.id] for w in waves]
 
@@ -311,11 +324,32 @@ def write_intake_files(wave: Wave, *, strict: bool = False) -> None:
                             column=str(first["column"]))
 
 
+def _job_order(notebooks: list[Path]):
+    order = {nb.stem: i for i, nb in enumerate(notebooks)}
+    return lambda r: (r.unit is not None, r.unit or "", order.get(r.notebook, len(order)))
+
+
+def _keep_earlier_jobs(wave: Wave, run: WaveRun, notebooks: list[Path]) -> None:
+    """Add the previous manifest's jobs that this run did not redo (their pages still exist)."""
+    path = wave.params.output_dir / "manifest.json"
+    if not path.is_file():
+        return
+    done = {(r.notebook, r.unit) for r in run.notebooks}
+    stems = {nb.stem for nb in notebooks}
+    fields = set(NotebookRun.__dataclass_fields__)
+    for job in json.loads(path.read_text(encoding="utf-8")).get("jobs", []):
+        key = (job.get("notebook"), job.get("unit"))
+        page = wave.params.unit_dir(job.get("unit")) / str(job.get("html", ""))
+        if key not in done and job.get("notebook") in stems and page.is_file():
+            run.kept.append(NotebookRun(**{k: v for k, v in job.items() if k in fields}))
+
+
 def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path]) -> Path:
     from importlib.metadata import version
 
     packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "papermill", "nbconvert", "factor_analyzer")}
     p = wave.params
+    titles = _titles(notebooks, wave.language)
     manifest = {
         "wave": wave.id, "csmlib": __version__, "packages": packages,
         "inputs": {k: {"path": str(getattr(p, k)), "sha256": sha256_file(getattr(p, k))}
@@ -323,7 +357,8 @@ def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path]) -> Path:
         "notebooks": {nb.stem: sha256_file(nb) for nb in notebooks},
         "intake": {"read": run.n_read, "accepted": run.n_accepted, "rejected": run.n_rejected},
         "units": run.units, "suppressed_units": run.suppressed_units,
-        "jobs": [asdict(r) | {"output_sha256": sha256_file(p.unit_dir(r.unit) / r.html)} for r in run.notebooks],
+        "jobs": [asdict(r) | {"title": titles.get(r.notebook, r.notebook),
+                              "output_sha256": sha256_file(p.unit_dir(r.unit) / r.html)} for r in sorted(run.all_jobs, key=_job_order(notebooks))],
     }
     path = p.output_dir / "manifest.json"
     path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -340,9 +375,9 @@ def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: di
     text = UI_TEXT[wave.language]
     fw = wave.params.fieldwork
     pages = []
-    for unit in sorted({r.unit for r in run.notebooks}, key=lambda u: (u is not None, u or "")):
+    for unit in sorted({r.unit for r in run.all_jobs}, key=lambda u: (u is not None, u or "")):
         view = Wave(wave.params, wave.codebook, unit, wave._intake)
-        unit_runs = [r for r in run.notebooks if r.unit == unit]
+        unit_runs = sorted((r for r in run.all_jobs if r.unit == unit), key=_job_order(notebooks))
         rows = [{"report": {"html": f'<a href="{r.html}">{html.escape(titles.get(r.notebook, r.notebook))}</a>'},
                  "status": _status(r.status), "seconds": f"{r.seconds:.1f}"} for r in unit_runs]
         quarantine = (f'<div class="{"csm-alert" if run.n_rejected else "csm-note"}">{run.n_accepted} {text["accepted"]}, '
@@ -422,7 +457,7 @@ def write_reports_index(reports_dir: Path, language: str = "en", organisation: s
         failed = [j["notebook"] for j in manifest.get("jobs", []) if j["status"] == "failed"]
         wave_id = manifest["wave"]
         rows.append({"wave": {"html": f'<a href="{wave_id}/index.html">{html.escape(wave_id)}</a>'},
-                     "reports": {"html": " · ".join(f'<a href="{wave_id}/{j["html"]}">{html.escape(j["notebook"])}</a>'
+                     "reports": {"html": " · ".join(f'<a href="{wave_id}/{j["html"]}">{html.escape(j.get("title", j["notebook"]))}</a>'
                                                     for j in jobs)},
                      "rejected": manifest["intake"]["rejected"],
                      "status": _status("ok" if not failed else f"failed: {', '.join(failed)}")})

@@ -74,3 +74,25 @@ def test_units_on_a_dask_cluster_with_manifest_and_caching(unit_project, monkeyp
         assert unit in unit_page.read_text(encoding="utf-8")
     forced = runner.invoke(main, ["run", str(path), "--only", "01", "--jobs", "2", "--force"])
     assert forced.exit_code == 0 and "cached" not in forced.output
+
+
+def test_a_partial_run_keeps_the_record_of_the_other_reports(demo_root, tmp_path):
+    """`csm run --only 08` must not drop the other reports from the manifest and the wave page."""
+    from csmlib.pipeline import NotebookRun, WaveRun, _keep_earlier_jobs
+
+    root = tmp_path / "p"
+    shutil.copytree(demo_root / "params", root / "params")
+    shutil.copytree(demo_root / "data", root / "data")
+    wave = open_wave(root / "params" / "2025Q4.yaml")
+    out = wave.params.output_dir
+    out.mkdir(parents=True)
+    earlier = [{"notebook": n.stem, "status": "ok", "seconds": 1.0, "html": f"{n.stem}.html", "unit": None,
+                "wave": "2025Q4", "input_sha256": "x", "title": n.stem, "output_sha256": "y"} for n in NOTEBOOKS]
+    for job in earlier[:-1]:
+        (out / job["html"]).write_text("<html></html>", encoding="utf-8")   # the last page is gone
+    (out / "manifest.json").write_text(json.dumps({"jobs": earlier}), encoding="utf-8")
+    run = WaveRun("2025Q4", str(out), 1, 1, 0)
+    run.notebooks.append(NotebookRun(notebook=NOTEBOOKS[0].stem, status="ok", seconds=2.0, html="x.html"))
+    _keep_earlier_jobs(wave, run, NOTEBOOKS)
+    assert [r.notebook for r in run.notebooks] == [NOTEBOOKS[0].stem]        # only what ran counts as run
+    assert [r.notebook for r in run.kept] == [n.stem for n in NOTEBOOKS[1:-1]]  # no page, no record
