@@ -1231,8 +1231,10 @@ def complainant_satisfaction(responses: pd.DataFrame, log: pd.DataFrame, *, sati
     latest = order.dropna(subset=["_c"]).drop_duplicates("_c", keep="last").set_index("_c")
     outcome_of = (latest["outcome"] if "outcome" in latest.columns
                   else pd.Series(None, index=latest.index, dtype=object))
-    groups = np.where(complained, [_outcome_group(outcome_of.get(r)) if not pd.isna(r) else "undecided"
-                                   for r in rid], "non-complainant")
+    groups = np.full(len(rid), "non-complainant", dtype=object)
+    # look up the complainants only (a per-respondent Series.get is slow on a large survey)
+    outcomes = rid[complained].map(outcome_of.to_dict())
+    groups[complained] = [_outcome_group(o) for o in outcomes]
     frame = pd.DataFrame({"group": groups[ok], "y": y[ok]})
     table = frame.groupby("group", sort=False)["y"].agg(n="size", mean="mean", sd="std").reset_index()
     rank = {"non-complainant": 0, "upheld": 1, "partly upheld": 2, "not upheld": 3, "undecided": 4}

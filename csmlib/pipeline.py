@@ -28,6 +28,7 @@ from csmlib import __version__
 from csmlib.errors import CSMInputError
 from csmlib.params import WaveParams
 from csmlib.render import NavLink, UI_TEXT, notebook_title, render_failure, render_notebook, table_html, write_page
+from csmlib.results import sha256_file
 from csmlib.wave import Wave, open_wave
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -94,12 +95,6 @@ def check_kernel(name: str) -> None:
     except NoSuchKernel:
         raise CSMInputError(f"Jupyter kernel '{name}' is not installed: run `make demo`, or "
                             f"`python -m ipykernel install --sys-prefix --name {name}`") from None
-
-
-def sha256_file(path) -> str | None:
-    if path is None or not Path(path).is_file():
-        return None
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _job_inputs(wave: Wave, notebook: Path, names: list[str]) -> dict:

@@ -51,6 +51,15 @@ def to_jsonable(obj):
     return str(obj)
 
 
+def sha256_file(path) -> str | None:
+    """Content hash of a file (``None`` when there is no such file): the cache and manifest keys."""
+    import hashlib
+
+    if path is None or not Path(path).is_file():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def results_path(output_dir: str | Path, notebook: str) -> Path:
     return Path(output_dir) / "results" / f"{Path(notebook).stem}.json"
 

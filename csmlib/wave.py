@@ -91,7 +91,7 @@ class Wave:
 
     def _intake_cache_path(self) -> Path | None:
         from csmlib import __version__
-        from csmlib.pipeline import sha256_file
+        from csmlib.results import sha256_file
 
         p = self.params
         if not Path(p.responses).is_file():
