@@ -241,7 +241,8 @@ def read_yaml(path: str | Path) -> dict:
         raise CSMInputError("file not found", file=path)
     try:
         with path.open(encoding="utf-8-sig") as fh:
-            data = yaml.safe_load(fh)
+            # libyaml's loader when available: same safe subset, ~10x faster on a large codebook
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
