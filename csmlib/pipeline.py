@@ -147,7 +147,10 @@ def _execute(nb: Path, executed: Path, wave: Wave) -> str:
         try:
             pm.execute_notebook(str(nb), str(executed), parameters=params.notebook_parameters(wave.unit),
                                 kernel_name=params.options.kernel, execution_timeout=params.options.timeout,
-                                cwd=str(nb.parent), progress_bar=False, log_output=False)
+                                cwd=str(nb.parent), progress_bar=False, log_output=False,
+                                # the kernel's own log (e.g. its local-TCP notice) would flood the
+                                # batch's progress lines; errors still show, in the report too
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
             return ""
         except pm.PapermillExecutionError as exc:
             return f"{exc.ename}: {exc.evalue}".splitlines()[0]
