@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,30 +21,12 @@ from csmlib.factor_rotation import oblimin, promax, varimax
 from csmlib.polychoric import bivariate_normal_cdf
 from csmlib.reliability import bartlett, efa, kmo, parallel_analysis
 
-DATA = Path(__file__).parent / "data" / "holzinger_swineford.csv"
-ITEMS = [f"x{i}" for i in range(1, 10)]
+from tests.holzinger import ITEMS, likert, load_items, with_missing
 
 
 @pytest.fixture(scope="module")
 def hs() -> pd.DataFrame:
-    return pd.read_csv(DATA, index_col=0)[ITEMS].reset_index(drop=True)
-
-
-def with_missing(frame: pd.DataFrame) -> pd.DataFrame:
-    """Item j is missing on rows r with (r + 5j) mod (11 + j) == 0 (as in test_reliability)."""
-    out = frame.copy()
-    r = np.arange(len(out))
-    for j, c in enumerate(out.columns):
-        out.loc[((r + 5 * j) % (11 + j)) == 0, c] = np.nan
-    return out
-
-
-def likert(frame: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for c in frame.columns:
-        q = np.quantile(frame[c], [0.2, 0.4, 0.6, 0.8])
-        out[c] = 1 + (frame[c].to_numpy()[:, None] > q).sum(axis=1)
-    return pd.DataFrame(out)
+    return load_items()
 
 
 def match_columns(actual: np.ndarray, expected: np.ndarray) -> tuple[list[int], np.ndarray]:

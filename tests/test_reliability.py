@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,7 @@ from hypothesis import strategies as st
 from csmlib.reliability import (cronbach_alpha, guttman, item_statistics, omega, ordinal_alpha,
                                 reverse_items, reverse_keying_flags)
 
-DATA = Path(__file__).parent / "data" / "holzinger_swineford.csv"
-ITEMS = [f"x{i}" for i in range(1, 10)]
+from tests.holzinger import ITEMS, likert, load_items, with_missing
 CLOSED = 1e-6      # closed-form statistics (note §3)
 ITER = 1e-4        # minres-based ω (note §3)
 
@@ -37,25 +35,7 @@ ITER = 1e-4        # minres-based ω (note §3)
 
 @pytest.fixture(scope="module")
 def hs() -> pd.DataFrame:
-    return pd.read_csv(DATA, index_col=0)[ITEMS].reset_index(drop=True)
-
-
-def with_missing(frame: pd.DataFrame) -> pd.DataFrame:
-    """Item j is missing on rows r with (r + 5j) mod (11 + j) == 0 (164 complete rows of 301)."""
-    out = frame.copy()
-    r = np.arange(len(out))
-    for j, c in enumerate(out.columns):
-        out.loc[((r + 5 * j) % (11 + j)) == 0, c] = np.nan
-    return out
-
-
-def likert(frame: pd.DataFrame) -> pd.DataFrame:
-    """Five categories at each item's quintiles."""
-    out = {}
-    for c in frame.columns:
-        q = np.quantile(frame[c], [0.2, 0.4, 0.6, 0.8])
-        out[c] = 1 + (frame[c].to_numpy()[:, None] > q).sum(axis=1)
-    return pd.DataFrame(out)
+    return load_items()
 
 
 @pytest.fixture(scope="module")
