@@ -167,10 +167,16 @@ def complete_from_r2(r2: np.ndarray, p: int, tol: float = 0.0) -> np.ndarray:
         for i in range(j):
             v = r2.reshape(1 << (p - j - 1), 2, 1 << (j - i - 1), 2, 1 << i)
             d = v[:, 0, :, 1, :] - v[:, 1, :, 0, :]          # R²(S∪i) − R²(S∪j)
-            if (d > tol).all():
-                D[i, j], D[j, i] = 1.0, 0.0
-            elif (d < -tol).all():
-                D[i, j], D[j, i] = 0.0, 1.0
-            else:
-                D[i, j] = D[j, i] = 0.5
+            D[i, j], D[j, i] = designation(d, tol)
     return D
+
+
+def designation(differences: np.ndarray, tol: float) -> tuple[float, float]:
+    """Dominance codes (i over j, j over i) from the differences of i's and j's contributions:
+    1/0 when i is ahead in every comparison, 0/1 when behind in every one, else 0.5/0.5
+    (as R dominanceanalysis)."""
+    if (differences > tol).all():
+        return 1.0, 0.0
+    if (differences < -tol).all():
+        return 0.0, 1.0
+    return 0.5, 0.5

@@ -753,13 +753,7 @@ def _designation(values: np.ndarray) -> np.ndarray:
     p = values.shape[0]
     D = np.full((p, p), np.nan)
     for i, j in combinations(range(p), 2):
-        d = values[i] - values[j]
-        if (d > _TIE_TOL).all():
-            D[i, j], D[j, i] = 1.0, 0.0
-        elif (d < -_TIE_TOL).all():
-            D[i, j], D[j, i] = 0.0, 1.0
-        else:
-            D[i, j] = D[j, i] = 0.5
+        D[i, j], D[j, i] = _subsets.designation(values[i] - values[j], _TIE_TOL)
     return D
 
 

@@ -44,6 +44,30 @@ class Rotation:
     iterations: int
 
 
+def _varimax_rotation(x: np.ndarray, *, eps: float = 1e-5, max_iter: int = 1000) -> tuple[np.ndarray, bool, int]:
+    """The orthogonal matrix of R ``stats::varimax`` for (already normalised) loadings ``x``.
+
+    R stops when the criterion (sum of singular values) improves by less than a relative
+    ``eps``; that rule is kept so results match R to rounding error.
+    """
+    k, m = x.shape
+    rot = np.eye(m)
+    d = 0.0
+    converged = False
+    iterations = 0
+    for iterations in range(1, max_iter + 1):
+        z = x @ rot
+        b = x.T @ (z ** 3 - z @ np.diag(np.sum(z ** 2, axis=0)) / k)
+        u, s, vt = np.linalg.svd(b)
+        rot = u @ vt
+        d_past = d
+        d = float(np.sum(s))
+        if d < d_past * (1 + eps):
+            converged = True
+            break
+    return rot, converged, iterations
+
+
 def varimax(loadings: np.ndarray, *, normalize: bool = True, eps: float = 1e-5,
             max_iter: int = 1000) -> Rotation:
     """Varimax rotation exactly as R ``stats::varimax``.
@@ -59,20 +83,7 @@ def varimax(loadings: np.ndarray, *, normalize: bool = True, eps: float = 1e-5,
     if normalize:
         scale = np.sqrt(np.sum(x ** 2, axis=1))
         x = x / scale[:, None]
-    rot = np.eye(m)
-    d = 0.0
-    converged = False
-    iterations = 0
-    for iterations in range(1, max_iter + 1):
-        z = x @ rot
-        b = x.T @ (z ** 3 - z @ np.diag(np.sum(z ** 2, axis=0)) / k)
-        u, s, vt = np.linalg.svd(b)
-        rot = u @ vt
-        d_past = d
-        d = float(np.sum(s))
-        if d < d_past * (1 + eps):
-            converged = True
-            break
+    rot, converged, iterations = _varimax_rotation(x, eps=eps, max_iter=max_iter)
     z = x @ rot
     if normalize:
         z = z * scale[:, None]
@@ -149,21 +160,7 @@ def promax(loadings: np.ndarray, *, power: int = 4) -> Rotation:
     # stats::varimax on rows already of unit length; keep its rotation matrix for Phi.
     scale = np.sqrt(np.sum(weighted ** 2, axis=1))
     x = weighted / scale[:, None]
-    rot = np.eye(m)
-    d = 0.0
-    converged = False
-    iterations = 0
-    k = x.shape[0]
-    for iterations in range(1, 1001):
-        z = x @ rot
-        b = x.T @ (z ** 3 - z @ np.diag(np.sum(z ** 2, axis=0)) / k)
-        u, s, vt = np.linalg.svd(b)
-        rot = u @ vt
-        d_past = d
-        d = float(np.sum(s))
-        if d < d_past * (1 + 1e-5):
-            converged = True
-            break
+    rot, converged, iterations = _varimax_rotation(x, eps=1e-5, max_iter=1000)
     v = (x @ rot) * scale[:, None]
     target = v * np.abs(v) ** (power - 1)
     u_fit, *_ = np.linalg.lstsq(v, target, rcond=None)
