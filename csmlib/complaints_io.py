@@ -2,7 +2,7 @@
 
 The export's columns are renamed to the canonical names of :mod:`csmlib.complaints` using the
 codebook's ``complaints.columns`` map; timestamps are parsed (several formats, naive times in
-the codebook's time zone); then :func:`csmlib.complaints.validate_log` quarantines records with
+the codebook's time zone); then :func:`csmlib.complaints_log.validate_log` quarantines records with
 timestamps out of order, an unknown category or a duplicate id. As for survey responses, a
 missing file or required column is one :class:`~csmlib.errors.CSMInputError` line, and
 rejected records are kept and reported, never dropped silently.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from csmlib import complaints as stats
+from csmlib.complaints_log import validate_log
 from csmlib.codebook import COMPLAINT_REQUIRED, Codebook
 from csmlib.data import RawTable, read_table
 from csmlib.errors import CSMInputError
@@ -61,7 +61,7 @@ def load_complaints(path: str | Path, codebook: Codebook, params=None) -> Compla
     """Read, rename, parse and validate a complaints log."""
     table = read_table(path)
     log = canonical_log(table, codebook)
-    valid, rejected = stats.validate_log(
+    valid, rejected = validate_log(
         log, categories=list(codebook.complaints.categories) or None, tz=codebook.complaints.timezone)
     rejected = rejected.assign(file=table.source, row=table.row_number(rejected["row"].to_numpy()))
     rejected = rejected[["file", "row", "column", "value", "reason"]]
