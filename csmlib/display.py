@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-_FA_DIGITS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
+from csmlib.text import localize
 
 # Table headers and recurring cell words in Persian reports (other text comes from the
 # notebooks' T("English", "فارسی") calls and from the codebook's labels).
@@ -53,11 +53,6 @@ FA_WORDS = {
 def word(text, language: str = "en") -> str:
     """A table header or recurring cell word in the report language."""
     return FA_WORDS.get(str(text), str(text)) if language == "fa" else str(text)
-
-
-def localize(text: str, language: str = "en") -> str:
-    """Digits and separators in the report language."""
-    return text.translate(_FA_DIGITS) if language == "fa" else text
 
 
 def translator(language: str = "en"):

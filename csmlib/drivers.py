@@ -1020,7 +1020,9 @@ def _importance_linear(prep, methods, n_boot, rng):
     boot = {m: np.empty((n_boot, p)) for m in methods}
     diff = np.empty((n_boot, p)) if want_rw else None
     main = list(range(p)) + [k - 1]
-    chunk = max(1, min(n_boot, int(2 ** 22 // max(1, 1 << p)), int(4e7 // n)))
+    # resamples per batch: ~40M cells of weights, and for Shapley ~4M subset R² (2^p per resample)
+    subsets_cap = int(2 ** 22 // (1 << p)) if "shapley" in methods else n_boot
+    chunk = max(1, min(n_boot, subsets_cap, int(4e7 // n)))
     for a in range(0, n_boot, chunk):
         b = min(n_boot, a + chunk) - a
         Wb = _boot_counts(rng, n, b)

@@ -13,6 +13,10 @@ nps            Net Promoter Score of the recommend outcome (0–10), adjusted-Wa
 ces_mean       mean of the effort outcome (CES 2.0, 1–7 agreement, higher = easier)
 csi            0–100 satisfaction index of all rating items, equal weights (ACSI rescaling)
 =============  ======================================================================
+
+:data:`METRICS` and :data:`LABELS` are also read by the batch's reports index, which has no
+need of the statistics stack: :mod:`csmlib.indicators` (and scipy) is imported by the
+functions that compute.
 """
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from csmlib import indicators as ind
 from csmlib.codebook import Codebook, Scale
 
 METRICS = ("overall_mean", "csat", "nps", "ces_mean", "csi")
@@ -51,6 +54,7 @@ def _row(metric: str, result, unit: str, scale_factor: float = 1.0) -> dict:
 def headline(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None,
              level: float = 0.95) -> pd.DataFrame:
     """Tidy table of the headline indicators available in ``data`` (see the module docstring)."""
+    from csmlib import indicators as ind
     rows = []
     outcomes = codebook.outcomes
     if "overall" in outcomes and "overall" in data and data["overall"].notna().any():
@@ -78,6 +82,7 @@ def headline(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, wei
 def compare_headline(current: pd.DataFrame, previous: pd.DataFrame, codebook: Codebook, *,
                      weights_current=None, weights_previous=None, level: float = 0.95) -> pd.DataFrame:
     """Change of each headline indicator versus another wave: difference, CI, test, p-value."""
+    from csmlib import indicators as ind
     rows = []
     tests = []
     if "overall" in current and "overall" in previous:
@@ -152,6 +157,7 @@ def arrow(change_row, *, alpha: float = 0.05) -> str:
 def item_scores(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None,
                 level: float = 0.95) -> pd.DataFrame:
     """Mean score with CI and n per rating item, with its ISO 10004 group."""
+    from csmlib import indicators as ind
     rows = []
     for item_id in item_ids:
         res = ind.mean_score(data[item_id], weights=weights, level=level)
@@ -163,6 +169,7 @@ def item_scores(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, 
 def group_scores(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None,
                  level: float = 0.95) -> pd.DataFrame:
     """Per ISO 10004 group: mean of the respondent's group score (mean of the items answered)."""
+    from csmlib import indicators as ind
     rows = []
     for group in dict.fromkeys(codebook.item(i).group for i in item_ids):
         members = [i for i in item_ids if codebook.item(i).group == group]

@@ -26,13 +26,15 @@ from typing import Callable
 
 from csmlib import __version__
 from csmlib.errors import CSMInputError
+from csmlib.execute import execute_notebook
 from csmlib.params import WaveParams
-from csmlib.render import NavLink, UI_TEXT, notebook_title, render_failure, render_notebook, table_html, write_page
+from csmlib.render import (NavLink, UI_TEXT, is_finite_number, notebook_title, render_failure, render_notebook, table_html,
+                           trend_svg, write_page)
+from csmlib.text import localize
 from csmlib.results import sha256_file
 from csmlib.wave import Wave, open_wave
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
-KERNEL_START_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -138,31 +140,6 @@ def _titles(notebooks: list[Path], language: str = "en") -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- one job
-def _execute(nb: Path, executed: Path, wave: Wave) -> str:
-    """Run papermill; return "" or a one-line error. Kernel start races are retried."""
-    import papermill as pm
-
-    params = wave.params
-    for attempt in range(KERNEL_START_RETRIES):
-        try:
-            pm.execute_notebook(str(nb), str(executed), parameters=params.notebook_parameters(wave.unit),
-                                kernel_name=params.options.kernel, execution_timeout=params.options.timeout,
-                                cwd=str(nb.parent), progress_bar=False, log_output=False,
-                                # the kernel's own log (e.g. its local-TCP notice) would flood the
-                                # batch's progress lines; errors still show, in the report too
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
-            return ""
-        except pm.PapermillExecutionError as exc:
-            return f"{exc.ename}: {exc.evalue}".splitlines()[0]
-        except Exception as exc:  # the kernel did not start or died: retry a start race, then report
-            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            started = executed.is_file() and '"execution_count": 1' in executed.read_text(encoding="utf-8")
-            if started or attempt == KERNEL_START_RETRIES - 1:
-                return error
-            time.sleep(1 + attempt)
-    return "unreachable"
-
-
 def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> NotebookRun:
     """Execute and render one notebook of one wave/unit (runs on a worker)."""
     started = time.perf_counter()
@@ -178,7 +155,8 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
     if not job.force and previous_sha == digest and html_path.is_file() and executed.is_file():
         return NotebookRun(status="cached", seconds=round(time.perf_counter() - started, 2), **base)
     executed.parent.mkdir(parents=True, exist_ok=True)
-    error = _execute(nb, executed, wave)
+    error = execute_notebook(nb, executed, parameters=wave.params.notebook_parameters(wave.unit),
+                             kernel=wave.params.options.kernel, timeout=wave.params.options.timeout)
     titles = _titles(notebooks, wave.language)
     organisation = wave.codebook.organisation or wave.codebook.survey
     label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit}" if wave.unit else "")
@@ -407,42 +385,31 @@ def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: di
 
 def _headline_trend_html(reports_dir: Path, language: str) -> str:
     """Headline indicators of every wave (from the satisfaction results): a chart and a table."""
-    import base64
-    import io
-
-    import pandas as pd
-
     from csmlib import headline as hl
     from csmlib.results import load_results
 
-    rows = []
+    series: dict[str, list[dict]] = {}
+    waves: list[str] = []
     for results_file in sorted(reports_dir.glob("*/results/02_satisfaction.json")):
         saved = load_results(results_file.parent.parent, "02_satisfaction") or {}
+        wave_id = saved.get("wave", results_file.parent.parent.name)
         for rec in saved.get("headline", []):
-            rows.append({"wave": saved.get("wave", results_file.parent.parent.name), **rec})
-    if not rows:
+            if rec.get("metric") in hl.METRICS:
+                series.setdefault(rec["metric"], []).append({"wave": wave_id, **rec})
+                waves += [wave_id] if wave_id not in waves else []
+    if not series:
         return ""
-    trend = pd.DataFrame(rows)
-    for col in ("estimate", "ci_low", "ci_high"):
-        trend[col] = pd.to_numeric(trend[col], errors="coerce").astype(float)
     names = hl.LABELS[language]
-    table = trend.pivot(index="metric", columns="wave", values="estimate").reindex([m for m in hl.METRICS if m in set(trend["metric"])])
-    head = [("metric", "")] + [(w, w) for w in table.columns]
-    cells = [{"metric": names.get(m, m), **{w: ("–" if pd.isna(v) else f"{v:.2f}") for w, v in r.items()}}
-             for m, r in table.iterrows()]
-    from csmlib.plots.satisfaction import trend_chart
-
-    fig = trend_chart(trend.sort_values("wave"), title=UI_TEXT[language]["trend"],
-                      panels={m: names[m] for m in table.index}, wave_label=UI_TEXT[language]["wave"])
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    image = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<h2>{html.escape(UI_TEXT[language]["trend"])}</h2>'
-            f'<img alt="{html.escape(UI_TEXT[language]["trend"])}" src="data:image/png;base64,{image}" style="max-width:100%">'
-            + table_html(cells, head))
+    metrics = [m for m in hl.METRICS if m in series]
+    head = [("metric", "")] + [(w, w) for w in waves]
+    cells = []
+    for m in metrics:
+        by_wave = {r["wave"]: r["estimate"] for r in series[m]}
+        cells.append({"metric": names.get(m, m),
+                      **{w: localize(f"{by_wave[w]:.2f}", language) if is_finite_number(by_wave.get(w)) else "–" for w in waves}})
+    title = html.escape(UI_TEXT[language]["trend"])
+    chart = trend_svg({m: series[m] for m in metrics}, {m: names.get(m, m) for m in metrics}, language=language)
+    return f"<h2>{title}</h2>{chart}" + table_html(cells, head)
 
 
 def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
@@ -457,7 +424,7 @@ def write_reports_index(reports_dir: Path, language: str = "en", organisation: s
         rows.append({"wave": {"html": f'<a href="{wave_id}/index.html">{html.escape(wave_id)}</a>'},
                      "reports": {"html": " · ".join(f'<a href="{wave_id}/{j["html"]}">{html.escape(j.get("title", j["notebook"]))}</a>'
                                                     for j in jobs)},
-                     "rejected": manifest["intake"]["rejected"],
+                     "rejected": localize(f"{manifest['intake']['rejected']:,}", language),
                      "status": _status("ok" if not failed else f"failed: {', '.join(failed)}")})
     body = table_html(rows, [("wave", text["wave"]), ("reports", text["reports"]),
                              ("rejected", text["rejected"]), ("status", text["status"])])

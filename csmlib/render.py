@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from csmlib.text import localize
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = (TEMPLATES / "csm" / "report.css").read_text(encoding="utf-8")
@@ -143,3 +146,81 @@ def table_html(rows: list[dict], columns: list[tuple[str, str]]) -> str:
             cells.append(f"<td>{value['html'] if isinstance(value, dict) else html.escape(str(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="csm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering [low, high]."""
+    if not high > low:
+        low, high = low - 1, high + 1
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(s * power for s in (1, 2, 2.5, 5, 10) if s * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def trend_svg(series: dict[str, list[dict]], titles: dict[str, str], *, language: str = "en",
+              width: int = 250, height: int = 190) -> str:
+    """Small multiples as inline SVG: one panel per metric, its estimate across waves (line and
+    points) with the confidence interval as a band; waves run left to right.
+
+    ``series`` maps a metric to its rows (``wave``, ``estimate``, ``ci_low``, ``ci_high``) in wave
+    order; ``titles`` gives each panel's title. Pages built outside the notebooks (the reports
+    index) draw with this instead of matplotlib: no plotting stack to import, and the browser
+    lays out the text, Persian included.
+    """
+    left, right, top, bottom = 46, 12, 30, 36
+    plot_w, plot_h = width - left - right, height - top - bottom
+    panels = []
+    for metric, rows in series.items():
+        values = [v for r in rows for v in (r["estimate"], r["ci_low"], r["ci_high"]) if is_finite_number(v)]
+        if not values:
+            continue
+        pad = 0.08 * (max(values) - min(values)) or 0.5
+        y_low, y_high = min(values) - pad, max(values) + pad
+        ticks = _nice_ticks(y_low, y_high)
+
+        def x(i: int) -> float:  # inset, so that the first and last wave labels fit
+            inset = 24
+            return left + (plot_w / 2 if len(rows) == 1 else inset + (plot_w - 2 * inset) * i / (len(rows) - 1))
+
+        def y(v: float) -> float:
+            return top + plot_h * (1 - (v - y_low) / (y_high - y_low))
+
+        parts = [f'<text x="{width / 2:.1f}" y="16" text-anchor="middle" font-size="12" font-weight="600" '
+                 f'direction="{"rtl" if language == "fa" else "ltr"}">{html.escape(titles.get(metric, metric))}</text>']
+        for t in ticks:
+            label = localize(f"{t:g}", language)
+            parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e1e8ee"/>'
+                         f'<text x="{left - 5}" y="{y(t) + 4:.1f}" text-anchor="end" font-size="10" fill="#5f6b76">{label}</text>')
+        band = [(i, r) for i, r in enumerate(rows) if is_finite_number(r["ci_low"]) and is_finite_number(r["ci_high"])]
+        if band:
+            edge = [f"{x(i):.1f},{y(r['ci_high']):.1f}" for i, r in band]
+            edge += [f"{x(i):.1f},{y(r['ci_low']):.1f}" for i, r in reversed(band)]
+            parts.append(f'<polygon points="{" ".join(edge)}" fill="#9fbfd6" fill-opacity="0.5"/>')
+        points = [(x(i), y(r["estimate"]), r) for i, r in enumerate(rows) if is_finite_number(r["estimate"])]
+        if len(points) > 1:
+            parts.append('<polyline fill="none" stroke="#1f5f8b" stroke-width="2" points="'
+                         + " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in points) + '"/>')
+        for px, py, r in points:
+            tip = localize(f"{r['wave']}: {r['estimate']:.2f}", language)
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="#1f5f8b"><title>{html.escape(tip)}</title></circle>')
+        slanted = len(rows) > 4
+        for i, r in enumerate(rows):
+            lx, ly = x(i), height - bottom + 14
+            turn = f' transform="rotate(-30 {lx:.1f} {ly:.1f})"' if slanted else ""
+            parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{"end" if slanted else "middle"}" font-size="10" '
+                         f'fill="#5f6b76"{turn}>{html.escape(str(r["wave"]))}</text>')
+        label = html.escape(titles.get(metric, metric))
+        panels.append(f'<svg class="csm-trend-panel" role="img" aria-label="{label}" width="{width}" height="{height}" '
+                      f'viewBox="0 0 {width} {height}" style="direction:ltr" xmlns="http://www.w3.org/2000/svg">'
+                      f'<title>{label}</title>{"".join(parts)}</svg>')
+    return f'<div class="csm-trend">{"".join(panels)}</div>' if panels else ""
+
+
+def is_finite_number(value) -> bool:
+    """A number that is neither missing nor infinite (results files write NaN as null)."""
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False

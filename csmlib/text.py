@@ -25,6 +25,12 @@ _LETTERS = str.maketrans({
     "\u066c": ",",       # Arabic thousands separator
 })
 _SPACES = re.compile(r"[\s\u200c\u200f\u200e\u00a0]+")
+_FA_DIGITS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
+
+
+def localize(text: str, language: str = "en") -> str:
+    """Digits and separators of a number shown in the report language (Persian digits for ``fa``)."""
+    return text.translate(_FA_DIGITS) if language == "fa" else text
 
 
 def to_ascii_digits(text: str) -> str:
