@@ -15,6 +15,12 @@ from csmlib.errors import CSMInputError
 EXIT_INPUT = 2
 EXIT_FAILED = 1
 
+# papermill -> nbformat -> jsonschema imports rfc3987_syntax, when installed (JupyterLab's
+# jupyter-events pulls it in), only to check the "iri" string format; importing it compiles
+# Earley grammars, 1.2-2 s at every start of `csm`. Notebook validation (fastjsonschema) never
+# checks that format, so the command runs without it: jsonschema then skips that one check.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 
 def _fail(exc: CSMInputError):
     click.echo(f"error: {exc}", err=True)

@@ -104,6 +104,19 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, languag
         display(Markdown(f"*{len(frame) - max_rows} more rows not shown.*"))
 
 
+def figure(fig):
+    """Show a figure where it is made, once, and release it.
+
+    Left open, a figure is drawn twice more after its cell (pyplot's post-cell redraw of stale
+    figures, then the inline backend's display), each draw a tenth of a second or more for a
+    report figure. Shown here and closed, it is drawn for the page only.
+    """
+    import matplotlib.pyplot as plt
+
+    display(fig)
+    plt.close(fig)
+
+
 def cards(items: list[dict], language: str = "en"):
     """Headline cards: each ``{"label", "value", "ci" (optional), "note" (optional), "tone"}``."""
     parts = []

@@ -8,6 +8,7 @@ page (they stay in the executed notebook), and errors are shown.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import math
 import re
@@ -81,14 +82,20 @@ def _add_toc(body: str) -> str:
     return body.replace("<!--CSM-TOC-->", f"<ol>{items}</ol>", 1)
 
 
+@functools.cache
+def _exporter():
+    """One exporter per process: compiling its templates costs more than rendering a report."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="csm", extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def render_notebook(executed: Path, target: Path, *, organisation: str, wave_label: str,
                     language: str, nav: list[NavLink], title: str | None = None) -> Path:
     """Render an executed notebook to one offline HTML file without code."""
-    from nbconvert import HTMLExporter
-
     nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(template_name="csm", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = _exporter()
     text = UI_TEXT[language]
     resources = {
         "metadata": {"name": title or notebook_title(nb, executed.stem, language)},
