@@ -111,6 +111,7 @@ class Segment(_Model):
     column: str
     label: Label | None = None
     levels: list[str] | None = None  # when given, values are matched to these (normalised)
+    level_labels: dict[str, Label] = Field(default_factory=dict)  # value -> how reports show it
 
 
 class ComplaintCategory(_Model):
@@ -199,6 +200,12 @@ class Codebook(_Model):
             if name == key or seg.column == key:
                 return pick_label(seg.label, language, name)
         return key
+
+    def level_label(self, segment: str, value, language: str = "en") -> str:
+        """Display label of one value of a segment (the value itself when the codebook gives none)."""
+        spec = self.segments.get(segment)
+        labels = spec.level_labels if spec is not None else {}
+        return pick_label(labels.get(str(value)), language, str(value))
 
     def items_in_group(self, group: str) -> list[Item]:
         return [i for i in self.items if i.group == group]

@@ -86,6 +86,15 @@ SEGMENTS = {
     "region": (("Tehran", "Isfahan", "Shiraz", "Tabriz", "Mashhad"), (0.35, 0.20, 0.15, 0.15, 0.15), None),
     "channel": (("online", "store", "phone"), (0.45, 0.35, 0.20), None),
 }
+SEGMENT_LABELS = {
+    "customer_type": {"profitable": {"en": "Profitable", "fa": "سودآور"}, "long-term": {"en": "Long-term", "fa": "بلندمدت"},
+                      "fragile": {"en": "Fragile", "fa": "شکننده"}, "new": {"en": "New", "fa": "جدید"}},
+    "region": {"Tehran": {"en": "Tehran", "fa": "تهران"}, "Isfahan": {"en": "Isfahan", "fa": "اصفهان"},
+               "Shiraz": {"en": "Shiraz", "fa": "شیراز"}, "Tabriz": {"en": "Tabriz", "fa": "تبریز"},
+               "Mashhad": {"en": "Mashhad", "fa": "مشهد"}},
+    "channel": {"online": {"en": "Online", "fa": "آنلاین"}, "store": {"en": "Store", "fa": "فروشگاه"},
+                "phone": {"en": "Phone", "fa": "تلفن"}},
+}
 FRAGILE_SHIFT = -0.5
 SPEED_DROP = {"wave": "2026Q2", "item": "del_speed", "shift": -0.45, "persists": True}
 
@@ -153,9 +162,12 @@ def codebook_dict() -> dict:
         "comment": "comment",
         "segments": {
             "customer_type": {"column": "customer_type", "label": {"en": "Customer type", "fa": "نوع مشتری"},
-                              "levels": list(SEGMENTS["customer_type"][0])},
-            "region": {"column": "region", "label": {"en": "Region", "fa": "منطقه"}},
-            "channel": {"column": "channel", "label": {"en": "Channel", "fa": "کانال"}},
+                              "levels": list(SEGMENTS["customer_type"][0]),
+                              "level_labels": SEGMENT_LABELS["customer_type"]},
+            "region": {"column": "region", "label": {"en": "Region", "fa": "منطقه"},
+                       "level_labels": SEGMENT_LABELS["region"]},
+            "channel": {"column": "channel", "label": {"en": "Channel", "fa": "کانال"},
+                        "level_labels": SEGMENT_LABELS["channel"]},
         },
         "scales": {
             "sat5": {"min": 1, "max": 5, "labels": labels5, "missing": [9]},

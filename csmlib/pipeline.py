@@ -159,7 +159,7 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
                              kernel=wave.params.options.kernel, timeout=wave.params.options.timeout)
     titles = _titles(notebooks, wave.language)
     organisation = wave.codebook.organisation or wave.codebook.survey
-    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit}" if wave.unit else "")
+    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.level_label(wave.params.units.by, wave.unit)}" if wave.unit else "")
     nav = _nav(wave, notebooks, titles, nb.stem)
     try:
         if executed.is_file():
@@ -362,12 +362,13 @@ def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: di
         body = quarantine + table_html(rows, [("report", text["report"]), ("status", text["status"]),
                                               ("seconds", text["seconds"])])
         if unit is None and (run.units or run.suppressed_units):
+            by = wave.params.units.by
             links = " · ".join(f'<a href="units/{html.escape(Path(view.params.unit_dir(u)).name)}/index.html">'
-                               f"{html.escape(u)}</a>" for u in run.units)
-            body += f"<h2>Units</h2><p>{links}</p>"
+                               f"{html.escape(wave.level_label(by, u))}</a>" for u in run.units)
+            body += f"<h2>{html.escape(text['units'])}</h2><p>{links}</p>"
             if run.suppressed_units:
-                body += (f'<p class="csm-note">Suppressed (fewer than {wave.params.units.min_n} respondents): '
-                         f"{html.escape(', '.join(run.suppressed_units))}</p>")
+                body += (f'<p class="csm-note">{html.escape(text["suppressed"].format(min_n=localize(str(wave.params.units.min_n), wave.language)))}: '
+                         f"{html.escape(', '.join(wave.level_label(by, u) for u in run.suppressed_units))}</p>")
         summary = view.output_dir / "08_summary.html"
         if summary.is_file():  # the wave's page opens with the executive summary
             page = summary.read_text(encoding="utf-8")

@@ -50,13 +50,17 @@ class Wave:
     @property
     def title(self) -> str:
         base = self.params.title or self.id
-        return f"{base} — {self.unit}" if self.unit else base
+        return f"{base} — {self.level_label(self.params.units.by, self.unit)}" if self.unit else base
 
     def label(self, key: str) -> str:
         return self.codebook.label(key, self.language)
 
     def labels(self, keys) -> list[str]:
         return [self.label(k) for k in keys]
+
+    def level_label(self, segment: str, value) -> str:
+        """How the report shows one value of a segment (e.g. a region's name in the report language)."""
+        return self.codebook.level_label(segment, value, self.language)
 
     # ---- data -------------------------------------------------------------
     @property

@@ -111,3 +111,18 @@ def test_bad_wave_params(project, edit, fragment):
     with pytest.raises(CSMInputError) as info:
         load_params(path)
     assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_segment_levels_are_shown_with_their_labels_in_the_report_language(tmp_path):
+    from csmlib.demo import codebook_dict
+
+    raw = codebook_dict()
+    raw["segments"]["channel"]["level_labels"] = {"online": {"en": "Online", "fa": "آنلاین"}, "store": "Shop"}
+    path = tmp_path / "survey.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    codebook = load_codebook(path)
+    assert codebook.level_label("channel", "online", "fa") == "آنلاین"
+    assert codebook.level_label("channel", "online", "en") == "Online"
+    assert codebook.level_label("channel", "store", "fa") == "Shop"        # one label for every language
+    assert codebook.level_label("channel", "phone", "fa") == "phone"       # no label: the value itself
+    assert codebook.level_label("no_such_segment", 3) == "3"

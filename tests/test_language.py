@@ -127,3 +127,4 @@ def test_persian_report_renders_right_to_left(demo_root, tmp_path):
     assert "رضایت مشتری" in html and "شاخص‌های اصلی" in html      # title and a heading
     assert "رضایت کلی" in html                                      # a codebook label in Persian
     assert "۱" in html and "۰" in html                              # Persian digits in tables/cards
+    assert "شکننده" in html and ">fragile<" not in html             # segment levels: the codebook's Persian labels
