@@ -6,6 +6,7 @@ with numbers formatted for the report language (Persian digits for ``fa``).
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -47,12 +48,53 @@ FA_WORDS = {
     "dysfunctional_invalid": "نامعتبر ناکارکردی", "invalid_values": "مقادیر نامعتبر", "upheld": "وارد",
     "partly upheld": "تاحدی وارد", "not upheld": "ناوارد", "undecided": "نامشخص", "non-complainant": "بدون شکایت",
     "estimate_a": "برآورد", "margin of error": "حاشیه خطا", "unweighted": "بدون وزن", "weighted": "وزن‌دار",
+    "delivery": "تحویل", "organisation": "سازمان", "other": "سایر", "low impact": "اثر کم", "excitement": "هیجان‌ساز",
+    "basic": "پایه", "hybrid": "ترکیبی", "welch_t": "t ولش", "two_proportion_z": "z دو نسبت", "nps_z": "z امتیاز NPS",
+    "index": "شاخص", "problems": "مشکل", "rows": "ردیف", "channel": "کانال", "previous wave n": "تعداد در دوره قبل",
+    "first_contact_share": "حل در نخستین تماس", "ack_within_target": "تأیید در مهلت",
+    "ack_hours_median": "میانه ساعت تأیید", "escalated_share": "سهم ارجاع‌شده", "benchmark_name": "مرجع",
 }
 
 
+# Intake problems (csmlib.data, csmlib.complaints_log) as Persian: (pattern, template).
+FA_REASONS = [(re.compile(pattern), template) for pattern, template in (
+    (r"not a number", "عدد نیست"),
+    (r"not a whole number", "عدد صحیح نیست"),
+    (r"out of range (.+)", "خارج از بازه {0}"),
+    (r"not a Kano answer \(expected 1-5 or a known wording\)", "پاسخ کانوی نامعتبر (۱ تا ۵ یا عبارتی شناخته‌شده)"),
+    (r"unknown value \(expected one of (.+)\)", "مقدار ناشناخته (مقادیر مجاز: {0})"),
+    (r"missing respondent id", "بدون شناسه پاسخ‌دهنده"),
+    (r"duplicate respondent id", "شناسه پاسخ‌دهنده تکراری"),
+    (r"duplicate respondent id \(first in row (\d+)\)", "شناسه پاسخ‌دهنده تکراری (نخستین بار در ردیف {0})"),
+    (r"weight must be positive", "وزن باید مثبت باشد"),
+    (r"missing weight", "بدون وزن"),
+    (r"missing required field", "فیلد الزامی خالی است"),
+    (r"unparseable timestamp", "زمان نامعتبر"),
+    (r"acknowledged before received", "تأیید دریافت پیش از دریافت"),
+    (r"closed before received", "بسته‌شدن پیش از دریافت"),
+    (r"timestamp after now", "زمان پس از اکنون"),
+    (r"unknown category", "دسته ناشناخته"),
+    (r"duplicate complaint_id", "شناسه شکایت تکراری"),
+    (r"not a yes/no value", "بله/خیر نیست"),
+)]
+
+# Cells shown as they are in the data (paths, column names, ids, raw values), so that an analyst
+# can find them: no translation, no Persian digits.
+VERBATIM_COLUMNS = frozenset({"file", "column", "value", "respondent_id", "complaint_id", "action_id", "subject"})
+
+
 def word(text, language: str = "en") -> str:
-    """A table header or recurring cell word in the report language."""
-    return FA_WORDS.get(str(text), str(text)) if language == "fa" else str(text)
+    """A table header, recurring cell word or intake problem in the report language."""
+    text = str(text)
+    if language != "fa":
+        return text
+    if text in FA_WORDS:
+        return FA_WORDS[text]
+    for pattern, template in FA_REASONS:
+        found = pattern.fullmatch(text)
+        if found:
+            return template.format(*found.groups())
+    return text
 
 
 def translator(language: str = "en"):
@@ -89,6 +131,8 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, languag
         spec = formats.get(col)
         if spec is not None or pd.api.types.is_float_dtype(shown[col]):
             out[col] = [fmt(v, spec or ".2f", language) for v in shown[col]]
+        elif col in VERBATIM_COLUMNS:
+            out[col] = ["–" if v is None or v is pd.NA else str(v) for v in shown[col]]
         else:
             out[col] = [localize(word(v, language), language) if v is not None and v is not pd.NA else "–"
                         for v in shown[col]]
@@ -96,6 +140,7 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, languag
         out = out.rename(columns=lambda c: word(c, language))
         out.index = [localize(word(i, language), language) for i in out.index]
         out.index.name = word(frame.index.name, language) if frame.index.name else None
+        out.columns.name = word(frame.columns.name, language) if frame.columns.name else None
     styler = out.style if index else out.style.hide(axis="index")
     if caption:
         styler = styler.set_caption(html.escape(caption))

@@ -35,6 +35,11 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _say(language: str, english: str, persian: str) -> str:
+    """The evidence sentence in the register's language (numbers get Persian digits when shown)."""
+    return persian if language == "fa" else english
+
+
 def _item_department(codebook: Codebook, item_id: str | None) -> str:
     if item_id is None:
         return "(unassigned)"
@@ -58,8 +63,11 @@ def from_item_changes(changes: pd.DataFrame | None, codebook: Codebook, *, langu
             rows.append({"source": "satisfaction", "kind": "significant_drop", "subject": rec.item,
                          "label": codebook.label(rec.item, language),
                          "department": _item_department(codebook, rec.item),
-                         "evidence": f"mean {rec.previous:.2f} → {rec.current:.2f} ({rec.difference:+.2f}, "
-                                     f"adjusted p = {rec.p_adjusted:.3g})",
+                         "evidence": _say(language,
+                                          f"mean {rec.previous:.2f} → {rec.current:.2f} ({rec.difference:+.2f}, "
+                                          f"adjusted p = {rec.p_adjusted:.3g})",
+                                          f"میانگین {rec.previous:.2f} → {rec.current:.2f} ({rec.difference:+.2f}، "
+                                          f"p اصلاح‌شده = {rec.p_adjusted:.3g})"),
                          "priority": "high"})
     return _frame(rows)
 
@@ -83,8 +91,11 @@ def from_kano(kano_summary: pd.DataFrame, performance: pd.Series, codebook: Code
             rows.append({"source": "kano", "kind": "must_be_underperforming", "subject": pair.id,
                          "label": codebook.label(pair.id, language),
                          "department": pair.department or _item_department(codebook, pair.item),
-                         "evidence": f"must-be attribute; satisfaction with "
-                                     f"{codebook.label(pair.item, language)} is {score:.2f} (below {threshold:.2f})",
+                         "evidence": _say(language,
+                                          f"must-be attribute; satisfaction with {codebook.label(pair.item, language)} "
+                                          f"is {score:.2f} (below {threshold:.2f})",
+                                          f"ویژگی بایستی؛ رضایت از {codebook.label(pair.item, language)} "
+                                          f"{score:.2f} است (کمتر از {threshold:.2f})"),
                          "priority": "high"})
     return _frame(rows)
 
@@ -99,8 +110,11 @@ def from_ipa(ipa_table: pd.DataFrame, codebook: Codebook, *, language: str = "en
         if rec["quadrant"] == "concentrate here":
             rows.append({"source": "drivers", "kind": "concentrate_here", "subject": item,
                          "label": codebook.label(item, language), "department": _item_department(codebook, item),
-                         "evidence": f"importance {rec['importance']:.3f} above the crosshair, "
-                                     f"performance {rec['performance']:.2f} below it",
+                         "evidence": _say(language,
+                                          f"importance {rec['importance']:.3f} above the crosshair, "
+                                          f"performance {rec['performance']:.2f} below it",
+                                          f"اهمیت {rec['importance']:.3f} بالاتر از میانه و "
+                                          f"عملکرد {rec['performance']:.2f} پایین‌تر از آن"),
                          "priority": "medium"})
     return _frame(rows)
 
@@ -133,7 +147,9 @@ def from_complaints(codebook: Codebook, *, recurring: pd.DataFrame | None = None
                          "subject": f"{rec.category} / {rec.product}",
                          "label": f"{_category_label(codebook, rec.category, language)} — {rec.product}",
                          "department": _category_department(codebook, rec.category),
-                         "evidence": f"{int(rec.count)} complaints this wave; recurring in {int(rec.periods)} waves",
+                         "evidence": _say(language,
+                                          f"{int(rec.count)} complaints this wave; recurring in {int(rec.periods)} waves",
+                                          f"{int(rec.count)} شکایت در این دوره؛ تکرار در {int(rec.periods)} دوره"),
                          "priority": "high"})
     if spikes is not None:
         for rec in spikes.itertuples(index=False):
@@ -141,8 +157,11 @@ def from_complaints(codebook: Codebook, *, recurring: pd.DataFrame | None = None
                 rows.append({"source": "complaints", "kind": "complaint_spike", "subject": rec.category,
                              "label": _category_label(codebook, rec.category, language),
                              "department": _category_department(codebook, rec.category),
-                             "evidence": f"{int(rec.observed)} complaints against {rec.expected:.1f} expected "
-                                         f"from earlier waves (p = {rec.p_value:.3g})",
+                             "evidence": _say(language,
+                                              f"{int(rec.observed)} complaints against {rec.expected:.1f} expected "
+                                              f"from earlier waves (p = {rec.p_value:.3g})",
+                                              f"{int(rec.observed)} شکایت در برابر {rec.expected:.1f} مورد انتظار "
+                                              f"از دوره‌های پیشین (p = {rec.p_value:.3g})"),
                              "priority": "medium"})
     if actions is not None:
         for rec in actions.itertuples(index=False):
@@ -150,14 +169,27 @@ def from_complaints(codebook: Codebook, *, recurring: pd.DataFrame | None = None
                 rows.append({"source": "complaints", "kind": "ineffective_action", "subject": rec.action_id,
                              "label": f"{rec.action_id} ({_category_label(codebook, rec.category, language)})",
                              "department": rec.department or _category_department(codebook, rec.category),
-                             "evidence": rec.evidence, "priority": "high"})
+                             "evidence": _action_evidence(rec, language), "priority": "high"})
     return _frame(rows)
 
 
-def from_reliability(dimensions: pd.DataFrame, *, threshold: float, owner: str = "Customer Experience") -> pd.DataFrame:
+def _action_evidence(rec, language: str) -> str:
+    """Why a corrective action is judged not effective (csmlib.complaints.action_effectiveness)."""
+    numbers = ("rate_before", "rate_after", "count_before", "count_after", "rate_ratio", "p_value")
+    if language != "fa" or not all(hasattr(rec, n) for n in numbers):
+        return rec.evidence
+    return (f"کاهش معناداری در نرخ شکایت دیده نمی‌شود: {rec.rate_before:.2f} → {rec.rate_after:.2f} در دوره‌های ۳۰ روزه "
+            f"({int(rec.count_before)} شکایت پیش و {int(rec.count_after)} شکایت پس از اقدام؛ "
+            f"نسبت نرخ {rec.rate_ratio:.2f}، p یک‌طرفه = {rec.p_value:.3g})")
+
+
+def from_reliability(dimensions: pd.DataFrame, *, threshold: float, owner: str = "Customer Experience",
+                     language: str = "en") -> pd.DataFrame:
     """Questionnaire dimensions whose α falls below the threshold (the survey owner must act)."""
     rows = [{"source": "reliability", "kind": "low_reliability", "subject": rec.dimension, "label": rec.dimension,
-             "department": owner, "evidence": f"Cronbach's α = {rec.alpha:.2f} (threshold {threshold:.2f})",
+             "department": owner,
+             "evidence": _say(language, f"Cronbach's α = {rec.alpha:.2f} (threshold {threshold:.2f})",
+                              f"آلفای کرونباخ = {rec.alpha:.2f} (آستانه {threshold:.2f})"),
              "priority": "low"}
             for rec in dimensions.itertuples(index=False) if rec.alpha < threshold]
     return _frame(rows)

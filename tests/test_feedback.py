@@ -44,3 +44,24 @@ def test_findings_are_routed_to_owning_departments(demo_codebook):
 def test_register_with_nothing_available():
     reg, missing = feedback.register({"complaints": None})
     assert reg.empty and missing == ["complaints"]
+
+
+def test_persian_register_has_persian_evidence(demo_codebook):
+    import pandas as pd
+
+    from csmlib import feedback
+
+    changes = pd.DataFrame({"item": ["del_speed"], "current": [3.6], "previous": [4.1], "difference": [-0.5],
+                            "p_adjusted": [0.001], "significant": [True]})
+    fa = feedback.from_item_changes(changes, demo_codebook, language="fa")
+    en = feedback.from_item_changes(changes, demo_codebook, language="en")
+    assert fa["evidence"].iloc[0].startswith("میانگین 4.10 → 3.60") and en["evidence"].iloc[0].startswith("mean 4.10")
+    actions = pd.DataFrame({"action_id": ["A-1"], "category": ["packaging_damage"], "department": ["Packaging"],
+                            "verdict": ["not effective"], "evidence": ["No significant fall in the complaint rate"],
+                            "rate_before": [13.87], "rate_after": [18.39], "count_before": [55], "count_after": [61],
+                            "rate_ratio": [1.33], "p_value": [0.97]})
+    found = feedback.from_complaints(demo_codebook, actions=actions, language="fa")
+    assert "کاهش معناداری" in found["evidence"].iloc[0] and "13.87 → 18.39" in found["evidence"].iloc[0]
+    plain = feedback.from_complaints(demo_codebook, actions=actions[["action_id", "category", "department", "verdict",
+                                                                     "evidence"]], language="fa")
+    assert plain["evidence"].iloc[0] == "No significant fall in the complaint rate"   # no numbers to say it with

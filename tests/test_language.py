@@ -128,3 +128,20 @@ def test_persian_report_renders_right_to_left(demo_root, tmp_path):
     assert "رضایت کلی" in html                                      # a codebook label in Persian
     assert "۱" in html and "۰" in html                              # Persian digits in tables/cards
     assert "شکننده" in html and ">fragile<" not in html             # segment levels: the codebook's Persian labels
+
+
+def test_persian_tables_translate_intake_problems_but_show_data_verbatim(monkeypatch):
+    import pandas as pd
+
+    from csmlib import display
+
+    shown = []
+    monkeypatch.setattr(display, "display", lambda obj: shown.append(getattr(obj, "data", str(obj))))
+    rejected = pd.DataFrame({"file": ["data/responses_2026Q1.csv"], "row": [12], "column": ["prod_price"],
+                             "value": ["7"], "reason": ["out of range 1-5"]})
+    display.table(rejected, language="fa", index=False)
+    page = shown[0]
+    assert "data/responses_2026Q1.csv" in page and "prod_price" in page     # as in the data: findable
+    assert "خارج از بازه ۱−۵" in page and "۱۲" in page                      # the problem and the row number in Persian
+    assert display.word("duplicate respondent id (first in row 3)", "fa") == "شناسه پاسخ‌دهنده تکراری (نخستین بار در ردیف 3)"
+    assert display.word("out of range 1-5", "en") == "out of range 1-5"
