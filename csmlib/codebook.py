@@ -151,6 +151,7 @@ class Codebook(_Model):
     kano: KanoSpec = Field(default_factory=KanoSpec)
     complaints: ComplaintsSpec = Field(default_factory=ComplaintsSpec)
     competitors: dict[str, dict[str, float]] = Field(default_factory=dict)
+    departments: dict[str, Label] = Field(default_factory=dict)  # department -> how reports name it
 
     @model_validator(mode="after")
     def _check_references(self):
@@ -206,6 +207,10 @@ class Codebook(_Model):
         spec = self.segments.get(segment)
         labels = spec.level_labels if spec is not None else {}
         return pick_label(labels.get(str(value)), language, str(value))
+
+    def department_label(self, department, language: str = "en") -> str:
+        """A department's name in the report language (the name itself when the codebook gives none)."""
+        return pick_label(self.departments.get(str(department)), language, str(department))
 
     def items_in_group(self, group: str) -> list[Item]:
         return [i for i in self.items if i.group == group]

@@ -95,6 +95,11 @@ SEGMENT_LABELS = {
     "channel": {"online": {"en": "Online", "fa": "آنلاین"}, "store": {"en": "Store", "fa": "فروشگاه"},
                 "phone": {"en": "Phone", "fa": "تلفن"}},
 }
+DEPARTMENT_LABELS = {
+    "Sales": "فروش", "Packaging": "بسته‌بندی", "Finance": "مالی", "Management": "مدیریت",
+    "Customer Service": "خدمات مشتریان", "Design": "طراحی", "Production": "تولید", "Logistics": "لجستیک",
+    "Human Resources": "منابع انسانی", "Quality": "کیفیت", "Marketing": "بازاریابی",
+}
 FRAGILE_SHIFT = -0.5
 SPEED_DROP = {"wave": "2026Q2", "item": "del_speed", "shift": -0.45, "persists": True}
 
@@ -160,6 +165,7 @@ def codebook_dict() -> dict:
         "respondent_id": "resp_id",
         "weight": "weight",
         "comment": "comment",
+        "departments": {name: {"en": name, "fa": fa} for name, fa in DEPARTMENT_LABELS.items()},
         "segments": {
             "customer_type": {"column": "customer_type", "label": {"en": "Customer type", "fa": "نوع مشتری"},
                               "levels": list(SEGMENTS["customer_type"][0]),

@@ -52,6 +52,8 @@ FA_WORDS = {
     "basic": "پایه", "hybrid": "ترکیبی", "welch_t": "t ولش", "two_proportion_z": "z دو نسبت", "nps_z": "z امتیاز NPS",
     "index": "شاخص", "problems": "مشکل", "rows": "ردیف", "channel": "کانال", "previous wave n": "تعداد در دوره قبل",
     "first_contact_share": "حل در نخستین تماس", "ack_within_target": "تأیید در مهلت",
+    "phone": "تلفن", "e-mail": "ایمیل", "email": "ایمیل", "web": "وب", "social": "شبکه‌های اجتماعی",
+    "in person": "حضوری", "online": "برخط", "store": "فروشگاه",
     "ack_hours_median": "میانه ساعت تأیید", "escalated_share": "سهم ارجاع‌شده", "benchmark_name": "مرجع",
 }
 

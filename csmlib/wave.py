@@ -62,6 +62,10 @@ class Wave:
         """How the report shows one value of a segment (e.g. a region's name in the report language)."""
         return self.codebook.level_label(segment, value, self.language)
 
+    def department_label(self, department) -> str:
+        """How the report names a department (findings, priorities and complaints are routed to them)."""
+        return self.codebook.department_label(department, self.language)
+
     # ---- data -------------------------------------------------------------
     @property
     def intake(self) -> Intake:

@@ -126,3 +126,9 @@ def test_segment_levels_are_shown_with_their_labels_in_the_report_language(tmp_p
     assert codebook.level_label("channel", "store", "fa") == "Shop"        # one label for every language
     assert codebook.level_label("channel", "phone", "fa") == "phone"       # no label: the value itself
     assert codebook.level_label("no_such_segment", 3) == "3"
+
+
+def test_departments_are_named_in_the_report_language(demo_codebook):
+    assert demo_codebook.department_label("Packaging", "fa") == "بسته‌بندی"
+    assert demo_codebook.department_label("Packaging", "en") == "Packaging"
+    assert demo_codebook.department_label("Legal", "fa") == "Legal"      # not in the codebook: as written
