@@ -82,7 +82,7 @@ FA_REASONS = [(re.compile(pattern), template) for pattern, template in (
 
 # Cells shown as they are in the data (paths, column names, ids, raw values), so that an analyst
 # can find them: no translation, no Persian digits.
-VERBATIM_COLUMNS = frozenset({"file", "column", "value", "respondent_id", "complaint_id", "action_id", "subject"})
+VERBATIM_COLUMNS = frozenset({"file", "column", "value", "id", "respondent_id", "complaint_id", "action_id", "subject"})
 
 
 def word(text, language: str = "en") -> str:

@@ -1,4 +1,5 @@
 """Persian reports: right-to-left HTML, Persian digits, shaped and correctly ordered labels in figures."""
+import re
 import unicodedata
 import warnings
 
@@ -145,3 +146,21 @@ def test_persian_tables_translate_intake_problems_but_show_data_verbatim(monkeyp
     assert "خارج از بازه ۱−۵" in page and "۱۲" in page                      # the problem and the row number in Persian
     assert display.word("duplicate respondent id (first in row 3)", "fa") == "شناسه پاسخ‌دهنده تکراری (نخستین بار در ردیف 3)"
     assert display.word("out of range 1-5", "en") == "out of range 1-5"
+
+
+def test_persian_figures_have_persian_digits_on_axes_and_bars():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from csmlib.plots.satisfaction import shares_chart
+
+    fig = shares_chart(pd.Series({"وفادار": 62.5, "در معرض خطر": 12.0}), title="بخش‌های وفاداری", xlabel="درصد")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(re.fullmatch(r"[۰-۹٫٬−]+", t) for t in ticks), ticks
+    assert any("۶۲٫۵" in t.get_text() for t in ax.texts)
+    english = shares_chart(pd.Series({"loyal": 62.5}), title="Loyalty", xlabel="%")
+    english.canvas.draw()
+    assert any("62.5" in t.get_text() for t in english.axes[0].texts)
+    plt.close("all")

@@ -11,13 +11,17 @@ import matplotlib
 matplotlib.use("Agg") if matplotlib.get_backend().lower() not in ("inline", "module://matplotlib_inline.backend_inline") else None
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import Formatter  # noqa: E402
+
+from csmlib.text import localize  # noqa: E402
 
 PALETTE = {"product": "#1f5f8b", "delivery": "#d9822b", "organisation": "#3c8d5a", "other": "#7d7d7d"}
 GOOD, BAD, NEUTRAL = "#1a7f37", "#b42318", "#5f6b76"
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 
 
-def _has_rtl(text: str) -> bool:
+def has_rtl(text: str) -> bool:
+    """Does the text contain Persian, Arabic or Hebrew letters?"""
     return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
 
 
@@ -37,7 +41,7 @@ def shape(text: str) -> str:
     in visual order. Other text is never changed.
     """
     text = str(text)
-    if not _has_rtl(text) or native_text_layout():
+    if not has_rtl(text) or native_text_layout():
         return text
     import arabic_reshaper
     from bidi import get_display
@@ -59,8 +63,46 @@ def finish(fig, ax, *, title: str, xlabel: str = "", ylabel: str = ""):
     ax.set_title(shape(title))
     ax.set_xlabel(shape(xlabel))
     ax.set_ylabel(shape(ylabel))
+    return lay_out(fig, persian=has_rtl(title))
+
+
+def lay_out(fig, *, persian: bool = False):
+    """Final layout; a Persian figure gets Persian digits on its axes and in its annotations."""
+    if persian:
+        from matplotlib.text import Text
+
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if not isinstance(axis.get_major_formatter(), PersianDigits):
+                    axis.set_major_formatter(PersianDigits(axis.get_major_formatter()))
+            for text in ax.findobj(Text):
+                if text.get_text() and text not in (ax.title, ax.xaxis.label, ax.yaxis.label):
+                    text.set_text(localize(text.get_text(), "fa"))
     fig.tight_layout()
     return fig
+
+
+class PersianDigits(Formatter):
+    """Tick labels of another formatter, written with Persian digits."""
+
+    def __init__(self, inner: Formatter):
+        self.inner = inner
+
+    def set_axis(self, axis):
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs):
+        self.inner.set_locs(locs)
+
+    def format_ticks(self, values):
+        return [localize(t, "fa") for t in self.inner.format_ticks(values)]
+
+    def __call__(self, x, pos=None):
+        return localize(self.inner(x, pos), "fa")
+
+    def get_offset(self):
+        return localize(self.inner.get_offset(), "fa")
 
 
 style()

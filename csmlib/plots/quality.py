@@ -4,7 +4,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from csmlib.plots import BAD, NEUTRAL, finish, shape
+from csmlib.plots import BAD, NEUTRAL, finish, has_rtl, lay_out, shape
 
 
 def completeness_chart(table: pd.DataFrame, labels: dict[str, str], *, title: str, language: str = "en"):
@@ -34,5 +34,4 @@ def segment_chart(counts: dict[str, pd.Series], *, title: str, language: str = "
         ax.tick_params(axis="x", rotation=30)
         ax.set_ylabel(shape("respondents" if language == "en" else "تعداد پاسخ‌دهنده"))
     fig.suptitle(shape(title), fontweight="bold")
-    fig.tight_layout()
-    return fig
+    return lay_out(fig, persian=has_rtl(title))

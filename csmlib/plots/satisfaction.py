@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from csmlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finish, shape
+from csmlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finish, has_rtl, lay_out, shape
 
 
 def item_scores_chart(scores: pd.DataFrame, *, title: str, xlabel: str, scale: tuple[float, float]):
@@ -56,8 +56,7 @@ def trend_chart(trend: pd.DataFrame, *, title: str, panels: dict[str, str], targ
         ax.set_title(shape(panels[metric]), fontsize=10)
         ax.set_xlabel(shape(wave_label), fontsize=8)
     fig.suptitle(shape(title), fontweight="bold")
-    fig.tight_layout()
-    return fig
+    return lay_out(fig, persian=has_rtl(title))
 
 
 def segment_chart(table: pd.DataFrame, *, title: str, xlabel: str):
