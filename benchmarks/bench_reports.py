@@ -3,7 +3,11 @@
 1. **One wave's full report set** (every notebook in notebooks/, executed and rendered, one job
    at a time) against the *floor*: starting a ``csm`` kernel and importing the notebook stack
    (csmlib, pandas, matplotlib, seaborn, scipy) once per notebook, measured in the same run with
-   the same papermill machinery. Goal: at most 1.5× the floor.
+   the same papermill machinery. Goal: at most 1.5× the floor. Full runs and floors alternate
+   ``--repeats`` times and the shortest of each is compared (this machine is shared; every run
+   is printed). Each full run is ``csm run --force``: every notebook executed and rendered
+   again; the wave's validated intake, cached by input hashes, is reused after the first run,
+   as in any re-run of a wave.
 2. **Unit reports**: one data-quality report per branch for ``--units`` branches (default 100)
    of a demo wave, with ``--jobs 1`` and ``--jobs 2``; prints both times and the speed-up.
 
