@@ -208,3 +208,29 @@ def test_demo_quarantine_reasons(demo_root, demo_codebook):
         assert fragment in reasons
     # Persian digits in prod_ease are valid answers
     assert intake.data["prod_ease"].notna().sum() > 1400
+
+
+def test_excel_cells_are_the_same_whichever_reader(tmp_path, monkeypatch):
+    """calamine is used for speed; it must see the cells exactly as openpyxl does."""
+    import datetime
+
+    import openpyxl
+
+    from csmlib import data
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["resp_id", "score", "when", "text"])
+    ws.append([1, 5, datetime.datetime(2026, 1, 2, 3, 4), "۵"])
+    ws.append([2, 4.5, datetime.date(2026, 1, 3), "  7 "])
+    ws.append([3, None, None, "=1+1"])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    assert data._excel_engine() == "calamine"
+    fast = data.read_excel(path).frame
+    monkeypatch.setattr(data, "_excel_engine", lambda: "openpyxl")
+    slow = data.read_excel(path).frame
+    assert fast.columns.tolist() == slow.columns.tolist()
+    for col in fast.columns:
+        for a, b in zip(fast[col], slow[col]):
+            assert (pd.isna(a) and pd.isna(b)) or (a == b and type(a) is type(b)), (col, a, b)

@@ -14,8 +14,8 @@ def test_demo_is_deterministic(tmp_path, demo_root):
     write_demo(tmp_path)
     assert _digest(tmp_path / "data") == _digest(demo_root / "data")
     assert _digest(tmp_path / "params") == _digest(demo_root / "params")
-    a = pd.read_excel(tmp_path / "data/demo/responses_2026Q1.xlsx")
-    b = pd.read_excel(demo_root / "data/demo/responses_2026Q1.xlsx")
+    a = pd.read_excel(tmp_path / "data/demo/responses_2026Q1.xlsx", engine="calamine")
+    b = pd.read_excel(demo_root / "data/demo/responses_2026Q1.xlsx", engine="calamine")
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -30,7 +30,7 @@ def test_demo_shape(demo_root):
     for wave, *_ in WAVES:
         suffix = "xlsx" if wave == "2026Q1" else "csv"
         path = demo_root / "data" / "demo" / f"responses_{wave}.{suffix}"
-        frame = pd.read_excel(path) if suffix == "xlsx" else pd.read_csv(path)
+        frame = pd.read_excel(path, engine="calamine") if suffix == "xlsx" else pd.read_csv(path)
         assert 1400 <= len(frame) <= 1600
         log = pd.read_csv(demo_root / "data" / "demo" / f"complaints_{wave}.csv")
         assert 200 <= len(log) <= 400
