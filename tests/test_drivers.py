@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from csmlib import _subsets
 from csmlib import drivers as dr
+from csmlib import priorities
 
 DATA = Path(__file__).parent / "data"
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
@@ -200,7 +201,7 @@ def test_importance_binary_detects_and_uses_mcfadden(survey, ref):
 
 @pytest.mark.parametrize("case,w", [("pr", None), ("pr_w", "weight")])
 def test_penalty_reward_matches_r_lm(case, w, survey, ref):
-    pr = dr.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, weights=w,
+    pr = priorities.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, weights=w,
                            min_cell=0)
     np.testing.assert_allclose(pr["low_coef"], ref(case, "low_coef", SURVEY_X), atol=1e-10)
     np.testing.assert_allclose(pr["high_coef"], ref(case, "high_coef", SURVEY_X), atol=1e-10)
@@ -445,22 +446,22 @@ def test_ipa_quadrants_by_hand():
     perf = pd.Series({"a": 4.5, "b": 3.0, "c": 2.0, "d": 4.0})
     imp = pd.Series({"a": 0.4, "b": 0.3, "c": 0.1, "d": 0.05})
     # mean cut: performance 3.375, importance 0.2125
-    out = dr.ipa(perf, imp)
+    out = priorities.ipa(perf, imp)
     assert out["quadrant"].to_dict() == {"a": "keep up the good work", "b": "concentrate here",
                                         "c": "low priority", "d": "possible overkill"}
     assert out.attrs["performance_cut"] == pytest.approx(3.375)
     assert out.attrs["importance_cut"] == pytest.approx(0.2125)
-    med = dr.ipa(perf, imp, split="median")      # cuts 3.5 and 0.2
+    med = priorities.ipa(perf, imp, split="median")      # cuts 3.5 and 0.2
     assert med.attrs["performance_cut"] == 3.5 and med.attrs["importance_cut"] == 0.2
-    mid = dr.ipa(perf, imp, split="midpoint", scale=(1, 5))   # cuts 3.0 and 0.225
+    mid = priorities.ipa(perf, imp, split="midpoint", scale=(1, 5))   # cuts 3.0 and 0.225
     assert mid.loc["b", "quadrant"] == "keep up the good work"   # on the cross-hair → high
-    exp = dr.ipa(perf, imp, split=(5, 0.0))
+    exp = priorities.ipa(perf, imp, split=(5, 0.0))
     assert set(exp.quadrant) == {"concentrate here"}
     assert list(out.columns) == ["performance", "importance", "quadrant"]
     with pytest.raises(ValueError, match="scale"):
-        dr.ipa(perf, imp, split="midpoint")
+        priorities.ipa(perf, imp, split="midpoint")
     with pytest.raises(ValueError, match="d"):
-        dr.ipa(perf, imp.drop("d"))
+        priorities.ipa(perf, imp.drop("d"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -468,17 +469,17 @@ def test_ipa_quadrants_by_hand():
 # ------------------------------------------------------------------------------------------
 
 def test_penalty_reward_default_boxes_and_errors(survey):
-    a = dr.penalty_reward(survey, "overall", SURVEY_X, min_cell=0)
-    b = dr.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, min_cell=0)
+    a = priorities.penalty_reward(survey, "overall", SURVEY_X, min_cell=0)
+    b = priorities.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, min_cell=0)
     pd.testing.assert_frame_equal(a, b)                 # 1–5 scale: bottom two / top two
-    assert set(a.factor_class) <= set(dr.FACTOR_CLASSES)
+    assert set(a.factor_class) <= set(priorities.FACTOR_CLASSES)
     assert ((a.n_low + a.n_mid + a.n_high) == len(survey)).all()
     with pytest.raises(ValueError, match="quality"):
-        dr.penalty_reward(survey, "overall", SURVEY_X, low={"reliability": 2}, high=4)
+        priorities.penalty_reward(survey, "overall", SURVEY_X, low={"reliability": 2}, high=4)
     with pytest.raises(ValueError, match="middle"):
-        dr.penalty_reward(survey, "overall", ["quality"], low=3, high=3)
+        priorities.penalty_reward(survey, "overall", ["quality"], low=3, high=3)
     with pytest.warns(UserWarning, match="fewer than"):
-        dr.penalty_reward(survey, "overall", ["quality"], low=1, high=5, min_cell=100)
+        priorities.penalty_reward(survey, "overall", ["quality"], low=1, high=5, min_cell=100)
 
 
 # ------------------------------------------------------------------------------------------
