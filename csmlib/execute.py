@@ -23,19 +23,18 @@ class _WriteAtEnds(NotebookExecutionManager):
 
     _in_cell_event = False
 
-    def cell_start(self, cell, cell_index=None, **kwargs):
+    def _without_saving(self, event, *args, **kwargs):
         self._in_cell_event = True
         try:
-            return super().cell_start(cell, cell_index, **kwargs)
+            return event(*args, **kwargs)
         finally:
             self._in_cell_event = False
 
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        return self._without_saving(super().cell_start, cell, cell_index, **kwargs)
+
     def cell_complete(self, cell, cell_index=None, **kwargs):
-        self._in_cell_event = True
-        try:
-            return super().cell_complete(cell, cell_index, **kwargs)
-        finally:
-            self._in_cell_event = False
+        return self._without_saving(super().cell_complete, cell, cell_index, **kwargs)
 
     def save(self, **kwargs):
         if not self._in_cell_event:

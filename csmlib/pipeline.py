@@ -159,7 +159,7 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
                              kernel=wave.params.options.kernel, timeout=wave.params.options.timeout)
     titles = _titles(notebooks, wave.language)
     organisation = wave.codebook.organisation or wave.codebook.survey
-    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.level_label(wave.params.units.by, wave.unit)}" if wave.unit else "")
+    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit_label}" if wave.unit else "")
     nav = _nav(wave, notebooks, titles, nb.stem)
     try:
         if executed.is_file():
@@ -276,8 +276,9 @@ def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = Non
     for wave in waves:
         if only:  # a partial run keeps the record of the reports it did not touch
             _keep_earlier_jobs(wave, runs[wave.id], all_notebooks)
-        write_manifest(wave, runs[wave.id], all_notebooks)
-        write_wave_index(wave, runs[wave.id], all_notebooks, _titles(all_notebooks, wave.language))
+        titles = _titles(all_notebooks, wave.language)
+        write_manifest(wave, runs[wave.id], all_notebooks, titles)
+        write_wave_index(wave, runs[wave.id], all_notebooks, titles)
         write_reports_index(wave.params.output_dir.parent, wave.language, wave.codebook.organisation)
     return [runs[w.id] for w in waves]
 
@@ -320,12 +321,11 @@ def _keep_earlier_jobs(wave: Wave, run: WaveRun, notebooks: list[Path]) -> None:
             run.kept.append(NotebookRun(**{k: v for k, v in job.items() if k in fields}))
 
 
-def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path]) -> Path:
+def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
     from importlib.metadata import version
 
     packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "papermill", "nbconvert", "factor_analyzer")}
     p = wave.params
-    titles = _titles(notebooks, wave.language)
     manifest = {
         "wave": wave.id, "csmlib": __version__, "packages": packages,
         "inputs": {k: {"path": str(getattr(p, k)), "sha256": sha256_file(getattr(p, k))}
@@ -394,10 +394,11 @@ def _headline_trend_html(reports_dir: Path, language: str) -> str:
     for results_file in sorted(reports_dir.glob("*/results/02_satisfaction.json")):
         saved = load_results(results_file.parent.parent, "02_satisfaction") or {}
         wave_id = saved.get("wave", results_file.parent.parent.name)
-        for rec in saved.get("headline", []):
-            if rec.get("metric") in hl.METRICS:
-                series.setdefault(rec["metric"], []).append({"wave": wave_id, **rec})
-                waves += [wave_id] if wave_id not in waves else []
+        headline = [rec for rec in saved.get("headline", []) if rec.get("metric") in hl.METRICS]
+        for rec in headline:
+            series.setdefault(rec["metric"], []).append({"wave": wave_id, **rec})
+        if headline:
+            waves.append(wave_id)
     if not series:
         return ""
     names = hl.LABELS[language]

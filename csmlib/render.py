@@ -196,8 +196,9 @@ def trend_svg(series: dict[str, list[dict]], titles: dict[str, str], *, language
         def y(v: float) -> float:
             return top + plot_h * (1 - (v - y_low) / (y_high - y_low))
 
+        title = html.escape(titles.get(metric, metric))
         parts = [f'<text x="{width / 2:.1f}" y="16" text-anchor="middle" font-size="12" font-weight="600" '
-                 f'direction="{"rtl" if language == "fa" else "ltr"}">{html.escape(titles.get(metric, metric))}</text>']
+                 f'direction="{"rtl" if language == "fa" else "ltr"}">{title}</text>']
         for t in ticks:
             label = localize(f"{t:g}", language)
             parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e1e8ee"/>'
@@ -220,10 +221,9 @@ def trend_svg(series: dict[str, list[dict]], titles: dict[str, str], *, language
             turn = f' transform="rotate(-30 {lx:.1f} {ly:.1f})"' if slanted else ""
             parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{"end" if slanted else "middle"}" font-size="10" '
                          f'fill="#5f6b76"{turn}>{html.escape(str(r["wave"]))}</text>')
-        label = html.escape(titles.get(metric, metric))
-        panels.append(f'<svg class="csm-trend-panel" role="img" aria-label="{label}" width="{width}" height="{height}" '
+        panels.append(f'<svg class="csm-trend-panel" role="img" aria-label="{title}" width="{width}" height="{height}" '
                       f'viewBox="0 0 {width} {height}" style="direction:ltr" xmlns="http://www.w3.org/2000/svg">'
-                      f'<title>{label}</title>{"".join(parts)}</svg>')
+                      f'<title>{title}</title>{"".join(parts)}</svg>')
     return f'<div class="csm-trend">{"".join(panels)}</div>' if panels else ""
 
 

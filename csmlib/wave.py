@@ -48,9 +48,14 @@ class Wave:
         return self.params.unit_dir(self.unit)
 
     @property
+    def unit_label(self) -> str | None:
+        """The unit as the report names it (``None`` for the whole wave)."""
+        return self.level_label(self.params.units.by, self.unit) if self.unit else None
+
+    @property
     def title(self) -> str:
         base = self.params.title or self.id
-        return f"{base} — {self.level_label(self.params.units.by, self.unit)}" if self.unit else base
+        return f"{base} — {self.unit_label}" if self.unit else base
 
     def label(self, key: str) -> str:
         return self.codebook.label(key, self.language)
