@@ -40,7 +40,8 @@ test-fast: env
 
 lab: env
 	test -f data/demo/GROUND_TRUTH.md || $(BIN)/csm demo --root .
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=csm \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: env
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -44,17 +44,22 @@ def pick_label(label: Label | None, language: str = "en", fallback: str = "") ->
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Scale(_Model):
     """An answer scale: integer codes from ``min`` to ``max``; ``missing`` codes mean
     "don't know / not applicable" and become missing values."""
     min: float
+    """Lowest answer code."""
     max: float
+    """Highest answer code."""
     labels: dict[float, Label] = Field(default_factory=dict)
+    """How answer codes are shown: `{code: label}`; a label is text or `{en: ..., fa: ...}`."""
     missing: list[float] = Field(default_factory=list)
+    """Codes meaning \"don't know\" / \"not applicable\": read as missing, counted in data quality."""
     integer: bool = True
+    """Answers must be whole numbers."""
 
     @model_validator(mode="after")
     def _check_range(self):
@@ -67,15 +72,31 @@ class Scale(_Model):
 
 
 class Item(_Model):
-    """A rating item (one satisfaction characteristic)."""
+    """A rating item (one satisfaction characteristic).
+
+    ``driver``: whether the item is a candidate in the key-driver analysis. ``None`` (the
+    default) means yes, except for the items of an outcome's own dimension when the outcome is
+    itself one of its items ("fulfilment of expectations drives satisfaction" is circular);
+    ``true`` forces it in, ``false`` keeps it out.
+    """
     id: str
+    """Short name used in reports and other codebook entries."""
     column: str | None = None
+    """Column in the export (default: the id)."""
     label: Label
+    """Text or `{en: ..., fa: ...}`."""
     group: Literal["product", "delivery", "organisation", "other"]
+    """ISO 10004 characteristic group: product, delivery, organisation or other."""
     dimension: str | None = None
+    """Concept the item measures (reliability, CFA and dimension scores group by it)."""
     reverse: bool = False
+    """Negatively worded: answers are recoded as min + max − answer."""
     department: str | None = None
+    """Department that owns the characteristic (feedback is routed to it)."""
     scale: str
+    """Name of a scale declared under `scales`."""
+    driver: bool | None = None
+    """Candidate in the key-driver analysis: empty = yes, except the outcome's own dimension; true/false to force."""
 
     @property
     def col(self) -> str:
@@ -85,46 +106,70 @@ class Item(_Model):
 class Outcome(_Model):
     """An outcome question: overall satisfaction, recommendation (0-10), loyalty, effort."""
     column: str
+    """Column in the export (may be an item's column: it then stays an item of its dimension)."""
     label: Label
+    """Text or `{en: ..., fa: ...}`."""
     scale: str
+    """Name of a scale declared under `scales`."""
 
 
 class KanoPair(_Model):
     """A Kano attribute: a functional and a dysfunctional question, optional importance."""
     id: str
+    """Short name of the attribute."""
     label: Label
+    """Text or `{en: ..., fa: ...}`."""
     functional: str
+    """Column of the functional question (\"if the product has …\")."""
     dysfunctional: str
+    """Column of the dysfunctional question (\"if it does not have …\")."""
     importance: str | None = None
+    """Column of the stated importance question, if asked."""
     item: str | None = None  # the rating item measuring the same characteristic, if any
+    """Id of the rating item measuring the same characteristic, if any."""
     department: str | None = None
+    """Department that owns the attribute."""
 
 
 class KanoSpec(_Model):
     coding: Literal["default", "reversed"] = "default"
+    """`default`: 1 = like … 5 = dislike; `reversed`: 1 = dislike … 5 = like."""
     labels: dict[str, int] = Field(default_factory=dict)  # extra answer wordings -> position 1-5
+    """Extra answer wordings and the position (1–5) each means."""
     importance_scale: str | None = None
+    """Scale of the importance questions."""
     pairs: list[KanoPair] = Field(default_factory=list)
+    """The Kano attributes."""
 
 
 class Segment(_Model):
     column: str
+    """Column in the export."""
     label: Label | None = None
+    """How reports name the segment."""
     levels: list[str] | None = None  # when given, values are matched to these (normalised)
+    """Accepted values (matched ignoring case, spacing and Persian/Arabic letter forms); other values reject the row."""
     level_labels: dict[str, Label] = Field(default_factory=dict)  # value -> how reports show it
+    """How each value is shown: `{value: label}`."""
 
 
 class ComplaintCategory(_Model):
     department: str
+    """Department that handles the category."""
     characteristic: str | None = None  # id of the ISO 10004 item it bears on
+    """Id of the rating item the category bears on."""
     label: Label | None = None
+    """How reports name the category."""
 
 
 class ComplaintsSpec(_Model):
     """Column names of the complaints log (canonical name -> the export's column)."""
     columns: dict[str, str] = Field(default_factory=dict)
+    """Canonical field → the log's column name, where they differ."""
     timezone: str = "UTC"
+    """Time zone of timestamps written without one."""
     categories: dict[str, ComplaintCategory] = Field(default_factory=dict)
+    """Complaint categories: `{name: {department, characteristic, label}}`."""
 
     @field_validator("columns")
     @classmethod
@@ -140,18 +185,33 @@ class ComplaintsSpec(_Model):
 
 class Codebook(_Model):
     survey: str
+    """Name of the survey; waves whose codebooks name the same survey (and organisation) form one series."""
     organisation: str = ""
-    respondent_id: str
+    """Shown in every report's header."""
+    respondent_id: str | None = None  # none: rows are identified by their row number in the file
+    """Column with a unique respondent id; omit it to identify respondents by their row number."""
+    calendar: Literal["gregorian", "jalali"] = "gregorian"  # dates in the complaints log and wave files
+    """Calendar of dates in the wave files, complaints log and action register: gregorian or jalali (Solar Hijri)."""
     weight: str | None = None
+    """Column of survey weights (positive, finite)."""
     comment: str | None = None
+    """Column of open comments."""
     segments: dict[str, Segment] = Field(default_factory=dict)
+    """Customer groups: `{name: {column, label, levels, level_labels}}`."""
     scales: dict[str, Scale]
+    """Answer scales: `{name: {min, max, labels, missing}}`."""
     items: list[Item]
+    """The rating items (satisfaction characteristics)."""
     outcomes: dict[Literal["overall", "recommend", "loyalty", "effort"], Outcome] = Field(default_factory=dict)
+    """Outcome questions by role: overall, recommend (0–10, NPS), loyalty, effort."""
     kano: KanoSpec = Field(default_factory=KanoSpec)
+    """Kano question pairs."""
     complaints: ComplaintsSpec = Field(default_factory=ComplaintsSpec)
+    """Columns and categories of the complaints log."""
     competitors: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Published benchmarks: `{metric: {name: value}}`."""
     departments: dict[str, Label] = Field(default_factory=dict)  # department -> how reports name it
+    """How reports name each department: `{name: label}`."""
 
     @model_validator(mode="after")
     def _check_references(self):
@@ -173,7 +233,14 @@ class Codebook(_Model):
         for name, cat in self.complaints.categories.items():
             if cat.characteristic and cat.characteristic not in ids:
                 raise ValueError(f"complaint category '{name}' refers to unknown item '{cat.characteristic}'")
+        # an outcome may also be an item of its dimension (reliability and CFA use it; the
+        # driver analysis leaves its dimension out); any other column is declared once
+        outcome_columns = [o.column for o in self.outcomes.values()]
+        item_columns = {i.col for i in self.items}
         columns = self.data_columns()
+        for column in outcome_columns:  # an outcome read from an item's column is not a second use
+            if column in item_columns:
+                columns.remove(column)
         seen = sorted({c for c in columns if columns.count(c) > 1})
         if seen:
             raise ValueError(f"columns used twice: {seen}")
@@ -212,6 +279,32 @@ class Codebook(_Model):
         """A department's name in the report language (the name itself when the codebook gives none)."""
         return pick_label(self.departments.get(str(department)), language, str(department))
 
+    def outcome_item(self, role: str) -> Item | None:
+        """The rating item that is also the outcome ``role`` (same column), if there is one."""
+        outcome = self.outcomes.get(role)
+        if outcome is None:
+            return None
+        return next((i for i in self.items if i.col == outcome.column), None)
+
+    def driver_items(self, role: str = "overall", exclude=()) -> list[str]:
+        """Ids of the candidate drivers of outcome ``role``.
+
+        Items marked ``driver: false`` and those in ``exclude`` are left out; so are the items of
+        the outcome's own dimension when the outcome is one of the items (unless marked
+        ``driver: true``), because an item of the same concept "drives" the outcome by definition.
+        """
+        own = self.outcome_item(role)
+        own_dimension = own.dimension if own is not None else None
+        chosen = []
+        for item in self.items:
+            if item.id in exclude or item.driver is False:
+                continue
+            if own is not None and item.driver is None and (
+                    item.id == own.id or (own_dimension is not None and item.dimension == own_dimension)):
+                continue
+            chosen.append(item.id)
+        return chosen
+
     def items_in_group(self, group: str) -> list[Item]:
         return [i for i in self.items if i.group == group]
 
@@ -225,7 +318,7 @@ class Codebook(_Model):
 
     def data_columns(self) -> list[str]:
         """Every survey-export column the codebook declares (comment excluded)."""
-        cols = [self.respondent_id]
+        cols = [self.respondent_id] if self.respondent_id else []
         cols += [s.column for s in self.segments.values()]
         if self.weight:
             cols.append(self.weight)
@@ -246,15 +339,37 @@ def _format_pydantic(err: ValidationError) -> str:
     return f"{where}: {msg}{more}" if where else f"{msg}{more}"
 
 
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: same safe subset, ~10x faster
+
+
+class _StrictLoader(_BaseLoader):
+    """The safe loader, refusing a key written twice in one mapping (the last would win silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base loader reports it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: str | Path) -> dict:
-    """Read a YAML mapping, turning every failure into a one-line CSMInputError."""
+    """Read a YAML mapping, turning every failure into a one-line CSMInputError.
+
+    A key written twice in one mapping is an error, not "the last one wins".
+    """
     path = Path(path)
     if not path.is_file():
         raise CSMInputError("file not found", file=path)
     try:
         with path.open(encoding="utf-8-sig") as fh:
-            # libyaml's loader when available: same safe subset, ~10x faster on a large codebook
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = yaml.load(fh, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

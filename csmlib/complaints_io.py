@@ -2,21 +2,25 @@
 
 The export's columns are renamed to the canonical names of :mod:`csmlib.complaints` using the
 codebook's ``complaints.columns`` map; timestamps are parsed (several formats, naive times in
-the codebook's time zone); then :func:`csmlib.complaints_log.validate_log` quarantines records with
-timestamps out of order, an unknown category or a duplicate id. As for survey responses, a
-missing file or required column is one :class:`~csmlib.errors.CSMInputError` line, and
-rejected records are kept and reported, never dropped silently.
+the codebook's time zone, text in the wave's calendar: :func:`csmlib.dates.resolve_calendar`); then
+:func:`csmlib.complaints_log.validate_log` quarantines records with timestamps out of order, an
+unknown category or a duplicate id. As for survey responses, a missing file or required column
+is one :class:`~csmlib.errors.CSMInputError` line, and rejected records are kept and reported,
+never dropped silently. The corrective-action register is a short hand-kept list: a bad date
+in it is one :class:`~csmlib.errors.CSMInputError` line naming the file, row and column.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from csmlib.complaints_log import validate_log
 from csmlib.codebook import COMPLAINT_REQUIRED, Codebook
 from csmlib.data import RawTable, read_table
+from csmlib.dates import UNPARSEABLE, check_calendar, resolve_calendar, timestamps_ns
 from csmlib.errors import CSMInputError
 
 TIMESTAMPS = ("received_at", "acknowledged_at", "closed_at")
@@ -58,18 +62,28 @@ def canonical_log(table: RawTable, codebook: Codebook) -> pd.DataFrame:
 
 
 def load_complaints(path: str | Path, codebook: Codebook, params=None) -> ComplaintsIntake:
-    """Read, rename, parse and validate a complaints log."""
+    """Read, rename, parse and validate a complaints log; text timestamps are read in the
+    calendar of the wave file (``params.calendar``) or else of the codebook."""
     table = read_table(path)
     log = canonical_log(table, codebook)
     valid, rejected = validate_log(
-        log, categories=list(codebook.complaints.categories) or None, tz=codebook.complaints.timezone)
+        log, categories=list(codebook.complaints.categories) or None, tz=codebook.complaints.timezone,
+        calendar=resolve_calendar(codebook, params))
     rejected = rejected.assign(file=table.source, row=table.row_number(rejected["row"].to_numpy()))
     rejected = rejected[["file", "row", "column", "value", "reason"]]
     return ComplaintsIntake(log=valid, rejected=rejected, source=table.source, n_read=len(log))
 
 
-def load_actions(path: str | Path, *, tz: str = "UTC") -> pd.DataFrame:
-    """A corrective-action register (CSV/Excel): action_id, department, category, opened, closed, status."""
+def load_actions(path: str | Path, *, tz: str = "UTC", calendar: str = "gregorian") -> pd.DataFrame:
+    """A corrective-action register (CSV/Excel): action_id, department, category, opened, closed, status.
+
+    ``opened``/``closed`` are read by :func:`csmlib.dates.parse_timestamps` in ``calendar`` (pass
+    :func:`csmlib.dates.resolve_calendar` of the wave), naive dates at midnight in ``tz``, and
+    returned in ``tz`` (a date stays a whole day). Blank cells stay NaT (an open action); the
+    first cell not read raises :class:`~csmlib.errors.CSMInputError` with file, row, column and
+    the reason.
+    """
+    calendar = check_calendar(calendar)
     table = read_table(path)
     frame = table.frame
     missing = [c for c in ACTION_COLUMNS if c not in frame.columns]
@@ -77,10 +91,14 @@ def load_actions(path: str | Path, *, tz: str = "UTC") -> pd.DataFrame:
         raise CSMInputError("required column missing", file=table.source, column=missing[0])
     out = frame.copy()
     for col in ("opened", "closed"):
-        parsed = pd.to_datetime(out[col], errors="coerce", format="mixed")
-        bad = out[col].notna() & parsed.isna()
-        if bad.any():
-            row = int(table.row_number([int(bad.to_numpy().nonzero()[0][0])])[0])
-            raise CSMInputError(f"not a date: '{out.loc[bad, col].iloc[0]}'", file=table.source, row=row, column=col)
-        out[col] = parsed.dt.tz_localize(tz) if parsed.dt.tz is None else parsed
+        ns, _, why = timestamps_ns(out[col], calendar=calendar, tz=tz)
+        bad = np.flatnonzero(pd.notna(why))
+        if bad.size:
+            first = int(bad[0])
+            row = int(table.row_number([first])[0])
+            value = out[col].iat[first]
+            message = f"not a date: '{value}'" if why[first] == UNPARSEABLE else f"{why[first]} (cell '{value}')"
+            raise CSMInputError(message, file=table.source, row=row, column=col)
+        stamps = pd.Series(ns.view("datetime64[ns]"), index=out.index).dt.tz_localize("UTC")
+        out[col] = stamps.dt.tz_convert(tz)
     return out

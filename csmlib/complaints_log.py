@@ -8,13 +8,13 @@ intake) does not import scipy. Column names and conventions are those of
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from csmlib.codebook import COMPLAINT_REQUIRED
+from csmlib.dates import check_calendar, timestamps_ns
 from csmlib.text import normalize_label, parse_number
 
 __all__ = ["validate_log", "REJECTED_COLUMNS", "TIMESTAMPS", "UPHELD", "NO_ESCALATION"]
@@ -33,15 +33,6 @@ _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
 _NS_PER_S = 1_000_000_000
 _NAT = np.iinfo(np.int64).min
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_OFFSET_RE = r"(?:Z|[+-]\d\d:?\d\d)$"          # with a ':' elsewhere (a time), so 31-12-2025 is naive
-_NAIVE_FORMATS = ("ISO8601", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y/%m/%d %H:%M",
-                  "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y",
-                  "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y")
-_AWARE_FORMATS = ("ISO8601", "%d/%m/%Y %H:%M%z", "%d/%m/%Y %H:%M %z", "%d/%m/%Y %H:%M:%S%z",
-                  "%d/%m/%Y %H:%M:%S %z", "%Y/%m/%d %H:%M%z", "%Y/%m/%d %H:%M %z",
-                  "%Y/%m/%d %H:%M:%S%z", "%Y/%m/%d %H:%M:%S %z")
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _STRING = "string[pyarrow]"
 
 
@@ -59,96 +50,6 @@ def _cell_text(v) -> str:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return ""
     return str(v)
-
-
-def _ns_utc(stamps: pd.Series) -> np.ndarray:
-    """tz-aware timestamps → int64 ns since the epoch, UTC (NaT → _NAT). A new array."""
-    naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    return np.array(naive.to_numpy(dtype="datetime64[ns]")).view(np.int64)
-
-
-def _localize(naive: pd.Series, tz: str) -> pd.Series:
-    """Naive wall-clock times in ``tz`` → UTC. Ambiguous (DST fall-back) times are read as
-    standard time; non-existent ones (spring-forward gap) are shifted forward."""
-    amb = np.zeros(len(naive), dtype=bool)
-    return naive.dt.tz_localize(tz, ambiguous=amb, nonexistent="shift_forward").dt.tz_convert("UTC")
-
-
-def _parse_strings(s: pd.Series, tz: str) -> np.ndarray:
-    """Stripped, non-blank timestamp texts → int64 UTC ns (_NAT where no format reads them)."""
-    s = s.reset_index(drop=True)
-    out = np.full(len(s), _NAT, dtype=np.int64)
-    if s.str.contains("[۰-۹٠-٩]", regex=True).any():
-        s = s.str.translate(_DIGITS)
-    aware = (s.str.contains(_OFFSET_RE, regex=True) & s.str.contains(":", regex=False)).to_numpy(
-        dtype=bool, na_value=False)
-    for mask, formats, is_aware in ((aware, _AWARE_FORMATS, True), (~aware, _NAIVE_FORMATS, False)):
-        pos = np.flatnonzero(mask)
-        todo = s.iloc[pos]
-        for fmt in formats:
-            if pos.size == 0:
-                break
-            parsed = pd.to_datetime(todo, format=fmt, utc=is_aware, errors="coerce")
-            ok = parsed.notna().to_numpy()
-            if ok.any():
-                got = parsed[ok]
-                out[pos[ok]] = _ns_utc(got if is_aware else _localize(got, tz))
-            pos, todo = pos[~ok], todo[~ok]
-    return out
-
-
-def _parse_timestamps(values: pd.Series, tz: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse one timestamp column → (int64 UTC ns with _NAT, blank mask, unparseable mask)."""
-    n = len(values)
-    values = values.reset_index(drop=True)
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        ns = _ns_utc(values)
-        return ns, ns == _NAT, np.zeros(n, dtype=bool)
-    if pd.api.types.is_datetime64_dtype(values.dtype):
-        ns = _ns_utc(_localize(values, tz))
-        return ns, ns == _NAT, np.zeros(n, dtype=bool)
-    out = np.full(n, _NAT, dtype=np.int64)
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind in ("string", "empty"):                      # CSV text: vectorised
-        s = values.astype(_STRING).str.strip()
-        blank = (s.isna() | (s == "")).to_numpy(dtype=bool, na_value=True)
-        pos = np.flatnonzero(~blank)
-        if pos.size:
-            out[pos] = _parse_strings(s.iloc[pos], tz)
-        return out, blank, ~blank & (out == _NAT)
-    # mixed cells (Excel): text, datetimes, serial day numbers
-    obj = np.asarray(values.to_numpy(dtype=object, na_value=None), dtype=object)
-    blank = np.array([v is None or (isinstance(v, str) and not v.strip()) or
-                      (not isinstance(v, str) and pd.isna(v)) for v in obj], dtype=bool)
-    present = np.flatnonzero(~blank)
-    if present.size:
-        kinds = np.array([0 if isinstance(v, str) else
-                          1 if isinstance(v, (dt.datetime, dt.date, np.datetime64)) else
-                          2 if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                          else 3 for v in obj[present]])
-        pos = present[kinds == 0]
-        if pos.size:
-            texts = pd.Series([v.strip() for v in obj[pos]], dtype=_STRING)
-            out[pos] = _parse_strings(texts, tz)
-        pos = present[kinds == 1]
-        if pos.size:  # Excel / Python datetimes: naive → tz, aware → converted
-            stamps = [pd.Timestamp(v) for v in obj[pos]]
-            naive = np.array([t.tzinfo is None for t in stamps], dtype=bool)
-            if naive.any():
-                ser = pd.Series([t for t, k in zip(stamps, naive) if k], dtype="datetime64[ns]")
-                out[pos[naive]] = _ns_utc(_localize(ser, tz))
-            for i, t, k in zip(pos, stamps, naive):
-                if not k:
-                    out[i] = t.tz_convert("UTC").as_unit("ns").value
-        pos = present[kinds == 2]
-        if pos.size:  # Excel serial day numbers (days since 1899-12-30), plausible range only
-            days = obj[pos].astype(float)
-            good = np.isfinite(days) & (days >= 1) & (days < 2958466)
-            if good.any():
-                naive_ts = _EXCEL_EPOCH + pd.to_timedelta(np.round(days[good] * 86400.0), unit="s")
-                ser = pd.Series(naive_ts).astype("datetime64[ns]")
-                out[pos[good]] = _ns_utc(_localize(ser, tz))
-    return out, blank, ~blank & (out == _NAT)
 
 
 def _clean_text(values: pd.Series, *, lower: bool = False) -> pd.Series:
@@ -199,15 +100,20 @@ def _booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def validate_log(log: pd.DataFrame, *, categories: Sequence[str] | None = None, tz: str = "UTC",
-                 now=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 now=None, calendar: str = "gregorian") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse and quarantine a complaints log (canonical column names, raw cell values).
 
-    Timestamps (``received_at``, ``acknowledged_at``, ``closed_at``) are read from ISO 8601
-    with or without offset (``2025-12-31T14:00:00+03:30``, ``…Z``, ``2025-12-31 14:00``,
-    ``2025-12-31``), day-first dates (``31/12/2025 14:00``, ``31.12.2025``, ``31-12-2025``;
-    a slash date is always read day first), ``2025/12/31 14:00``, Excel datetimes and Excel
-    serial day numbers; Persian/Arabic digits are accepted. Naive times are wall-clock times
-    in ``tz``; everything is converted to UTC.
+    Timestamps (``received_at``, ``acknowledged_at``, ``closed_at``) are read by
+    :func:`csmlib.dates.parse_timestamps` in ``calendar`` (``"gregorian"`` or ``"jalali"``, see
+    :func:`csmlib.dates.resolve_calendar`). Gregorian text: ISO 8601 with or without offset
+    (``2025-12-31T14:00:00+03:30``, ``…Z``, ``2025-12-31 14:00``, ``2025-12-31``), day-first
+    dates (``31/12/2025 14:00``, ``31.12.2025``, ``31-12-2025``; a slash date is always read
+    day first), ``2025/12/31 14:00``. Solar Hijri text: ``1405/04/11 09:30``, ``1405-04-11``,
+    ``11/04/1405``. Excel datetimes and Excel serial day numbers are read under either
+    calendar; Persian/Arabic digits are accepted. Naive times are wall-clock times in ``tz``;
+    everything is converted to UTC. A text date in the other calendar is never misread: it is
+    rejected with a reason such as ``looks like a Solar Hijri date (1405/04/11); declare
+    calendar: jalali``.
 
     Quarantine rules — one row of ``rejected`` per problem (a record can have several), every
     record with a problem is left out of ``valid``:
@@ -217,6 +123,9 @@ def validate_log(log: pd.DataFrame, *, categories: Sequence[str] | None = None, 
     =============================  =====================================================
     ``missing required field``     ``complaint_id``, ``received_at`` or ``category`` blank
     ``unparseable timestamp``      a timestamp cell that no format reads
+    (a reason from dates)          a date in the other calendar, a Solar Hijri date that
+                                   does not exist (``1404/12/30``), a year out of range:
+                                   the reason of :func:`csmlib.dates.parse_timestamps`
     ``acknowledged before received``  ``acknowledged_at < received_at``
     ``closed before received``     ``closed_at < received_at``
     ``timestamp after now``        any timestamp later than ``now`` (when given)
@@ -240,9 +149,16 @@ def validate_log(log: pd.DataFrame, *, categories: Sequence[str] | None = None, 
     '2025-10-01 05:30:00+00:00'
     >>> rejected[["row", "reason"]].values.tolist()
     [[2, 'duplicate complaint_id']]
+    >>> raw["received_at"] = ["1404/07/09 09:00", "1404/10/10 14:00", "1404/12/30"]
+    >>> valid, rejected = validate_log(raw, tz="Asia/Tehran", calendar="jalali")
+    >>> str(valid["received_at"].iloc[1])
+    '2025-12-31 10:30:00+00:00'
+    >>> rejected["reason"].tolist()
+    ['not a valid Solar Hijri date (1404/12/30): 1404 is not a leap year, Esfand has 29 days', 'duplicate complaint_id']
     """
     if not isinstance(log, pd.DataFrame):
         raise TypeError("log must be a pandas DataFrame")
+    calendar = check_calendar(calendar)
     missing_cols = [c for c in COMPLAINT_REQUIRED if c not in log.columns]
     if missing_cols:
         raise ValueError(f"complaints log: required column(s) {missing_cols} missing")
@@ -251,7 +167,7 @@ def validate_log(log: pd.DataFrame, *, categories: Sequence[str] | None = None, 
         raise ValueError(f"complaints log: column(s) {dupes} appear more than once")
     n = len(log)
     frame = log.reset_index(drop=True)
-    problems: list[tuple[np.ndarray, str, str]] = []   # (positions, column, reason)
+    problems: list[tuple[np.ndarray, str, str | np.ndarray]] = []   # (positions, column, reason(s))
     out = frame.copy()
 
     ids = _clean_text(frame["complaint_id"])
@@ -270,12 +186,13 @@ def validate_log(log: pd.DataFrame, *, categories: Sequence[str] | None = None, 
     for col in TIMESTAMPS:
         if col not in frame.columns:
             continue
-        ns, blank, bad = _parse_timestamps(frame[col], tz)
+        ns, blank, why = timestamps_ns(frame[col], calendar=calendar, tz=tz)
         parsed[col] = ns
         out[col] = pd.Series(ns.view("datetime64[ns]")).dt.tz_localize("UTC")
         if col == "received_at":
             problems.append((np.flatnonzero(blank), col, "missing required field"))
-        problems.append((np.flatnonzero(bad), col, "unparseable timestamp"))
+        bad = np.flatnonzero(pd.notna(why))
+        problems.append((bad, col, why[bad]))
     rec = parsed["received_at"]
     for col, reason in (("acknowledged_at", "acknowledged before received"),
                         ("closed_at", "closed before received")):

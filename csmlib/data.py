@@ -42,6 +42,8 @@ class RawTable:
     value_labels: dict = field(default_factory=dict)  # SPSS value labels, per column
     encoding: str | None = None
     delimiter: str | None = None
+    header: tuple | None = None  # the header as written, before the reader renamed repeated names
+    variable_labels: dict = field(default_factory=dict)  # SPSS variable labels, per column
 
     def row_number(self, positions) -> np.ndarray:
         return np.asarray(positions) + 1 + self.header_rows
@@ -88,7 +90,8 @@ def read_csv(path: Path, *, delimiter: str | None = None, encoding: str | None =
         raise CSMInputError(f"cannot parse CSV: {str(exc).strip().splitlines()[-1]}", file=path) from None
     except pd.errors.EmptyDataError:
         raise CSMInputError("the file is empty", file=path) from None
-    return RawTable(frame, str(path), 1, encoding=used_encoding, delimiter=sep)
+    first_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    return RawTable(frame, str(path), 1, encoding=used_encoding, delimiter=sep, header=tuple(first_line))
 
 
 def _excel_engine() -> str:
@@ -105,7 +108,17 @@ def read_excel(path: Path, *, sheet: str | int | None = None) -> RawTable:
         raise CSMInputError(f"cannot read Excel file: {exc}", file=path) from None
     except Exception as exc:  # the readers raise many types for a corrupt file
         raise CSMInputError(f"cannot read Excel file: {type(exc).__name__}: {exc}", file=path) from None
-    return RawTable(frame, str(path), 1)
+    return RawTable(frame, str(path), 1, header=_excel_header(path, sheet))
+
+
+def _excel_header(path: Path, sheet) -> tuple | None:
+    """The first row as written (pandas renames a repeated name ``x`` to ``x.1``)."""
+    try:
+        head = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, nrows=1,
+                             dtype=object, engine=_excel_engine())
+    except Exception:
+        return None
+    return tuple("" if pd.isna(v) else str(v) for v in head.iloc[0]) if len(head) else None
 
 
 def read_spss(path: Path) -> RawTable:
@@ -115,7 +128,9 @@ def read_spss(path: Path) -> RawTable:
         frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise CSMInputError(f"cannot read SPSS file: {exc}", file=path) from None
-    return RawTable(frame, str(path), 0, value_labels=dict(meta.variable_value_labels))
+    labels = dict(zip(meta.column_names, meta.column_labels or []))
+    return RawTable(frame, str(path), 0, value_labels=dict(meta.variable_value_labels),
+                    variable_labels={k: v for k, v in labels.items() if v})
 
 
 def read_parquet(path: Path) -> RawTable:
@@ -150,6 +165,12 @@ def read_table(path: str | Path, *, delimiter: str | None = None, encoding: str 
         raise CSMInputError(f"unsupported file type '{suffix}' (use .csv, .xlsx, .sav or .parquet)", file=path)
     frame = table.frame
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    names = list(table.header) if table.header is not None else list(frame.columns)
+    names = [str(c).strip().lstrip("\ufeff") for c in names]
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:
+        raise CSMInputError(f"duplicate column name (columns must be unique; {len(twice)} repeated)",
+                            file=path, row=1 if table.header_rows else None, column=twice[0])
     if frame.shape[0] == 0:
         raise CSMInputError("the file has a header but no data rows", file=path)
     return table
@@ -173,6 +194,7 @@ class Intake:
     n_read: int
     dont_know: pd.Series  # per analysis column: answers coded as don't know / not applicable
     reversed_items: tuple[str, ...]
+    id_column: str | None = None  # None: respondents are identified by their row number in the file
 
     @property
     def n_accepted(self) -> int:
@@ -261,6 +283,23 @@ def _kano_column(raw, name, codebook, table, problems, text_map: dict):
     return numbers.where(valid)
 
 
+def _labelled_text(raw: pd.Series, value_labels: dict | None) -> pd.Series:
+    """A segment column as text: SPSS value labels applied, numeric codes written as in the file.
+
+    SPSS and Excel store codes as floats; ``2.0`` is shown and matched as ``2``, and a code with
+    a value label (``{1.0: "female", 2.0: "male"}``) becomes its label.
+    """
+    numbers = pd.to_numeric(raw, errors="coerce") if raw.dtype.kind in "fiub" else None
+    if numbers is None:
+        text = raw.astype("string")
+    else:
+        text = numbers.map(lambda x: _fmt(x) if pd.notna(x) else None).astype("string")
+    if value_labels:
+        by_code = {_fmt(float(k)) if isinstance(k, (int, float)) else str(k): str(v) for k, v in value_labels.items()}
+        text = text.map(lambda v: by_code.get(v, v) if v is not None and not pd.isna(v) else v).astype("string")
+    return text
+
+
 def _segment_column(raw, name, spec, problems):
     normal = raw.map(normalize_label)
     if spec.levels:
@@ -290,22 +329,29 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
     dont_know: dict[str, int] = {}
     out: dict[str, pd.Series] = {}
 
-    rid = frame[codebook.respondent_id].astype("string").str.strip()
-    problems.add(rid.isna() | (rid == ""), codebook.respondent_id, rid, "missing respondent id")
-    first_row = pd.Series(table.row_number(np.arange(len(rid))), index=rid.index)
-    dup = rid.notna() & rid.duplicated(keep="first")
-    if dup.any():
-        first_seen = rid.map(first_row.groupby(rid).min())
-        problems.add(dup, codebook.respondent_id, rid,
-                     "duplicate respondent id (first in row " + first_seen.astype("Int64").astype("string") + ")")
+    if codebook.respondent_id:
+        rid = frame[codebook.respondent_id].astype("string").str.strip()
+        problems.add(rid.isna() | (rid == ""), codebook.respondent_id, rid, "missing respondent id")
+        first_row = pd.Series(table.row_number(np.arange(len(rid))), index=rid.index)
+        dup = rid.notna() & rid.duplicated(keep="first")
+        if dup.any():
+            first_seen = rid.map(first_row.groupby(rid).min())
+            problems.add(dup, codebook.respondent_id, rid,
+                         "duplicate respondent id (first in row " + first_seen.astype("Int64").astype("string") + ")")
+    else:  # no id column: the row number in the file identifies the respondent
+        rid = pd.Series(table.row_number(np.arange(len(frame))), index=frame.index).astype("string")
     out["respondent_id"] = rid
 
     for name, spec in codebook.segments.items():
-        out[name] = _segment_column(frame[spec.column], spec.column, spec, problems)
+        raw = _labelled_text(frame[spec.column], table.value_labels.get(spec.column))
+        out[name] = _segment_column(raw, spec.column, spec, problems)
 
     if codebook.weight:
         w = _numeric_column(frame[codebook.weight], codebook.weight, table, problems)
         problems.add(w.notna() & (w <= 0), codebook.weight, frame[codebook.weight], "weight must be positive")
+        problems.add(w.notna() & (w > 0) & ~np.isfinite(w), codebook.weight, frame[codebook.weight],
+                     "weight must be a finite number")
+        w = w.where(np.isfinite(w))
         problems.add(w.isna() & frame[codebook.weight].isna(), codebook.weight, frame[codebook.weight],
                      "missing weight")
         out["weight"] = w
@@ -348,6 +394,11 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
     }).sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     rejected_rows = frame.iloc[bad_positions].copy()
     rejected_rows.insert(0, "row", table.row_number(bad_positions))
+    if not keep.any():
+        first = rejected.iloc[0]
+        raise CSMInputError(f"no valid rows left: all {len(frame)} rows are rejected; the first problem: "
+                            f"{first['reason']} (value '{first['value']}')", file=table.source,
+                            row=int(first["row"]), column=str(first["column"]))
 
     return Intake(
         data=clean.iloc[np.flatnonzero(keep)],
@@ -357,6 +408,7 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
         n_read=len(frame),
         dont_know=pd.Series(dont_know, dtype=int),
         reversed_items=tuple(i.id for i in codebook.items if i.reverse),
+        id_column=codebook.respondent_id,
     )
 
 

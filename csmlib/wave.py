@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,10 +28,19 @@ from csmlib.results import load_results, save_results
 
 @dataclass
 class Wave:
+    """One wave of a survey as the notebooks see it.
+
+    ``results_dir`` is where :meth:`save` writes: the batch (``csm run``) passes the wave's
+    report folder; a notebook opened by hand writes to ``<report folder>/lab/`` instead, so an
+    interactive run never overwrites the batch's results (it still reads them).
+    """
     params: WaveParams
     codebook: Codebook
     unit: str | None = None
-    _intake: Intake | None = field(default=None, repr=False)
+    intake_cache: Intake | None = field(default=None, repr=False)
+    results_dir: Path | None = None
+    language_override: str | None = None
+    unit_by: str | None = None  # the unit's segment when this wave's file declares no units (an earlier wave)
 
     # ---- identity ---------------------------------------------------------
     @property
@@ -41,7 +49,12 @@ class Wave:
 
     @property
     def language(self) -> str:
-        return self.params.options.language
+        return self.language_override or self.params.options.language
+
+    @property
+    def series(self) -> str:
+        """The survey series the wave belongs to: its codebook's survey (and organisation)."""
+        return " · ".join(x for x in (self.codebook.organisation, self.codebook.survey) if x)
 
     @property
     def output_dir(self) -> Path:
@@ -50,7 +63,7 @@ class Wave:
     @property
     def unit_label(self) -> str | None:
         """The unit as the report names it (``None`` for the whole wave)."""
-        return self.level_label(self.params.units.by, self.unit) if self.unit else None
+        return self.level_label(self.unit_segment, self.unit) if self.unit else None
 
     @property
     def title(self) -> str:
@@ -78,29 +91,22 @@ class Wave:
 
         Every notebook of a wave (and the next wave's trend sections) reads the same export;
         validating an Excel file takes seconds, so the result is kept in
-        ``reports/<wave>/cache/``. The key hashes the export, the codebook, the read options and
-        the csmlib/pandas versions, so any change re-validates. The raw file is only ever read.
+        ``reports/<wave>/cache/`` as Parquet tables and a JSON file (never a pickle: a cache file
+        planted in the reports folder must not be able to run code). The key hashes the export,
+        the codebook, the read options and the csmlib/pandas versions, so any change re-validates.
+        The raw file is only ever read.
         """
-        if self._intake is None:
+        if self.intake_cache is None:
             path = self._intake_cache_path()
-            if path is not None and path.is_file():
-                try:
-                    self._intake = pd.read_pickle(path)
-                except Exception:  # an unreadable cache is rebuilt, never trusted
-                    self._intake = None
-            if self._intake is None:
+            if path is not None:
+                self.intake_cache = read_intake_cache(path)
+            if self.intake_cache is None:
                 read = self.params.read
-                self._intake = load_responses(self.params.responses, self.codebook, delimiter=read.delimiter,
-                                              encoding=read.encoding, sheet=read.sheet)
+                self.intake_cache = load_responses(self.params.responses, self.codebook, delimiter=read.delimiter,
+                                                   encoding=read.encoding, sheet=read.sheet)
                 if path is not None:
-                    try:
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                        pd.to_pickle(self._intake, tmp)
-                        tmp.replace(path)
-                    except OSError:
-                        pass  # a read-only reports folder only costs speed
-        return self._intake
+                    write_intake_cache(self.intake_cache, path)
+        return self.intake_cache
 
     def _intake_cache_path(self) -> Path | None:
         from csmlib import __version__
@@ -110,17 +116,24 @@ class Wave:
         if not Path(p.responses).is_file():
             return None  # load_responses reports the missing file
         key = hashlib.sha256(json.dumps([sha256_file(p.responses), sha256_file(p.codebook), str(p.read), __version__,
-                                         pd.__version__]).encode()).hexdigest()[:20]
-        return p.output_dir / "cache" / f"intake-{key}.pkl"
+                                         pd.__version__, CACHE_FORMAT]).encode()).hexdigest()[:20]
+        return p.output_dir / "cache" / f"intake-{key}"
 
     @property
     def data(self) -> pd.DataFrame:
         """Accepted responses (of this wave's unit only, when it is a unit report)."""
         data = self.intake.data
         if self.unit is not None:
-            by = self.params.units.by
+            by = self.unit_segment
+            if by not in data:
+                return data.iloc[0:0]  # an earlier wave without that segment has no data for the unit
             data = data[data[by] == self.unit]
         return data
+
+    @property
+    def unit_segment(self) -> str | None:
+        """The segment whose values are the units (this wave's ``units.by``, else the one handed down)."""
+        return self.params.units.by if self.params.units is not None else self.unit_by
 
     def units(self) -> tuple[list[str], list[str]]:
         """Unit values with enough respondents for their own reports, and those suppressed."""
@@ -164,22 +177,43 @@ class Wave:
 
         return load_complaints(self.params.complaints, self.codebook, self.params)
 
+    @cached_property
+    def actions(self) -> pd.DataFrame | None:
+        """The corrective-action register (``None`` when the wave has none); dates in the wave's calendar."""
+        if self.params.actions is None:
+            return None
+        from csmlib.complaints_io import load_actions
+        from csmlib.dates import resolve_calendar
+
+        return load_actions(self.params.actions, tz=self.codebook.complaints.timezone,
+                            calendar=resolve_calendar(self.codebook, self.params))
+
     # ---- history ----------------------------------------------------------
     @cached_property
     def previous(self) -> list["Wave"]:
-        """Earlier waves (fieldwork ending before this one starts), oldest first."""
-        folder = self.params.params_file.parent
-        waves = []
-        for path in sorted(folder.glob("*.yaml")):
-            if path.resolve() == self.params.params_file:
+        """Earlier waves of the same survey series, oldest first.
+
+        The wave file's ``previous:`` list (wave ids) when given; otherwise the other wave files
+        next to this one whose codebook names the same survey and whose fieldwork ended before
+        this one started. Each is opened with its own codebook.
+        """
+        found = []
+        for other in _wave_files(self.params.params_file.parent):
+            if other.params_file == self.params.params_file:
                 continue
-            try:
-                other = load_params(path)
-            except CSMInputError:
-                continue  # the codebook and other YAML files in params/ are not wave files
-            if other.fieldwork.end < self.params.fieldwork.start:
-                waves.append(Wave(other, self.codebook, self.unit))
-        return sorted(waves, key=lambda w: w.params.fieldwork.start)
+            if self.params.previous is not None:
+                if other.wave not in self.params.previous:
+                    continue
+            elif other.fieldwork.end >= self.params.fieldwork.start:
+                continue
+            codebook = _codebook(other.codebook)
+            if codebook is None:
+                continue
+            wave = Wave(other, codebook, self.unit, unit_by=self.unit_segment)
+            if self.params.previous is None and wave.series != self.series:
+                continue
+            found.append(wave)
+        return sorted(found, key=lambda w: w.params.fieldwork.start)
 
     def history(self, notebook: str) -> dict[str, dict]:
         """Saved results of ``notebook`` for the earlier waves that have them, oldest first."""
@@ -191,14 +225,101 @@ class Wave:
         return found
 
     # ---- results ----------------------------------------------------------
+    @property
+    def lab_dir(self) -> Path:
+        """Where a notebook run by hand writes its results (the batch's are left alone)."""
+        return self.output_dir / "lab"
+
     def save(self, notebook: str, payload: dict) -> Path:
-        return save_results(self.output_dir, notebook, {"wave": self.id, **payload})
+        return save_results(self.results_dir or self.lab_dir, notebook, {"wave": self.id, **payload})
 
     def load(self, notebook: str) -> dict | None:
+        """This wave's saved results of ``notebook`` (an interactive run's own first, then the batch's)."""
+        if self.results_dir is None:
+            own = load_results(self.lab_dir, notebook)
+            if own is not None:
+                return own
         return load_results(self.output_dir, notebook)
 
 
-def open_wave(params_file: str | Path, unit: str | None = None) -> Wave:
-    """Load and validate a wave from its parameter file (optionally one unit of it)."""
+def _wave_files(folder: Path) -> list[WaveParams]:
+    """The valid wave parameter files in a folder (the codebook and other YAML files are not)."""
+    waves = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            waves.append(load_params(path))
+        except CSMInputError:
+            continue
+    return waves
+
+
+def _codebook(path: Path) -> Codebook | None:
+    try:
+        return load_codebook(path)
+    except CSMInputError:
+        return None
+
+
+# ---- the intake cache: Parquet tables and a JSON file, never a pickle ----------------------
+CACHE_FORMAT = 2
+
+
+def write_intake_cache(intake: Intake, path: Path) -> None:
+    """Store an :class:`Intake` as ``path/{data,rejected,rejected_rows}.parquet`` + ``meta.json``."""
+    import shutil
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
+        intake.data.to_parquet(tmp / "data.parquet")
+        intake.rejected.to_parquet(tmp / "rejected.parquet")
+        raw = intake.rejected_rows.copy()
+        raw.columns = [str(c) for c in raw.columns]
+        raw.astype({c: "string" for c in raw.columns if c != "row"}).to_parquet(tmp / "rejected_rows.parquet")
+        meta = {"format": CACHE_FORMAT, "source": intake.source, "n_read": intake.n_read,
+                "dont_know": {str(k): int(v) for k, v in intake.dont_know.items()},
+                "reversed_items": list(intake.reversed_items), "id_column": intake.id_column}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        try:
+            tmp.rename(path)
+        except OSError:  # another job wrote the same cache first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except (OSError, ValueError, TypeError, ImportError):
+        pass  # a read-only reports folder or an odd column type only costs speed
+
+
+def read_intake_cache(path: Path) -> Intake | None:
+    """The cached :class:`Intake`, or ``None`` when there is none or it is unreadable (then rebuilt)."""
+    if not (path / "meta.json").is_file():
+        return None
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != CACHE_FORMAT:
+            return None
+        return Intake(data=pd.read_parquet(path / "data.parquet"), rejected=pd.read_parquet(path / "rejected.parquet"),
+                      rejected_rows=pd.read_parquet(path / "rejected_rows.parquet"), source=str(meta["source"]),
+                      n_read=int(meta["n_read"]), dont_know=pd.Series(meta["dont_know"], dtype=int),
+                      reversed_items=tuple(meta["reversed_items"]), id_column=meta.get("id_column"))
+    except Exception:  # noqa: BLE001 - an unreadable cache is rebuilt, never trusted
+        return None
+
+
+def open_wave(params_file: str | Path, unit: str | None = None, *, output_dir: str | Path | None = None,
+              language: str | None = None) -> Wave:
+    """Load and validate a wave from its parameter file (optionally one unit of it).
+
+    ``output_dir`` and ``language`` are what ``csm run`` injects into a notebook: the batch's
+    results go to ``output_dir``; without it (a notebook run by hand) results go to the wave's
+    ``lab/`` folder. ``language`` overrides the wave file's report language.
+    """
     params = load_params(params_file)
-    return Wave(params, load_codebook(params.codebook), unit)
+    results_dir = None
+    if output_dir is not None:
+        results_dir = Path(output_dir).resolve()
+        reports = (params.root / "reports").resolve()
+        if reports not in results_dir.parents:
+            raise CSMInputError(f"output_dir must be inside {reports}", file=params.params_file)
+    if language is not None and language not in ("en", "fa"):
+        raise CSMInputError(f"language must be 'en' or 'fa' (got {language!r})", file=params.params_file)
+    return Wave(params, load_codebook(params.codebook), unit, results_dir=results_dir, language_override=language)

@@ -537,3 +537,131 @@ def test_demo_ground_truth_is_recovered(demo_root, demo_codebook):
     assert k["volume"].sum() == len(logs[wave])
     pareto = C.pareto(logs[wave])
     assert pareto.loc[0, "category"] == "delivery_delay" and pareto["vital_few"].iloc[0]
+
+
+# ============================================================================ Solar Hijri (Jalali) logs
+# Hand-checked days to close (Nowruz 1404 = 2025-03-21, 1405 = 2026-03-21; 1403 is a leap year,
+# so Esfand 1403 has 30 days, Esfand 1404 has 29; Ordibehesht and Tir have 31 days):
+#   J1 1404/12/25 09:00 → 1405/01/05 09:00: 4 days to 12/29, +1 to 01/01, +4 → 9 days
+#      (2026-03-16 → 2026-03-25)
+#   J2 1403/12/28 10:00 → 1404/01/02 10:00: 12/29, 12/30, 01/01, 01/02 → 4 days (3 if 1403 were common)
+#   J3 ۱۴۰۵/۰۴/۱۱ ۰۹:۳۰ → ۱۴۰۵/۰۴/۲۱ ۰۹:۳۰ (Persian digits) → 10 days; acknowledged after 6 h
+#   J4 ١٤٠٥-٠٤-١١ → ١٤٠٥-٠٥-٠١ (Arabic-Indic digits, dashes): 20 days to 04/31, +1 → 21 days
+#   J5 1405/02/31 23:00 → 1405/03/01 01:00 → 2 hours
+#   J6 1404/12/30 does not exist (1404 is a common year); J7 is a Gregorian date
+JALALI_LOG = """\
+complaint_id,received_at,acknowledged_at,closed_at,category
+J1,1404/12/25 09:00,1404/12/25 11:00,1405/01/05 09:00,billing_error
+J2,1403/12/28 10:00,,1404/01/02 10:00,billing_error
+J3,۱۴۰۵/۰۴/۱۱ ۰۹:۳۰,۱۴۰۵/۰۴/۱۱ ۱۵:۳۰,۱۴۰۵/۰۴/۲۱ ۰۹:۳۰,delivery_delay
+J4,١٤٠٥-٠٤-١١ ١٠:٠٠,,١٤٠٥-٠٥-٠١ ١٠:٠٠,delivery_delay
+J5,1405/02/31 23:00,,1405/03/01 01:00,billing_error
+J6,1404/12/30 10:00,,,billing_error
+J7,2026-07-02 09:30,,,billing_error
+"""
+
+
+def _jalali_codebook(calendar=None):
+    """A stand-in codebook: the complaints spec and (when given) the codebook's calendar."""
+    from types import SimpleNamespace
+
+    from csmlib.codebook import ComplaintsSpec
+
+    spec = ComplaintsSpec(timezone="Asia/Tehran", categories={
+        "billing_error": {"department": "Finance"}, "delivery_delay": {"department": "Logistics"}})
+    return SimpleNamespace(complaints=spec) if calendar is None else SimpleNamespace(complaints=spec, calendar=calendar)
+
+
+@pytest.mark.parametrize("codebook_calendar, wave_calendar", [("jalali", None), ("gregorian", "jalali"), (None, "jalali")])
+def test_solar_hijri_log_end_to_end(tmp_path, codebook_calendar, wave_calendar):
+    from types import SimpleNamespace
+
+    from csmlib.complaints_io import load_complaints
+
+    path = tmp_path / "complaints.csv"
+    path.write_text(JALALI_LOG, encoding="utf-8")
+    intake = load_complaints(path, _jalali_codebook(codebook_calendar), SimpleNamespace(calendar=wave_calendar))
+    assert intake.n_read == 7 and intake.n_accepted == 5
+    assert intake.rejected[["row", "column", "reason"]].values.tolist() == [
+        [7, "received_at", "not a valid Solar Hijri date (1404/12/30): 1404 is not a leap year, Esfand has 29 days"],
+        [8, "received_at", "looks like a Gregorian date (2026-07-02); declare calendar: gregorian"]]
+    log = intake.log.set_index("complaint_id")
+    days = (log["closed_at"] - log["received_at"]) / pd.Timedelta(days=1)
+    assert days.to_dict() == {"J1": 9.0, "J2": 4.0, "J3": 10.0, "J4": 21.0, "J5": pytest.approx(2 / 24)}
+    hours = ((log["acknowledged_at"] - log["received_at"]) / pd.Timedelta(hours=1)).dropna()
+    assert hours.to_dict() == {"J1": 2.0, "J3": 6.0}
+    assert log.loc["J1", "received_at"] == ts("2026-03-16 05:30")         # 09:00 Tehran (+03:30)
+    assert log.loc["J3", "closed_at"] == ts("2026-07-12 06:00")
+    k = C.kpis(intake.log, period=("2025-03-01", "2026-12-31"), tz="Asia/Tehran").iloc[0]
+    assert k["volume"] == 5 and k["closed"] == 5 and k["backlog"] == 0
+    assert k["close_days_median"] == pytest.approx(9.0)   # Kaplan–Meier, all closed: Ŝ = 0.4 after day 9
+
+
+def test_wave_calendar_overrides_codebook_and_solar_hijri_is_never_misread(tmp_path):
+    from types import SimpleNamespace
+
+    from csmlib.complaints_io import load_complaints
+
+    path = tmp_path / "complaints.csv"
+    path.write_text(JALALI_LOG, encoding="utf-8")
+    for codebook, params in ((_jalali_codebook("jalali"), SimpleNamespace(calendar="gregorian")),
+                             (_jalali_codebook(), None)):                 # no calendar anywhere: Gregorian
+        intake = load_complaints(path, codebook, params)
+        assert intake.n_accepted == 1                                     # only J7, the Gregorian one
+        assert intake.log["complaint_id"].tolist() == ["J7"]
+        first = intake.rejected.iloc[0]
+        assert (first["row"], first["column"]) == (2, "received_at")
+        assert first["reason"] == "looks like a Solar Hijri date (1404/12/25); declare calendar: jalali"
+        assert (intake.rejected["reason"].str.startswith("looks like a Solar Hijri date")).all()
+
+
+def test_validate_log_calendar_argument():
+    log = raw(received_at=["1405/04/11 09:30", "2026-07-02 09:30"])
+    valid, rejected = C.validate_log(log, tz="Asia/Tehran")          # gregorian: no more 1989-10-30
+    assert valid["complaint_id"].tolist() == ["C1"]
+    assert rejected[["row", "column", "value", "reason"]].values.tolist() == [
+        [0, "received_at", "1405/04/11 09:30", "looks like a Solar Hijri date (1405/04/11); declare calendar: jalali"]]
+    valid, rejected = C.validate_log(log, tz="Asia/Tehran", calendar="jalali")
+    assert valid["received_at"].tolist() == [ts("2026-07-02 06:00")]
+    assert rejected["reason"].tolist() == ["looks like a Gregorian date (2026-07-02); declare calendar: gregorian"]
+    with pytest.raises(ValueError, match="calendar must be"):
+        C.validate_log(log, calendar="shamsi")
+
+
+ACTIONS_JALALI = """\
+action_id,department,category,opened,closed,status
+CA-1,Finance,billing_error,1404/12/20,1405/01/10,closed
+CA-2,Logistics,delivery_delay,۱۴۰۵/۰۴/۰۱,,open
+"""
+
+
+def test_action_register_in_solar_hijri(tmp_path):
+    from csmlib.complaints_io import load_actions
+    from csmlib.errors import CSMInputError
+
+    path = tmp_path / "actions.csv"
+    path.write_text(ACTIONS_JALALI, encoding="utf-8")
+    actions = load_actions(path, tz="Asia/Tehran", calendar="jalali")
+    tehran = lambda text: pd.Timestamp(text, tz="Asia/Tehran")  # noqa: E731
+    # 1404/12/20 = 2026-03-11 (nine days before 1404/12/29 = 2026-03-20); 1405/01/10 = 2026-03-30;
+    # 1405/04/01 = 2026-06-22 (ten days before 1405/04/11 = 2026-07-02)
+    assert actions["opened"].tolist() == [tehran("2026-03-11"), tehran("2026-06-22")]
+    assert actions["closed"].iloc[0] == tehran("2026-03-30") and pd.isna(actions["closed"].iloc[1])
+    with pytest.raises(CSMInputError) as err:                       # the calendar not declared
+        load_actions(path, tz="Asia/Tehran")
+    assert (err.value.row, err.value.column) == (2, "opened")
+    assert "looks like a Solar Hijri date (1404/12/20); declare calendar: jalali" in str(err.value)
+    assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)
+    path.write_text(ACTIONS_JALALI.replace(",,open", ",1404/12/30,closed"), encoding="utf-8")
+    with pytest.raises(CSMInputError) as err:
+        load_actions(path, tz="Asia/Tehran", calendar="jalali")
+    assert (err.value.row, err.value.column) == (3, "closed")
+    assert "not a valid Solar Hijri date (1404/12/30): 1404 is not a leap year" in str(err.value)
+
+
+def test_action_register_gregorian_unchanged(demo_root):
+    from csmlib.complaints_io import load_actions
+
+    actions = load_actions(demo_root / "data" / "demo" / "actions.csv", tz="Asia/Tehran")
+    assert actions.loc[1, "opened"] == pd.Timestamp("2026-01-15", tz="Asia/Tehran")
+    assert actions.loc[1, "closed"] == pd.Timestamp("2026-02-28", tz="Asia/Tehran")
