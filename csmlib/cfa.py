@@ -49,6 +49,28 @@ Fit (lavaan ``fitMeasures``)
 Conventional cut-offs (Hu & Bentler 1999), used only by :meth:`CFAResult.fit_table` /
 :func:`fit_verdicts`: CFI ≥ .95, TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08.
 
+Improper solutions and indistinct factors (``CFAResult.flags``, :class:`SolutionFlag`)
+-------------------------------------------------------------------------------------
+A good fit does not make a solution interpretable. Every fit is checked for, in this order:
+
+(a) a latent covariance matrix Φ that is not positive definite (smallest eigenvalue < 0, the
+    condition of lavaan's warning "covariance matrix of latent variables is not positive
+    definite"; kind ``"latent_not_positive_definite"``) and negative factor variances
+    (``"negative_latent_variance"``);
+(b) Heywood cases: negative residual variances θ_i < 0 (``"negative_residual_variance"``,
+    lavaan's "some estimated ov variances are negative") and standardized loadings |λ*| > 1
+    (``"standardized_loading_above_1"``);
+(c) latent correlations |φ*_fg| > ``max_latent_correlation`` (0.95 by default;
+    ``"high_latent_correlation"``): the respondents do not distinguish the two concepts — a
+    failure of discriminant validity (values above 1 are also improper).
+
+The 0.95 cut-off is a judgement: Brown (2015) reads latent correlations of .85 and above as poor
+discriminant validity and HTMT screening uses .85/.90 (Henseler, Ringle & Sarstedt 2015); the
+stricter .95 keeps the plain-words flag ("customers do not distinguish A from B") for concepts the
+data cannot separate at all. :func:`describe_flags` phrases the flags in English or Persian.
+Negative residual variances can also be sampling error around a small true variance (Kolenikov &
+Bollen 2012): the flag says the solution is improper, not why.
+
 Missing data: ``missing="listwise"`` (the lavaan default for ML) drops every row with a missing
 value in any model item; ``n`` is the number of complete rows. FIML (lavaan ``missing="ml"``) is not
 implemented.
@@ -60,7 +82,10 @@ Jöreskog (1969) A general approach to confirmatory maximum likelihood factor an
 Browne & Cudeck (1993) Alternative ways of assessing model fit; Bentler (1990) Comparative fit
 indexes in structural models. *Psychol. Bull.* 107:238–246; Tucker & Lewis (1973) *Psychometrika*
 38:1–10; Hu & Bentler (1999) *Struct. Equ. Modeling* 6:1–55; Rosseel (2012) lavaan: an R package for
-structural equation modeling. *J. Stat. Softw.* 48(2).
+structural equation modeling. *J. Stat. Softw.* 48(2); Brown (2015) *Confirmatory Factor Analysis
+for Applied Research*, 2nd ed.; Henseler, Ringle & Sarstedt (2015) *J. Acad. Mark. Sci.*
+43:115–135; Kolenikov & Bollen (2012) Testing negative error variances. *Sociol. Methods Res.*
+41:124–167.
 """
 from __future__ import annotations
 
@@ -74,7 +99,16 @@ from scipy import optimize, stats
 
 from csmlib.factor import load_items
 
-__all__ = ["CFAResult", "cfa", "fit_verdicts", "FIT_CUTOFFS"]
+__all__ = ["CFAResult", "SolutionFlag", "cfa", "fit_verdicts", "describe_flags", "FIT_CUTOFFS",
+           "FLAG_KINDS", "MAX_LATENT_CORRELATION"]
+
+#: Kinds of :class:`SolutionFlag`, in the order they are reported.
+FLAG_KINDS = ("latent_not_positive_definite", "negative_latent_variance",
+              "negative_residual_variance", "standardized_loading_above_1",
+              "high_latent_correlation")
+#: Default cut-off of ``high_latent_correlation`` (see the module docstring).
+MAX_LATENT_CORRELATION = 0.95
+_INVOLVED = 0.3     # |eigenvector component| marking a factor as involved in a non-PD Φ
 
 #: Conventional cut-offs (Hu & Bentler 1999): index → (direction, threshold).
 FIT_CUTOFFS: dict[str, tuple[str, float]] = {
@@ -92,6 +126,26 @@ _LOG_2PI = math.log(2 * math.pi)
 # --------------------------------------------------------------------------------------------
 # Result
 # --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SolutionFlag:
+    """One problem of a CFA solution (see the module docstring for the kinds and rules).
+
+    ``value``: the smallest eigenvalue of the latent correlation matrix (of Φ when a factor
+    variance is not positive) for ``latent_not_positive_definite``; the factor variance, the
+    residual variance θ_i, the standardized loading or the latent correlation otherwise.
+    ``factors``: the factors concerned (for a non-positive-definite Φ those whose component in the
+    eigenvector of the smallest eigenvalue is at least 0.3 in absolute value); ``item``: the item
+    of a Heywood case. ``improper``: the solution is inadmissible (everything except a latent
+    correlation between the cut-off and 1).
+    """
+
+    kind: str
+    factors: tuple[str, ...]
+    value: float
+    item: str | None = None
+    improper: bool = True
+
 
 @dataclass(frozen=True)
 class CFAResult:
@@ -134,6 +188,14 @@ class CFAResult:
     heywood: bool
     heywood_items: tuple[str, ...]
     model: dict = field(default_factory=dict)
+    flags: tuple[SolutionFlag, ...] = ()   # improper solution / indistinct factors (module doc)
+    max_latent_correlation: float = MAX_LATENT_CORRELATION
+
+    @property
+    def improper(self) -> bool:
+        """True when the solution is inadmissible (a flag other than a latent correlation between
+        the cut-off and 1)."""
+        return any(f.improper for f in self.flags)
 
     def fit_table(self, cutoffs: dict[str, tuple[str, float]] | None = None) -> pd.DataFrame:
         """Fit indices against the conventional cut-offs; see :func:`fit_verdicts`."""
@@ -179,6 +241,121 @@ def fit_verdicts(result: CFAResult,
                      "cutoff": float(threshold), "passed": passed, "verdict": verdict})
     out = pd.DataFrame(rows).set_index("index")
     out["passed"] = out["passed"].astype("boolean")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Flags in plain words
+# --------------------------------------------------------------------------------------------
+
+def describe_flags(flags, names=None, *, language: str = "en") -> list[str]:
+    """The solution flags of a CFA in plain words, one sentence per problem.
+
+    ``flags``: a :class:`CFAResult` or its ``flags``. ``names``: display names of the factors and
+    items — a mapping ``{id: name}`` or a function ``id -> name`` (e.g. ``Wave.label``); ids
+    without one are shown as they are. ``language``: ``"en"`` or ``"fa"`` (Persian, with Persian
+    digits). A negative residual variance and the standardized loading above 1 it causes for the
+    same item are said in one sentence. Numbers are rounded to two decimals (three for an
+    eigenvalue).
+
+    Wording (English; the Persian says the same):
+
+    - high_latent_correlation: "customers do not distinguish A from B (latent correlation 0.98)",
+      with ", above 1: the solution is improper" when |r| > 1;
+    - latent_not_positive_definite: "the factor model is improper: the latent correlations of A
+      and B are impossible together (not positive definite; smallest eigenvalue −0.076)";
+    - negative_latent_variance: "the factor model is improper: A has a negative variance (−0.05)";
+    - negative_residual_variance / standardized_loading_above_1: "item x of A is a Heywood case:
+      negative residual variance (−0.04), standardized loading 1.01 — the solution is improper".
+
+    Examples
+    --------
+    >>> from csmlib.cfa import SolutionFlag, describe_flags
+    >>> flag = SolutionFlag("high_latent_correlation", ("EXPE", "QUAL"), 0.981, improper=False)
+    >>> describe_flags([flag], {"EXPE": "Expectations", "QUAL": "Quality"})
+    ['customers do not distinguish Expectations from Quality (latent correlation 0.98)']
+    >>> describe_flags([flag], {"EXPE": "انتظارات", "QUAL": "کیفیت"}, language="fa")
+    ['مشتریان «انتظارات» را از «کیفیت» تمیز نمی‌دهند (همبستگی پنهان ۰٫۹۸)']
+    """
+    from csmlib.text import localize
+
+    if language not in ("en", "fa"):
+        raise ValueError(f"describe_flags: language must be 'en' or 'fa', not {language!r}")
+    if isinstance(flags, CFAResult):
+        flags = flags.flags
+    flags = list(flags)
+    fa = language == "fa"
+
+    def name(key) -> str:
+        if names is None:
+            label = key
+        elif callable(names):
+            label = names(key)
+        else:
+            label = names.get(key, key)
+        label = str(key if label is None or label == "" else label)
+        return f"«{label}»" if fa else label
+
+    def num(value: float, digits: int = 2) -> str:
+        return localize(f"{value:.{digits}f}", language)
+
+    def listing(keys) -> str:
+        shown = [name(k) for k in keys]
+        if fa:
+            return "، ".join(shown[:-1]) + " و " + shown[-1] if len(shown) > 1 else shown[0]
+        return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+
+    residual = {(f.item, f.factors): f for f in flags if f.kind == "negative_residual_variance"}
+    out = []
+    for f in flags:
+        if f.kind == "high_latent_correlation":
+            a, b = name(f.factors[0]), name(f.factors[1])
+            if fa:
+                text = f"مشتریان {a} را از {b} تمیز نمی‌دهند (همبستگی پنهان {num(f.value)}"
+                text += "، بیش از ۱: جواب مدل نامعتبر است)" if abs(f.value) > 1 else ")"
+            else:
+                text = (f"customers do not distinguish {a} from {b} (latent correlation "
+                        f"{num(f.value)}")
+                text += ", above 1: the solution is improper)" if abs(f.value) > 1 else ")"
+        elif f.kind == "latent_not_positive_definite":
+            if fa:
+                text = (f"مدل عاملی نامعتبر است: همبستگی‌های پنهان {listing(f.factors)} با هم "
+                        "ممکن نیستند (ماتریس کوواریانس عامل‌ها مثبت معین نیست؛ کوچک‌ترین مقدار "
+                        f"ویژه {num(f.value, 3)})")
+            else:
+                text = (f"the factor model is improper: the latent correlations of "
+                        f"{listing(f.factors)} are impossible together (not positive definite; "
+                        f"smallest eigenvalue {num(f.value, 3)})")
+        elif f.kind == "negative_latent_variance":
+            text = (f"مدل عاملی نامعتبر است: واریانس {name(f.factors[0])} منفی است "
+                    f"({num(f.value)})" if fa else
+                    f"the factor model is improper: {name(f.factors[0])} has a negative variance "
+                    f"({num(f.value)})")
+        elif f.kind in ("negative_residual_variance", "standardized_loading_above_1"):
+            if f.kind == "standardized_loading_above_1" and any(
+                    item == f.item and f.factors[0] in facs for item, facs in residual):
+                continue                     # said with the negative residual variance
+            parts_en, parts_fa = [], []
+            if f.kind == "negative_residual_variance":
+                parts_en.append(f"negative residual variance ({num(f.value)})")
+                parts_fa.append(f"واریانس خطای منفی ({num(f.value)})")
+                for g in flags:
+                    if (g.kind == "standardized_loading_above_1" and g.item == f.item
+                            and g.factors[0] in f.factors):
+                        parts_en.append(f"standardized loading {num(g.value)}")
+                        parts_fa.append(f"بار استانداردشده {num(g.value)}")
+            else:
+                parts_en.append(f"standardized loading {num(f.value)}, above 1")
+                parts_fa.append(f"بار استانداردشده {num(f.value)}، بیش از ۱")
+            if fa:
+                text = (f"پرسش {name(f.item)} از {listing(f.factors)} حالت هی‌وود دارد: "
+                        f"{'، '.join(parts_fa)} — جواب مدل نامعتبر است")
+            else:
+                text = (f"item {name(f.item)} of {listing(f.factors)} is a Heywood case: "
+                        f"{', '.join(parts_en)} — the solution is improper")
+        else:
+            raise ValueError(f"describe_flags: unknown flag kind {f.kind!r}")
+        out.append(text)
     return out
 
 
@@ -546,7 +723,8 @@ def _fit_measures(S, Sig, n: int, spec: _Spec, fmin: float) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def cfa(data, model, *, missing: str = "listwise", std_lv: bool = False,
-        estimator: str = "ML") -> CFAResult:
+        estimator: str = "ML",
+        max_latent_correlation: float = MAX_LATENT_CORRELATION) -> CFAResult:
     """Confirmatory factor analysis by maximum likelihood (lavaan ``cfa()`` defaults).
 
     Fits Σ = ΛΦΛᵀ + Θ to the biased (divisor n) covariance matrix S of the complete rows by
@@ -568,6 +746,9 @@ def cfa(data, model, *, missing: str = "listwise", std_lv: bool = False,
         (lavaan ``std.lv=TRUE``); fit and standardized values are unchanged.
     estimator : {"ML"}
         Maximum likelihood (the only estimator implemented).
+    max_latent_correlation : float
+        Latent correlations above this in absolute value are flagged
+        (``"high_latent_correlation"``; default 0.95, see the module docstring).
 
     Returns
     -------
@@ -575,7 +756,9 @@ def cfa(data, model, *, missing: str = "listwise", std_lv: bool = False,
         ``loadings`` (tidy: factor, item, estimate, se, z, p_value, std_all; the markers have a
         NaN se), ``factor_correlations``, ``residual_variances``, the fit indices, ``n``,
         ``converged`` and ``heywood``. ``fit_table()`` judges CFI, TLI, RMSEA, SRMR against the
-        conventional cut-offs.
+        conventional cut-offs. ``flags`` lists the improper parts of the solution and the
+        indistinct factors (:class:`SolutionFlag`; ``improper`` is True when any makes the
+        solution inadmissible); :func:`describe_flags` says them in plain words.
 
     Raises
     ------
@@ -605,6 +788,9 @@ def cfa(data, model, *, missing: str = "listwise", std_lv: bool = False,
     if missing not in _MISSING:
         raise ValueError(f"cfa: missing must be 'listwise' (FIML is not implemented), "
                          f"not {missing!r}")
+    if not 0 < max_latent_correlation <= 1:
+        raise ValueError("cfa: max_latent_correlation must be in (0, 1], not "
+                         f"{max_latent_correlation!r}")
     if not isinstance(data, pd.DataFrame):
         raise ValueError("cfa: data must be a DataFrame whose columns include the model's items")
     spec = _parse_model(model, list(data.columns), bool(std_lv))
@@ -722,4 +908,38 @@ def cfa(data, model, *, missing: str = "listwise", std_lv: bool = False,
         implied_cov=pd.DataFrame(Sig, index=list(names_i), columns=list(names_i)),
         **fit, npar=q, n=n, n_rows=items_data.n_rows, missing=missing, estimator="ML",
         std_lv=bool(std_lv), converged=converged, iterations=nit, heywood=heywood,
-        heywood_items=heywood_items, model={str(k): [str(i) for i in v] for k, v in model.items()})
+        heywood_items=heywood_items, model={str(k): [str(i) for i in v] for k, v in model.items()},
+        flags=_solution_flags(spec, Phi, corr, psi, std_load, max_latent_correlation),
+        max_latent_correlation=float(max_latent_correlation))
+
+
+def _solution_flags(spec: _Spec, Phi, corr, psi, std_load, cut: float) -> tuple[SolutionFlag, ...]:
+    """The checks (a)–(c) of the module docstring, in the order of :data:`FLAG_KINDS`."""
+    names_f, names_i = spec.factors, spec.items
+    flags: list[SolutionFlag] = []
+    var = np.diag(Phi)
+    if not np.all(np.isfinite(Phi)):          # a failed fit: nothing to judge
+        return ()
+    evals, evecs = np.linalg.eigh(Phi)
+    if evals[0] < 0:
+        if np.all(var > 0):
+            evals, evecs = np.linalg.eigh(corr)
+        v = evecs[:, 0]
+        involved = tuple(names_f[f] for f in np.flatnonzero(np.abs(v) >= _INVOLVED))
+        flags.append(SolutionFlag("latent_not_positive_definite", involved, float(evals[0])))
+    for f in np.flatnonzero(var <= 0):
+        flags.append(SolutionFlag("negative_latent_variance", (names_f[f],), float(var[f])))
+    loads_on = [tuple(names_f[f] for i2, f in spec.pattern if i2 == i) for i in range(spec.p)]
+    for i in np.flatnonzero(psi < 0):
+        flags.append(SolutionFlag("negative_residual_variance", loads_on[i], float(psi[i]),
+                                  item=names_i[i]))
+    for i, f in spec.pattern:
+        if abs(std_load[i, f]) > 1:
+            flags.append(SolutionFlag("standardized_loading_above_1", (names_f[f],),
+                                      float(std_load[i, f]), item=names_i[i]))
+    pairs = [(abs(corr[f, g]), f, g) for f in range(spec.m) for g in range(f + 1, spec.m)
+             if np.isfinite(corr[f, g]) and abs(corr[f, g]) > cut]
+    for _, f, g in sorted(pairs, key=lambda t: -t[0]):
+        flags.append(SolutionFlag("high_latent_correlation", (names_f[f], names_f[g]),
+                                  float(corr[f, g]), improper=bool(abs(corr[f, g]) > 1)))
+    return tuple(flags)

@@ -93,12 +93,13 @@ def _as_frame(items) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"item{i + 1}" for i in range(arr.shape[1])])
 
 
-def prepare_items(items, *, missing: str = "pairwise", caller: str = "") -> ItemData:
+def prepare_items(items, *, missing: str = "pairwise", caller: str = "", min_n: int | None = None) -> ItemData:
     """Validate ``items`` and return the float matrix the statistics use.
 
     Raises ``ValueError`` naming the item for: fewer than two items, duplicated names, a
-    non-numeric column, an all-missing column, infinite values and n ≤ k. Constant items are
-    handled by :func:`load_items`.
+    non-numeric column, an all-missing column, infinite values and too few rows: n ≤ k by
+    default (factor models need more rows than items), or n < ``min_n`` when given (α and its
+    interval are defined from n = 2 rows). Constant items are handled by :func:`load_items`.
     """
     where = f"{caller}: " if caller else ""
     if missing not in MISSING_MODES:
@@ -142,9 +143,11 @@ def prepare_items(items, *, missing: str = "pairwise", caller: str = "") -> Item
             col_sums = X.sum(axis=0)
     n = n_rows if missing == "pairwise" else n_complete
     k = len(names)
-    if n <= k:
-        raise ValueError(f"{where}n = {n} {'rows' if missing == 'pairwise' else 'complete rows'} "
-                         f"must exceed the number of items k = {k}")
+    what = "rows" if missing == "pairwise" else "complete rows"
+    if min_n is None and n <= k:
+        raise ValueError(f"{where}n = {n} {what} must exceed the number of items k = {k}")
+    if min_n is not None and n < min_n:
+        raise ValueError(f"{where}n = {n} {what}; at least {min_n} are needed")
     return ItemData(names=names, X=X, n_rows=n_rows, n_complete=n_complete, n=n, missing=missing,
                     has_missing=has_missing, col_sums=col_sums)
 
@@ -171,14 +174,14 @@ def _subset(data: ItemData, keep: list[int], dropped: list[str]) -> ItemData:
 
 
 def load_items(items, *, missing: str = "pairwise", constant: str = "raise",
-               caller: str = "") -> tuple[ItemData, "Moments"]:
+               caller: str = "", min_n: int | None = None) -> tuple[ItemData, "Moments"]:
     """Validated items and their moments (C, R) — the entry point of every statistic.
 
     Constant items raise ``ValueError`` naming them (``constant="raise"``) or are dropped with a
     warning (``constant="drop"``, psych ``alpha``).
     """
     where = f"{caller}: " if caller else ""
-    data = prepare_items(items, missing=missing, caller=caller)
+    data = prepare_items(items, missing=missing, caller=caller, min_n=min_n)
     if data.has_missing:            # pairwise: a constant item would make R undefined
         suspects = None
     else:                           # complete data: only items with ~zero variance can be constant

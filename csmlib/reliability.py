@@ -18,6 +18,16 @@ Conventions (method note ``reliability.md``)
 - Constant items: the α family (``cronbach_alpha``, ``item_statistics``, ``guttman``, ``omega``,
   ``ordinal_alpha``) drops them with a warning, as psych ``alpha``; the factor-analytic functions
   (``efa``, ``kmo``, ``bartlett``, ``parallel_analysis``) raise ``ValueError`` naming them.
+- Small samples (method note ``reliability.md``; a B2B unit may have 9 respondents for 11
+  items): the α family needs only n ≥ 2 rows (listwise: complete rows) and a total score with
+  variance, not n > k as the factor models. What is defined is computed (α, standardized α,
+  r̄, the Feldt and Duhachek intervals, λ1–λ4, item-rest r, α if dropped). What needs the
+  inverse or a factor model of a *singular* item correlation matrix — the SMCs, hence λ6, ``r_cor``
+  and λ6 if dropped, and ω — is NaN with a warning saying why: with n ≤ k every item is an exact
+  linear combination of the others in the sample, so every SMC is 1 and λ6 and ω say nothing
+  about the items (psych returns numbers there from a pseudo-inverse; they are artefacts of its
+  tolerance). Every result carries ``small_sample`` (:func:`is_small_sample`) so that a report
+  can say the value is too imprecise to trust.
 - Items are never reversed silently: :func:`reverse_items` recodes declared items with
   x' = (min + max) − x on the declared scale, and :func:`item_statistics` /
   :func:`reverse_keying_flags` flag probable reverse-keyed items (negative item-rest r, negative
@@ -46,7 +56,8 @@ __all__ = [
     "AlphaResult", "GuttmanResult", "OmegaResult", "OrdinalAlphaResult",
     "EFAResult", "KMOResult", "BartlettResult", "ParallelAnalysisResult",
     "cronbach_alpha", "guttman", "item_statistics", "omega", "ordinal_alpha",
-    "reverse_items", "reverse_keying_flags",
+    "reverse_items", "reverse_keying_flags", "is_small_sample",
+    "SMALL_SAMPLE_N", "SMALL_SAMPLE_ROWS_PER_ITEM",
     "efa", "kmo", "bartlett", "parallel_analysis",
     "CFAResult", "cfa", "fit_verdicts",
 ]
@@ -54,23 +65,89 @@ __all__ = [
 _CI_METHODS = ("feldt", "duhachek", "bootstrap")
 _CI_N = ("input_rows", "complete_rows")
 _EXHAUSTIVE_SPLIT_LIMIT = 16      # enumerate all splits up to k = 16 (≤ 6,435 distinct splits)
+_SINGULAR_TOL = 1e-10             # |smallest eigenvalue of R| below this × k: R is singular
+
+#: Fewer respondents than this: a reliability estimate is too imprecise to trust (see
+#: :func:`is_small_sample`).
+SMALL_SAMPLE_N = 30
+#: Fewer respondents per item than this: the item correlation matrix is too noisy to trust.
+SMALL_SAMPLE_ROWS_PER_ITEM = 2
+
+
+def is_small_sample(n: int, k: int) -> bool:
+    """True when n respondents are too few to trust a reliability estimate of k items.
+
+    Rule: ``n < 30`` or ``n < 2k`` (:data:`SMALL_SAMPLE_N`, :data:`SMALL_SAMPLE_ROWS_PER_ITEM`).
+    n is the smallest number of respondents behind any inter-item covariance (the complete rows
+    when ``missing="listwise"`` or without missing values).
+
+    Rationale:
+
+    - n < 30: the Feldt 95 % interval of α is then wider than the bands a report reads α by
+      (.7 / .8 / .9): for α = .80 with k = 5 items it runs from .67 to .89 at n = 30 (F quantiles
+      of F(29, 116)) and from .48 to .93 at n = 9 — the verdict "acceptable" or "good" is not
+      supported by the data (Feldt, Woodruff & Salih 1987; the conventional n ≥ 30 floor for
+      α studies, e.g. Yurdugül 2008).
+    - n < 2k: the sample item correlation matrix is then dominated by noise in its smallest
+      eigenvalues — for uncorrelated items its smallest eigenvalue tends to (1 − sqrt(k/n))²
+      (Marchenko & Pastur 1967), 0.086 at n = 2k and 0 at n = k — so SMCs, λ6, ω and any factor
+      model of the items are unstable; with n ≤ k the matrix is singular.
+
+    References: Feldt, Woodruff & Salih (1987) *Appl. Psych. Meas.* 11:93–103; Marchenko &
+    Pastur (1967) *Math. USSR-Sbornik* 1:457–483; Yurdugül (2008) *Hacettepe Univ. J. Educ.*
+    35:397–405.
+
+    Examples
+    --------
+    >>> from csmlib.reliability import is_small_sample
+    >>> is_small_sample(9, 11), is_small_sample(40, 11), is_small_sample(40, 27)
+    (True, False, True)
+    """
+    return bool(n < SMALL_SAMPLE_N or n < SMALL_SAMPLE_ROWS_PER_ITEM * k)
+
+
+def _load_scale(items, *, missing: str, caller: str):
+    """Items and moments for the α family: every check of :func:`csmlib.factor.load_items`
+    (constant items dropped with a warning) except its n > k rule, which only factor models
+    need; here n ≥ 2 rows (listwise: complete rows) suffice."""
+    return load_items(items, missing=missing, constant="drop", caller=caller, min_n=2)
+
+
+def _n_trust(data: ItemData, mom) -> int:
+    """Smallest number of respondents behind any covariance (complete rows without missing)."""
+    return int(mom.N.min()) if data.has_missing else int(data.X.shape[0])
+
+
+def _singular(R: np.ndarray) -> bool:
+    """R (k × k) singular: |smallest eigenvalue| below 1e-10·k (always so when n ≤ k)."""
+    return bool(abs(np.linalg.eigvalsh(R)[0]) < _SINGULAR_TOL * R.shape[0])
+
+
+def _singular_reason(n: int, k: int) -> str:
+    if n <= k:
+        return (f"with n = {n} rows for k = {k} items the item correlation matrix is singular "
+                "(each item is an exact linear combination of the others in so few rows)")
+    return "the item correlation matrix is singular (an item is a linear combination of others)"
 
 
 # --------------------------------------------------------------------------------------------
 # α and its relatives from C and R (psych alpha.1)
 # --------------------------------------------------------------------------------------------
 
-def _alpha_from(C: np.ndarray, R: np.ndarray) -> dict:
+def _alpha_from(C: np.ndarray, R: np.ndarray, singular: bool = False) -> dict:
+    """α and its relatives; λ6 is NaN when R is ``singular``, raw α and the ASE when the total
+    score has no variance (ΣC ≤ 0)."""
     k = C.shape[0]
     sum_c, tr_c = C.sum(), np.trace(C)
     sum_r = R.sum()
-    raw = k / (k - 1) * (1 - tr_c / sum_c)
+    total_var = sum_c > 0
+    raw = k / (k - 1) * (1 - tr_c / sum_c) if total_var else np.nan
     std = k / (k - 1) * (1 - k / sum_r)
     av_r = (sum_r - k) / (k * (k - 1))
-    g6 = 1 - (k - smc(R).sum()) / sum_r
+    g6 = np.nan if singular else 1 - (k - smc(R).sum()) / sum_r
     cc = C @ C
     q = (2 * k ** 2 / ((k - 1) ** 2 * sum_c ** 3)) * (
-        sum_c * (np.trace(cc) + tr_c ** 2) - 2 * tr_c * cc.sum())
+        sum_c * (np.trace(cc) + tr_c ** 2) - 2 * tr_c * cc.sum()) if total_var else np.nan
     return {"raw": raw, "std": std, "average_r": av_r, "sn": k * av_r / (1 - av_r),
             "g6": g6, "q": q}
 
@@ -103,6 +180,7 @@ class AlphaResult:
     items: tuple[str, ...]
     dropped_items: tuple[str, ...]   # constant items dropped with a warning
     negative_items: tuple[str, ...]  # negative first-principal-component loading (reverse-keyed?)
+    small_sample: bool = False       # too few respondents to trust the value (is_small_sample)
 
 
 def cronbach_alpha(items, *, missing: str = "pairwise", ci: str = "feldt", level: float = 0.95,
@@ -122,6 +200,13 @@ def cronbach_alpha(items, *, missing: str = "pairwise", ci: str = "feldt", level
 
     Items with a negative loading on the first principal component are listed in
     ``negative_items`` with a warning (psych ``alpha``); they are not reversed.
+
+    Small samples: α and its intervals need only n ≥ 2 rows (listwise: complete rows) and a total
+    score with variance — also with fewer rows than items, as psych ``alpha``. When the item
+    correlation matrix is singular (always when n ≤ k) λ6 is NaN with a warning (module
+    docstring). ``small_sample`` is True when n < 30 or n < 2k (:func:`is_small_sample`): the
+    report should say that the value is too imprecise to trust. A total score without variance
+    gives a NaN α with a warning.
 
     Parameters
     ----------
@@ -160,11 +245,21 @@ def cronbach_alpha(items, *, missing: str = "pairwise", ci: str = "feldt", level
         raise ValueError(f"cronbach_alpha: ci_n must be one of {_CI_N}, not {ci_n!r}")
     if not 0 < level < 1:
         raise ValueError(f"cronbach_alpha: level must be in (0, 1), not {level!r}")
-    data, mom = load_items(items, missing=missing, constant="drop", caller="cronbach_alpha")
-    a = _alpha_from(mom.C, mom.R)
+    data, mom = _load_scale(items, missing=missing, caller="cronbach_alpha")
     k = len(data.names)
+    singular = _singular(mom.R)
+    if singular:
+        warnings.warn(f"cronbach_alpha: {_singular_reason(data.n, k)}; its squared multiple "
+                      "correlations are all 1, so λ6 (g6) is undefined (NaN)", stacklevel=2)
+    a = _alpha_from(mom.C, mom.R, singular)
+    if not mom.C.sum() > 0:
+        warnings.warn("cronbach_alpha: the total score has no variance (the items cancel out); "
+                      "α is undefined (NaN)", stacklevel=2)
     n_ci = data.n_rows if ci_n == "input_rows" else data.n_complete
-    ase = math.sqrt(a["q"] / n_ci)
+    if n_ci < 2:
+        raise ValueError(f"cronbach_alpha: the interval needs at least 2 complete rows; "
+                         f"n = {n_ci} (ci_n={ci_n!r})")
+    ase = math.sqrt(a["q"] / n_ci) if np.isfinite(a["q"]) and a["q"] >= 0 else math.nan
     if ci == "feldt":
         df1, df2 = n_ci - 1, (n_ci - 1) * (k - 1)
         tail = (1 - level) / 2
@@ -185,7 +280,8 @@ def cronbach_alpha(items, *, missing: str = "pairwise", ci: str = "feldt", level
         level=level, ci_method=ci, n=int(n_ci), ci_n=ci_n, n_rows=data.n_rows,
         n_complete=data.n_complete, k=k, average_r=float(a["average_r"]),
         signal_to_noise=float(a["sn"]), g6=float(a["g6"]), ase=ase, missing=data.missing,
-        items=data.names, dropped_items=data.dropped, negative_items=negative)
+        items=data.names, dropped_items=data.dropped, negative_items=negative,
+        small_sample=is_small_sample(_n_trust(data, mom), k))
 
 
 def _negative_items(R: np.ndarray, names, caller: str) -> tuple[str, ...]:
@@ -250,6 +346,7 @@ class GuttmanResult:
     n: int
     k: int
     missing: str
+    small_sample: bool = False        # too few respondents to trust the values (is_small_sample)
 
 
 def _first_pc(R: np.ndarray) -> np.ndarray:
@@ -277,6 +374,9 @@ def guttman(items, *, missing: str = "pairwise", check_keys: bool = False,
     loadings by default; here that happens only with ``check_keys=True`` (reported in
     ``reversed_items``); otherwise such items are reported in ``negative_items`` with a warning.
 
+    Small samples: everything but λ6 is defined for n ≥ 2 rows; λ6 is NaN with a warning when R
+    is singular (always when n ≤ k; module docstring). ``small_sample`` as :func:`cronbach_alpha`.
+
     References: Guttman (1945) *Psychometrika* 10:255–282; Revelle (1979) *MBR* 14:57–74;
     Revelle, psych ``splitHalf`` (2.5.3).
 
@@ -290,7 +390,7 @@ def guttman(items, *, missing: str = "pairwise", check_keys: bool = False,
     >>> g.n_splits, g.lambda4 >= g.mean_split_half >= g.beta
     (10, True)
     """
-    data, mom = load_items(items, missing=missing, constant="drop", caller="guttman")
+    data, mom = _load_scale(items, missing=missing, caller="guttman")
     R = mom.R_cov.copy()
     names = list(data.names)
     k = len(names)
@@ -312,7 +412,12 @@ def guttman(items, *, missing: str = "pairwise", check_keys: bool = False,
     off = R - np.diag(np.diag(R))
     lambda1 = 1 - k / sum_r
     lambda2 = (sum_r - k + math.sqrt(k / (k - 1) * np.sum(off ** 2))) / sum_r
-    lambda6 = 1 - (k - smc(R).sum()) / sum_r
+    if _singular(R):
+        warnings.warn(f"guttman: {_singular_reason(data.n, k)}; its squared multiple correlations "
+                      "are all 1, so λ6 is undefined (NaN)", stacklevel=2)
+        lambda6 = np.nan
+    else:
+        lambda6 = 1 - (k - smc(R).sum()) / sum_r
     half = k // 2
     exhaustive = k <= _EXHAUSTIVE_SPLIT_LIMIT
     if exhaustive:
@@ -341,7 +446,7 @@ def guttman(items, *, missing: str = "pairwise", check_keys: bool = False,
         best_split=tuple(names[i] for i in np.flatnonzero(A[best])),
         worst_split=tuple(names[i] for i in np.flatnonzero(A[worst])),
         negative_items=negative, reversed_items=reversed_items, n=data.n, k=k,
-        missing=data.missing)
+        missing=data.missing, small_sample=is_small_sample(_n_trust(data, mom), k))
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,6 +468,7 @@ class OmegaResult:
     n: int
     k: int
     missing: str
+    small_sample: bool = False          # too few respondents to trust the values (is_small_sample)
 
 
 def _omega_from_R(R: np.ndarray, n_factors: int, names: list[str],
@@ -418,6 +524,10 @@ def omega(items, *, n_factors: int = 1, missing: str = "pairwise") -> OmegaResul
 
     R is the pairwise correlation matrix (psych) or the listwise one; n is stated in the result.
 
+    Small samples: a factor model of a singular R (always when n ≤ k: each item is then an exact
+    linear combination of the others) is undefined; ω_t (and ω_h, ECV, the loadings) are NaN with
+    a warning saying why, instead of an error. ``small_sample`` as :func:`cronbach_alpha`.
+
     References: McDonald (1999) *Test Theory*; Schmid & Leiman (1957) *Psychometrika* 22:53–61;
     Zinbarg, Revelle, Yovel & Li (2005) *Psychometrika* 70:123–133; Revelle, psych ``omega``.
 
@@ -430,13 +540,22 @@ def omega(items, *, n_factors: int = 1, missing: str = "pairwise") -> OmegaResul
     >>> 0 < omega(pd.DataFrame(x)).omega_total < 1
     True
     """
-    data, mom = load_items(items, missing=missing, constant="drop", caller="omega")
+    data, mom = _load_scale(items, missing=missing, caller="omega")
     k = len(data.names)
     if not isinstance(n_factors, (int, np.integer)) or not 1 <= n_factors < k:
         raise ValueError(f"omega: n_factors must be an integer between 1 and k − 1 = {k - 1}")
     R = mom.R
     names = list(data.names)
-    res = _omega_from_R(R, int(n_factors), names)
+    small = is_small_sample(_n_trust(data, mom), k)
+    if _singular(R):
+        warnings.warn(f"omega: {_singular_reason(data.n, k)}; ω, which needs a factor model "
+                      "of it, is undefined (NaN)", stacklevel=2)
+        nan = np.full(k, np.nan)
+        res = {"omega_total": np.nan, "omega_h": np.nan, "omega_lim": np.nan, "ecv": np.nan,
+               "g": nan, "group": np.full((k, n_factors), np.nan), "h2": nan, "u2": nan,
+               "phi": np.full((n_factors, n_factors), np.nan), "flipped": ()}
+    else:
+        res = _omega_from_R(R, int(n_factors), names)
     if res["flipped"]:
         warnings.warn(f"omega: item(s) {', '.join(res['flipped'])} have negative general-factor "
                       "loadings and were flipped for ω (psych flip=TRUE); are they reverse-keyed?",
@@ -458,7 +577,7 @@ def omega(items, *, n_factors: int = 1, missing: str = "pairwise") -> OmegaResul
         omega_h_asymptotic=float(res["omega_lim"]) if multi else None,
         ecv=float(res["ecv"]) if multi else None,
         loadings=table, phi=phi, flipped_items=res["flipped"], n_factors=int(n_factors),
-        n=data.n, k=k, missing=data.missing)
+        n=data.n, k=k, missing=data.missing, small_sample=small)
 
 
 # --------------------------------------------------------------------------------------------
@@ -503,9 +622,14 @@ def item_statistics(items, *, missing: str = "pairwise") -> pd.DataFrame:
     - ``pc1_negative`` — negative loading on the first principal component (psych's rule);
     - ``raises_alpha`` — dropping the item raises raw α.
 
-    The frame's ``attrs`` hold ``n`` (rows used), ``missing``, ``k`` and ``alpha``. With k = 2 the
-    if-dropped statistics are undefined (NaN, with a warning). Everything derives from C and R
-    (one pass over the data), except ``item_total_r`` with missing values (one more pass).
+    The frame's ``attrs`` hold ``n`` (rows used), ``missing``, ``k``, ``alpha`` and
+    ``small_sample`` (:func:`is_small_sample`). With k = 2 the if-dropped statistics are undefined
+    (NaN, with a warning). Everything derives from C and R (one pass over the data), except
+    ``item_total_r`` with missing values (one more pass).
+
+    Small samples (n ≥ 2 rows suffice): what needs the SMCs or a factor model of a singular
+    correlation matrix — ``r_cor`` (R singular), ``g6_if_dropped`` and ``omega_if_dropped``
+    (R without the item singular; always when n ≤ k − 1) — is NaN with one warning saying why.
 
     References: Revelle, psych ``alpha`` (``item.stats``, ``alpha.drop``, 2.5.3); jamovi
     ``jmv::reliability`` (ω if item dropped); McDonald (1999) *Test Theory*.
@@ -520,11 +644,13 @@ def item_statistics(items, *, missing: str = "pairwise") -> pd.DataFrame:
     >>> table.index[table["negative_flag"]].tolist()
     ['q4']
     """
-    data, mom = load_items(items, missing=missing, constant="drop", caller="item_statistics")
+    data, mom = _load_scale(items, missing=missing, caller="item_statistics")
     C, R = mom.C, mom.R
     names = list(data.names)
     k = len(names)
-    total = _alpha_from(C, R)
+    singular = _singular(R)
+    undefined: list[str] = []            # statistics left NaN because a matrix is singular
+    total = _alpha_from(C, R, singular)
     rowsum_c = C.sum(axis=1)
     diag_c = np.diag(C)
     sum_c = C.sum()
@@ -536,26 +662,38 @@ def item_statistics(items, *, missing: str = "pairwise") -> pd.DataFrame:
         item_total = rowsum_c / np.sqrt(diag_c * sum_c)
     sum_r = R.sum()
     std_r = R.sum(axis=0) / math.sqrt(sum_r)
-    rc = R.copy()
-    np.fill_diagonal(rc, smc(R))
-    r_cor = rc.sum(axis=0) / math.sqrt(rc.sum())
     nan = np.full(k, np.nan)
+    if singular:
+        r_cor = nan
+        undefined.append("r_cor")
+    else:
+        rc = R.copy()
+        np.fill_diagonal(rc, smc(R))
+        r_cor = rc.sum(axis=0) / math.sqrt(rc.sum())
     if k >= 3:
         km = k - 1
         alpha_drop = km / (km - 1) * (1 - (np.trace(C) - diag_c) / rest_sum)
         sum_r_drop = sum_r - 2 * R.sum(axis=1) + 1.0
         std_drop = km / (km - 1) * (1 - km / sum_r_drop)
         av_r_drop = (sum_r_drop - km) / (km * (km - 1))
-        g6_drop = np.empty(k)
+        g6_drop = np.full(k, np.nan)
         omega_drop = np.full(k, np.nan)
         # warm start of the k one-factor fits: the uniquenesses of the full scale
-        psi_full = 1.0 - extract(R, 1, "minres").communalities
+        psi_full = None if singular else 1.0 - extract(R, 1, "minres").communalities
+        sub_singular = []
         for i in range(k):
             keep = [j for j in range(k) if j != i]
             sub = R[np.ix_(keep, keep)]
+            if _singular(sub):
+                sub_singular.append(names[i])
+                continue
             g6_drop[i] = 1 - (km - smc(sub).sum()) / sub.sum()
             if km >= 3:
-                omega_drop[i] = _omega_total_1(sub, psi_full[keep])
+                omega_drop[i] = _omega_total_1(sub, None if psi_full is None else psi_full[keep])
+        if sub_singular:
+            undefined.append("g6_if_dropped" + (", omega_if_dropped" if km >= 3 else "")
+                             + (f" (without {', '.join(sub_singular)})"
+                                if len(sub_singular) < k else ""))
         if km < 3:
             warnings.warn("item_statistics: ω if dropped needs at least three remaining items",
                           stacklevel=2)
@@ -563,6 +701,11 @@ def item_statistics(items, *, missing: str = "pairwise") -> pd.DataFrame:
         warnings.warn("item_statistics: with two items the if-dropped statistics are undefined "
                       "(NaN)", stacklevel=2)
         alpha_drop = std_drop = av_r_drop = g6_drop = omega_drop = nan
+    if undefined:
+        why = (_singular_reason(data.n, k) if singular
+               else "the correlation matrix of the other items is singular")
+        warnings.warn(f"item_statistics: {why}; {'; '.join(undefined)} need its inverse or a "
+                      "factor model and are NaN", stacklevel=2)
     present = ~np.isnan(data.X) if data.has_missing else None
     counts = present.sum(axis=0) if present is not None else np.full(k, data.X.shape[0])
     pc1 = _first_pc(R)
@@ -576,7 +719,8 @@ def item_statistics(items, *, missing: str = "pairwise") -> pd.DataFrame:
         "raises_alpha": np.asarray(alpha_drop) > total["raw"],
     }, index=pd.Index(names, name="item"))
     table.attrs.update({"n": data.n, "missing": data.missing, "k": k,
-                        "alpha": float(total["raw"]), "dropped_items": list(data.dropped)})
+                        "alpha": float(total["raw"]), "dropped_items": list(data.dropped),
+                        "small_sample": is_small_sample(_n_trust(data, mom), k)})
     return table
 
 
@@ -692,7 +836,7 @@ def reverse_keying_flags(items, *, missing: str = "pairwise") -> pd.DataFrame:
     >>> reverse_keying_flags(df)["suspect"].tolist()
     [False, False, False, True]
     """
-    data, mom = load_items(items, missing=missing, constant="drop", caller="reverse_keying_flags")
+    data, mom = _load_scale(items, missing=missing, caller="reverse_keying_flags")
     C = mom.C
     rowsum, diag = C.sum(axis=1), np.diag(C)
     rest = (rowsum - diag) / np.sqrt(diag * (C.sum() - 2 * rowsum + diag))

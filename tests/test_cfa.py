@@ -10,6 +10,14 @@ Reference values
   data used here, e.g. ``fitMeasures(cfa(model, data))``, ``parameterEstimates()`` and
   ``standardizedSolution()``.
 * The Heywood case and the closed-form one-factor, three-item solution are hand computations.
+* ``IMPROPER``: ``tests/data/cfa_improper.csv``, 250 simulated bank customers, 15 items on 0–10
+  in five concepts (IMAG, EXPE, QUAL, SAT, LOY; generated once with numpy, seed 10: EXPE and
+  QUAL share one latent variable, IMAG and SAT correlate .97, LOY1 measures LOY without error
+  but for the rounding to 0–10). lavaan 0.6.14 on it warns "some estimated ov variances are
+  negative" and "covariance matrix of latent variables is not positive definite"; the values are
+  from ``fitMeasures()``, ``standardizedSolution()``, ``parameterEstimates()`` and
+  ``eigen(lavInspect(fit, "cor.lv"))`` of ``cfa(model, data)``
+  (``tests/data/stats_realsurveys_reference.R``).
 """
 from __future__ import annotations
 
@@ -22,7 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csmlib.cfa import FIT_CUTOFFS, CFAResult, cfa, fit_verdicts
+from csmlib.cfa import (FIT_CUTOFFS, FLAG_KINDS, CFAResult, SolutionFlag, cfa,
+                        describe_flags, fit_verdicts)
 
 DATA = Path(__file__).parent / "data" / "holzinger_swineford.csv"
 TOL = 1e-3         # CFA quantities (note §3)
@@ -332,6 +341,119 @@ def test_heywood_case_flagged():
 
 def test_no_heywood_in_clean_model(hs3):
     assert not hs3.heywood and hs3.heywood_items == ()
+    assert hs3.flags == () and not hs3.improper and hs3.max_latent_correlation == 0.95
+
+
+def test_heywood_case_structured_flags():
+    """Same hand case: θ_a = −0.28 and std loading sqrt(1.28) = 1.1314 on the only factor."""
+    R = np.array([[1, 0.8, 0.8], [0.8, 1, 0.5], [0.8, 0.5, 1]])
+    frame = pd.DataFrame(exact_sample(R, 200), columns=["a", "b", "c"])
+    with pytest.warns(UserWarning, match="Heywood"):
+        res = cfa(frame, {"f": ["a", "b", "c"]})
+    kinds = [f.kind for f in res.flags]
+    assert kinds == ["negative_residual_variance", "standardized_loading_above_1"]
+    neg, load = res.flags
+    assert (neg.item, neg.factors, neg.improper) == ("a", ("f",), True)
+    assert neg.value == pytest.approx(-0.28, abs=1e-6)
+    assert (load.item, load.factors) == ("a", ("f",))
+    assert load.value == pytest.approx(math.sqrt(1.28), abs=1e-6)
+    assert res.improper
+    assert describe_flags(res, {"f": "Service", "a": "Staff"}) == [
+        "item Staff of Service is a Heywood case: negative residual variance (-0.28), "
+        "standardized loading 1.13 — the solution is improper"]
+
+
+IMPROPER_MODEL = {f: [f"{f}{i}" for i in (1, 2, 3)] for f in ("IMAG", "EXPE", "QUAL", "SAT", "LOY")}
+IMPROPER_NAMES = {"IMAG": "Image", "EXPE": "Expectations", "QUAL": "Quality",
+                  "SAT": "Satisfaction", "LOY": "Loyalty"}
+
+
+@pytest.fixture(scope="module")
+def improper():
+    frame = pd.read_csv(Path(__file__).parent / "data" / "cfa_improper.csv")
+    with pytest.warns(UserWarning, match="Heywood"):
+        return cfa(frame, IMPROPER_MODEL)
+
+
+def test_improper_solution_matches_lavaan(improper):
+    """The engine still reproduces lavaan on an improper solution (tolerances of note §3)."""
+    res = improper
+    ref = {"chi2": 84.0733835872, "p_value": 0.35597560096, "cfi": 0.997406249151,
+           "tli": 0.996595702011, "rmsea": 0.0142712711194, "srmr": 0.0368261024808}
+    for name, value in ref.items():
+        assert getattr(res, name) == pytest.approx(value, abs=TOL), name
+    assert res.df == 80 and res.n == 250 and res.converged
+    np.testing.assert_allclose(res.loadings["std_all"], [
+        0.790876241566, 0.701671734114, 0.757968083032, 0.627146551414, 0.727372926556,
+        0.59671140745, 0.705146663307, 0.683138821417, 0.748142713524, 0.837558950576,
+        0.784957382514, 0.744204999774, 1.00722315173, 0.550127319897, 0.477552307755],
+        atol=TOL)
+    np.testing.assert_allclose(res.residual_variances, [
+        0.974601085387, 1.18754316866, 0.966870690282, 1.30170757939, 1.15301436538,
+        1.61922616408, 1.31681815588, 1.17352068664, 1.09877653219, 0.749819612134,
+        0.94102706471, 1.11025031696, -0.0379347336513, 1.70964741745, 1.63202557368],
+        atol=TOL)
+    cor = res.factor_correlations
+    assert cor.loc["EXPE", "QUAL"] == pytest.approx(1.07419100468, abs=TOL)
+    assert cor.loc["IMAG", "SAT"] == pytest.approx(0.96592754929, abs=TOL)
+    np.testing.assert_allclose(np.diag(res.factor_covariances), [
+        1.62770238055, 0.843891623706, 1.30231766021, 1.76218092827, 2.65439801111], atol=TOL)
+
+
+def test_improper_solution_flags(improper):
+    """(a) Φ not positive definite (lavaan's warning; smallest eigenvalue of cor.lv −0.0761),
+    (b) the Heywood item LOY1, (c) EXPE–QUAL 1.074 and IMAG–SAT 0.966 above 0.95."""
+    res = improper
+    assert [f.kind for f in res.flags] == [
+        "latent_not_positive_definite", "negative_residual_variance",
+        "standardized_loading_above_1", "high_latent_correlation", "high_latent_correlation"]
+    assert all(f.kind in FLAG_KINDS for f in res.flags)
+    npd, neg, load, eq, is_ = res.flags
+    assert npd.factors == ("EXPE", "QUAL") and npd.value == pytest.approx(-0.0760928332639,
+                                                                            abs=TOL)
+    assert (neg.item, neg.factors) == ("LOY1", ("LOY",))
+    assert neg.value == pytest.approx(-0.0379347336513, abs=TOL)
+    assert load.value == pytest.approx(1.00722315173, abs=TOL)
+    assert eq.factors == ("EXPE", "QUAL") and eq.value == pytest.approx(1.07419100468, abs=TOL)
+    assert eq.improper
+    assert is_.factors == ("IMAG", "SAT") and is_.value == pytest.approx(0.96592754929, abs=TOL)
+    assert not is_.improper
+    assert res.improper and res.heywood and res.heywood_items == ("LOY1",)
+
+
+def test_improper_flags_in_plain_words(improper):
+    en = describe_flags(improper, IMPROPER_NAMES)
+    assert en == [
+        "the factor model is improper: the latent correlations of Expectations and Quality are "
+        "impossible together (not positive definite; smallest eigenvalue -0.076)",
+        "item LOY1 of Loyalty is a Heywood case: negative residual variance (-0.04), "
+        "standardized loading 1.01 — the solution is improper",
+        "customers do not distinguish Expectations from Quality (latent correlation 1.07, above "
+        "1: the solution is improper)",
+        "customers do not distinguish Image from Satisfaction (latent correlation 0.97)"]
+    fa_names = {"IMAG": "تصویر", "EXPE": "انتظارات", "QUAL": "کیفیت", "SAT": "رضایت",
+                "LOY": "وفاداری", "LOY1": "توصیه به دیگران"}
+    fa = describe_flags(improper.flags, fa_names.get, language="fa")
+    assert fa[3] == "مشتریان «تصویر» را از «رضایت» تمیز نمی‌دهند (همبستگی پنهان ۰٫۹۷)"
+    assert fa[1].startswith("پرسش «توصیه به دیگران» از «وفاداری» حالت هی‌وود دارد")
+    assert "−۰٫۰۷۶" in fa[0] and "۱٫۰۷" in fa[2]
+    assert describe_flags([], IMPROPER_NAMES) == []
+    flag = SolutionFlag("negative_latent_variance", ("SAT",), -0.05)
+    assert describe_flags([flag]) == ["the factor model is improper: SAT has a negative variance "
+                                      "(-0.05)"]
+    with pytest.raises(ValueError, match="language"):
+        describe_flags([flag], language="de")
+
+
+def test_latent_correlation_cut_off(hs):
+    """HS3 latent correlations (lavaan): visual–textual .459, visual–speed .471, textual–speed
+    .283; with a cut-off of .45 the two above it are flagged, the larger first."""
+    res = cfa(hs, HS_MODEL, max_latent_correlation=0.45)
+    assert [(f.factors, round(f.value, 3)) for f in res.flags] == [
+        (("visual", "speed"), 0.471), (("visual", "textual"), 0.459)]
+    assert not res.improper
+    with pytest.raises(ValueError, match="max_latent_correlation"):
+        cfa(hs, HS_MODEL, max_latent_correlation=1.5)
 
 
 # --------------------------------------------------------------------------------------------

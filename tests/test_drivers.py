@@ -531,6 +531,69 @@ def test_shapley_limit_and_many_drivers():
     assert len(rw) == 27 and abs(rw.sum() - rw.attrs["r2"]) < 1e-12
 
 
+# ------------------------------------------------------------------------------------------
+# Choosing the methods for many drivers
+# ------------------------------------------------------------------------------------------
+
+def test_shapley_limit_rule():
+    """k = 15 (+ ⌊log2(1000/n_boot)⌋) linear, 6 logistic; 25 / 14 without a bootstrap."""
+    assert dr.shapley_limit() == 15 and dr.shapley_limit(binary=True) == 6
+    assert dr.shapley_limit(n_boot=200) == 17 and dr.shapley_limit(n_boot=2000) == 14
+    assert dr.shapley_limit(n_boot=1) == 24 and dr.shapley_limit(n_boot=0) == 25
+    assert dr.shapley_limit(n_boot=0, binary=True) == 14
+    assert dr.shapley_limit(n_boot=10 ** 9) == 1
+    assert dr.SHAPLEY_MAX_DRIVERS == 25
+    with pytest.raises(ValueError, match="n_boot"):
+        dr.shapley_limit(n_boot=-1)
+
+
+def test_choose_methods():
+    small = dr.choose_methods(15)
+    assert small.methods == ("shapley", "relative_weights") and not small.replaced
+    assert small.note == "" and small.note_fa == "" and small.limit == 15
+    big = dr.choose_methods(27)
+    assert big.methods == ("relative_weights",) and big.replaced and big.dropped == ("shapley",)
+    assert "27 drivers" in big.note and "relative weights replace Shapley" in big.note
+    assert "۲۷" in big.note_fa and "وزن‌های نسبی" in big.note_fa
+    assert dr.choose_methods(20, n_boot=0).methods == ("shapley", "relative_weights")
+    asked = dr.choose_methods(16, ("shapley", "first", "pratt"))
+    assert asked.methods == ("relative_weights", "first", "pratt") and asked.replaced
+    assert dr.choose_methods(16, "pratt").methods == ("pratt",)
+    logit = dr.choose_methods(8, ("shapley", "first", "last", "relative_weights"), binary=True)
+    assert logit.methods == ("relative_weights",)
+    assert logit.dropped == ("shapley", "first", "last")
+    with pytest.raises(ValueError, match="pratt"):
+        dr.choose_methods(4, "pratt", binary=True)
+    with pytest.raises(ValueError, match="positive integer"):
+        dr.choose_methods(0)
+    with pytest.raises(ValueError, match="unknown"):
+        dr.choose_methods(4, ("lmg",))
+
+
+def test_importance_auto_with_27_drivers():
+    """The bank survey case: 27 candidate drivers. methods="auto" gives relative weights and a
+    note instead of the 25-driver error; the weights add up to the OLS R² (numpy lstsq)."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.standard_normal((250, 27)), columns=[f"x{j}" for j in range(27)])
+    df["y"] = df.iloc[:, :5].sum(axis=1) + rng.standard_normal(250)
+    with pytest.raises(ValueError, match="choose_methods"):
+        dr.importance(df, "y", n_boot=0)
+    choice = dr.choose_methods(27, n_boot=50)
+    t = dr.importance(df, "y", methods=choice.methods, n_boot=50, seed=1)
+    auto = dr.importance(df, "y", methods="auto", n_boot=50, seed=1)
+    assert set(t["method"]) == set(auto["method"]) == {"relative_weights"}
+    assert auto.attrs["methods"] == ("relative_weights",)
+    assert auto.attrs["methods_note"] == choice.note and "27 drivers" in choice.note
+    D = np.column_stack([np.ones(250), df.iloc[:, :27].to_numpy()])
+    beta, *_ = np.linalg.lstsq(D, df["y"].to_numpy(), rcond=None)
+    resid = df["y"].to_numpy() - D @ beta
+    r2 = 1 - resid @ resid / np.sum((df["y"] - df["y"].mean()) ** 2)
+    assert auto["raw"].sum() == pytest.approx(r2, abs=1e-10)
+    few = dr.importance(df, "y", ["x0", "x1", "x2"], methods="auto", n_boot=0)
+    assert list(dict.fromkeys(few["method"])) == ["shapley", "relative_weights"]
+    assert few.attrs["methods_note"] == ""
+
+
 def test_listwise_missing_is_reported(swiss):
     d = swiss.copy()
     d.loc[[0, 5], "Education"] = np.nan

@@ -4,6 +4,13 @@ Reference values
 ----------------
 * ``CASE_C``: the method note ``reliability.md`` §3 (psych 2.5.3), with the note's tolerances:
   1e-6 closed form, 1e-4 minres-based ω.
+* ``SMALL``: a small B2B unit, ``tests/data/reliability_small_unit.csv`` — 11 items on 0–10,
+  9 complete rows plus 3 rows with one missing answer each (generated once with numpy, seed
+  20240911: one common factor plus noise, rounded and clipped to 0–10). Reference values from
+  R 4.2.2 / psych 2.2.9: ``alpha(na.omit(x))$total``, ``alpha.ci(raw_alpha, 9, 11)`` (Feldt,
+  also ``p.val = .10``), raw_alpha ± 1.96·ase (Duhachek), ``alpha.drop``, ``item.stats``,
+  ``splitHalf(na.omit(x), check.keys=FALSE)``; pairwise: ``alpha(x)`` (12 input rows); the
+  script is ``tests/data/stats_realsurveys_reference.R``.
 * Derived cases (missing values, Likert recoding, a reverse-keyed item) are built below from the
   same fixture without any random numbers. Their reference values were computed with
   R 4.2.2 / psych 2.2.9 / GPArotation 2022.10-2 (Debian bookworm) on exactly these data. Where
@@ -13,6 +20,7 @@ Reference values
 from __future__ import annotations
 
 import math
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -21,8 +29,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csmlib.reliability import (cronbach_alpha, guttman, item_statistics, omega, ordinal_alpha,
-                                reverse_items, reverse_keying_flags)
+from csmlib.reliability import (cronbach_alpha, efa, guttman, is_small_sample, item_statistics,
+                                omega, ordinal_alpha, reverse_items, reverse_keying_flags)
 
 from tests.holzinger import ITEMS, likert, load_items, with_missing
 CLOSED = 1e-6      # closed-form statistics (note §3)
@@ -379,7 +387,9 @@ def test_validation_errors_name_the_item(hs):
     with pytest.raises(ValueError, match="x3 have no observed values"):
         cronbach_alpha(hs.assign(x3=np.nan))
     with pytest.raises(ValueError, match="n = 5 rows must exceed .* k = 9"):
-        cronbach_alpha(hs.iloc[:5])
+        efa(hs.iloc[:5], 1)            # factor models need n > k; the α family does not
+    with pytest.raises(ValueError, match="n = 1 rows; at least 2"):
+        cronbach_alpha(hs.iloc[:1])
     with pytest.raises(ValueError, match="infinite values in item.*x4"):
         cronbach_alpha(hs.assign(x4=np.inf))
     with pytest.raises(ValueError, match="missing must be"):
@@ -514,3 +524,148 @@ def test_reverse_items_is_an_involution(frame, lo, hi):
     twice = reverse_items(reverse_items(frame, list(frame.columns), lo, hi), list(frame.columns),
                           lo, hi)
     np.testing.assert_allclose(twice.to_numpy(), frame.to_numpy(), atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Small samples: a B2B unit with fewer respondents than items (R psych 2.2.9, see the header)
+# --------------------------------------------------------------------------------------------
+
+SMALL = Path(__file__).parent / "data" / "reliability_small_unit.csv"
+SMALL_ALPHA = 0.974625103834215           # alpha(na.omit(x))$total$raw_alpha
+SMALL_STD_ALPHA = 0.975685885908596
+SMALL_AVERAGE_R = 0.784855278131339
+SMALL_SN = 40.1283749118193
+SMALL_ASE = 0.0110843777488973
+SMALL_FELDT = (0.940243613384161, 0.993244790728031)           # alpha.ci(α, 9, 11)
+SMALL_FELDT_90 = (0.947819758503527, 0.991502698139514)        # p.val = .10
+SMALL_DUHACHEK = (0.952899723446376, 0.996350484222054)        # α ± 1.96·ase
+SMALL_DROP = {"q1": (0.971905174803726, 0.972973512129190, 0.782612183874017),
+              "q2": (0.976733988909743, 0.977781424702015, 0.814840141370306),
+              "q10": (0.974807342020457, 0.976436013133684, 0.805589837895432)}
+SMALL_RDROP = {"q1": 0.878294704141543, "q2": 0.715523252469886, "q4": 0.947845625604994,
+               "q10": 0.771223062226229}
+SMALL_STD_R = {"q1": 0.907122459496326, "q2": 0.760123984083336}
+
+
+@pytest.fixture(scope="module")
+def small() -> pd.DataFrame:
+    return pd.read_csv(SMALL)
+
+
+def test_small_unit_fixture(small):
+    assert small.shape == (12, 11) and len(small.dropna()) == 9
+
+
+@pytest.mark.parametrize("ci_n", ["complete_rows", "input_rows"])
+def test_small_sample_listwise_alpha_and_feldt_as_psych(small, ci_n):
+    """9 complete rows, 11 items: α and the Feldt interval are defined (psych computes them)."""
+    frame = small.dropna() if ci_n == "input_rows" else small
+    with pytest.warns(UserWarning, match="n = 9 rows for k = 11 items .* λ6.*NaN"):
+        res = cronbach_alpha(frame, missing="listwise", ci_n=ci_n)
+    assert res.alpha == pytest.approx(SMALL_ALPHA, abs=CLOSED)
+    assert res.std_alpha == pytest.approx(SMALL_STD_ALPHA, abs=CLOSED)
+    assert res.average_r == pytest.approx(SMALL_AVERAGE_R, abs=CLOSED)
+    assert res.signal_to_noise == pytest.approx(SMALL_SN, abs=1e-6)
+    assert res.ase == pytest.approx(SMALL_ASE, abs=CLOSED)
+    assert (res.ci_low, res.ci_high) == pytest.approx(SMALL_FELDT, abs=CLOSED)
+    assert (res.n, res.n_complete, res.k, res.missing) == (9, 9, 11, "listwise")
+    # psych reports G6 = 0.9818 from a pseudo-inverse of the singular R; every SMC is 1 there
+    assert math.isnan(res.g6)
+    assert res.small_sample
+
+
+def test_small_sample_other_intervals_as_psych(small):
+    frame = small.dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f90 = cronbach_alpha(frame, level=0.90)
+        duh = cronbach_alpha(frame, ci="duhachek")
+        boot = cronbach_alpha(frame, ci="bootstrap", n_boot=200, seed=1)
+    assert (f90.ci_low, f90.ci_high) == pytest.approx(SMALL_FELDT_90, abs=CLOSED)
+    assert (duh.ci_low, duh.ci_high) == pytest.approx(SMALL_DUHACHEK, abs=CLOSED)
+    assert boot.ci_low <= boot.alpha <= boot.ci_high and boot.small_sample
+
+
+def test_small_sample_pairwise_as_psych(small):
+    """psych alpha(x) on all 12 rows (pairwise C; the Feldt n is the 12 input rows)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cronbach_alpha(small)
+    assert res.alpha == pytest.approx(0.976893235297031, abs=CLOSED)
+    assert res.ase == pytest.approx(0.008334489095577, abs=CLOSED)
+    assert (res.ci_low, res.ci_high) == pytest.approx((0.951192528763354, 0.992166019109574),
+                                                      abs=CLOSED)
+    assert (res.n, res.n_rows, res.n_complete) == (12, 12, 9) and res.small_sample
+
+
+def test_two_complete_rows_are_enough(small):
+    """Hand/R: two rows, α = k/(k−1)·(1 − tr C/ΣC) = 0.99150390625, alpha.ci(α, 2, 11)."""
+    two = small.dropna().iloc[[0, 4]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cronbach_alpha(two)
+    assert res.alpha == pytest.approx(0.99150390625, abs=1e-12)
+    assert (res.ci_low, res.ci_high) == pytest.approx((0.941064907180876, 0.999991228729058),
+                                                      abs=CLOSED)
+    assert res.n == 2 and res.small_sample
+
+
+def test_total_without_variance_gives_nan_alpha_with_warning():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [4.0, 3.0, 2.0, 1.0]})
+    with pytest.warns(UserWarning) as record:
+        res = cronbach_alpha(frame)
+    assert any("total score has no variance" in str(w.message) for w in record)
+    assert math.isnan(res.alpha) and math.isnan(res.ci_low) and math.isnan(res.ase)
+
+
+def test_small_sample_guttman_as_psych(small):
+    with pytest.warns(UserWarning, match="λ6 is undefined"):
+        g = guttman(small.dropna())
+    assert g.lambda3 == pytest.approx(SMALL_STD_ALPHA, abs=CLOSED)
+    assert g.lambda2 == pytest.approx(0.976555002580225, abs=CLOSED)
+    # splitHalf maxrb / minrb (its mean covers only half the splits for odd k: not compared)
+    assert g.lambda4 == pytest.approx(0.994119786004522, abs=CLOSED)
+    assert g.beta == pytest.approx(0.926531596909754, abs=CLOSED)
+    assert math.isnan(g.lambda6) and g.small_sample and g.n_splits == 462
+
+
+def test_small_sample_omega_is_nan_with_reason(small):
+    with pytest.warns(UserWarning, match="n = 9 rows for k = 11 items .* ω"):
+        res = omega(small.dropna())
+    assert math.isnan(res.omega_total) and res.small_sample and res.n == 9
+    assert res.loadings["g"].isna().all()
+    with pytest.warns(UserWarning, match="ω"):
+        sl = omega(small.dropna(), n_factors=2)
+    assert math.isnan(sl.omega_hierarchical) and sl.phi.isna().all().all()
+
+
+def test_small_sample_item_statistics_as_psych(small):
+    with pytest.warns(UserWarning, match="r_cor; g6_if_dropped, omega_if_dropped"):
+        table = item_statistics(small.dropna())
+    for item, (raw, std, av_r) in SMALL_DROP.items():
+        assert table.loc[item, "alpha_if_dropped"] == pytest.approx(raw, abs=CLOSED)
+        assert table.loc[item, "std_alpha_if_dropped"] == pytest.approx(std, abs=CLOSED)
+        assert table.loc[item, "average_r_if_dropped"] == pytest.approx(av_r, abs=CLOSED)
+    for item, r in SMALL_RDROP.items():
+        assert table.loc[item, "item_rest_r"] == pytest.approx(r, abs=CLOSED)
+    for item, r in SMALL_STD_R.items():
+        assert table.loc[item, "std_r"] == pytest.approx(r, abs=CLOSED)
+    assert table["r_cor"].isna().all() and table["g6_if_dropped"].isna().all()
+    assert table["omega_if_dropped"].isna().all()
+    assert table.attrs["small_sample"] and table.attrs["alpha"] == pytest.approx(SMALL_ALPHA)
+
+
+def test_small_sample_rule():
+    """n < 30 or n < 2k (documented in is_small_sample)."""
+    assert is_small_sample(9, 11) and is_small_sample(29, 3) and is_small_sample(53, 27)
+    assert not is_small_sample(30, 15) and not is_small_sample(54, 27)
+
+
+def test_case_c_is_not_a_small_sample(hs):
+    assert not cronbach_alpha(hs).small_sample and not guttman(hs).small_sample
+    assert not omega(hs).small_sample and not item_statistics(hs).attrs["small_sample"]
+    # 20 pupils: defined, computed, but flagged
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # x8, x9 load negatively in these 20 rows
+        res = cronbach_alpha(hs.iloc[:20])
+    assert res.small_sample and res.n == 20 and not math.isnan(res.g6)
