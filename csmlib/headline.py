@@ -44,10 +44,32 @@ LABELS = {
 }
 
 
-def csat_boxes(scale: Scale) -> int:
-    """Number of top boxes counted as "satisfied" on a scale."""
+def csat_boxes(scale: Scale, cutoff: float | None = None) -> int:
+    """Number of top boxes counted as "satisfied" on a scale.
+
+    ``cutoff`` is the lowest answer counted as satisfied (the wave file's ``cutoffs.csat``);
+    without it, the top two boxes on scales of up to 7 points and the top three above.
+
+    >>> from csmlib.codebook import Scale
+    >>> csat_boxes(Scale(min=1, max=5)), csat_boxes(Scale(min=0, max=10)), csat_boxes(Scale(min=0, max=10), 9)
+    (2, 3, 2)
+    """
+    if cutoff is not None:
+        if not scale.min < cutoff <= scale.max:
+            raise ValueError(f"the CSAT cut-off {cutoff:g} must lie above {scale.min:g} and at most {scale.max:g}")
+        return int(scale.max - cutoff + 1)
     points = int(scale.max - scale.min + 1)
     return 2 if points <= 7 else 3
+
+
+def lowest_satisfied(scale: Scale, cutoff: float | None = None) -> float:
+    """The lowest answer counted as satisfied (stated next to the CSAT figure).
+
+    >>> from csmlib.codebook import Scale
+    >>> lowest_satisfied(Scale(min=1, max=5)), lowest_satisfied(Scale(min=1, max=10))
+    (4.0, 8.0)
+    """
+    return float(scale.max - csat_boxes(scale, cutoff) + 1)
 
 
 def _row(metric: str, result, unit: str, scale_factor: float = 1.0) -> dict:
@@ -57,7 +79,7 @@ def _row(metric: str, result, unit: str, scale_factor: float = 1.0) -> dict:
 
 
 def headline(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None,
-             level: float = 0.95) -> pd.DataFrame:
+             level: float = 0.95, csat_cutoff: float | None = None) -> pd.DataFrame:
     """Tidy table of the headline indicators available in ``data`` (see the module docstring).
 
     One row per metric: estimate, se, ci_low, ci_high, n, n_eff, unit and ``items``, the tuple
@@ -73,7 +95,7 @@ def headline(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, wei
         scale = codebook.scales[outcomes["overall"].scale]
         rows.append(_row("overall_mean", ind.mean_score(data["overall"], weights=weights, level=level),
                          f"{scale.min:g}–{scale.max:g}") | {"items": ("overall",)})
-        rows.append(_row("csat", ind.top_box(data["overall"], scale_max=scale.max, boxes=csat_boxes(scale),
+        rows.append(_row("csat", ind.top_box(data["overall"], scale_max=scale.max, boxes=csat_boxes(scale, csat_cutoff),
                                              weights=weights, level=level), "%", 100.0) | {"items": ("overall",)})
     if "recommend" in outcomes and "recommend" in data and data["recommend"].notna().any():
         rows.append(_row("nps", ind.nps(data["recommend"], weights=weights, level=level), "points")
@@ -102,7 +124,8 @@ def headline(data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, wei
 
 
 def compare_headline(current: pd.DataFrame, previous: pd.DataFrame, codebook: Codebook, *,
-                     weights_current=None, weights_previous=None, level: float = 0.95) -> pd.DataFrame:
+                     weights_current=None, weights_previous=None, level: float = 0.95,
+                     csat_cutoff: float | None = None) -> pd.DataFrame:
     """Change of each headline indicator versus another wave: difference, CI, test, p-value."""
     from csmlib import indicators as ind
     rows = []
@@ -110,7 +133,7 @@ def compare_headline(current: pd.DataFrame, previous: pd.DataFrame, codebook: Co
     if "overall" in current and "overall" in previous:
         scale = codebook.scales[codebook.outcomes["overall"].scale]
         tests.append(("overall_mean", "overall", dict(metric="mean"), 1.0))
-        tests.append(("csat", "overall", dict(metric="top_box", scale_max=scale.max, boxes=csat_boxes(scale)), 100.0))
+        tests.append(("csat", "overall", dict(metric="top_box", scale_max=scale.max, boxes=csat_boxes(scale, csat_cutoff)), 100.0))
     if "recommend" in current and "recommend" in previous:
         tests.append(("nps", "recommend", dict(metric="nps"), 1.0))
     if "effort" in current and "effort" in previous:

@@ -306,3 +306,19 @@ def test_headline_states_the_items_of_the_index():
     complete = FRAME[items].dropna()
     assert table.loc["csi", "n"] == len(complete) == 2
     assert table.loc["csi", "estimate"] == pytest.approx(10 * complete.mean(axis=1).mean())
+
+
+def test_csat_cutoff_from_the_wave_file():
+    """CSAT with a declared cut-off counts answers at or above it (hand count)."""
+    import pandas as pd
+
+    from csmlib.codebook import Codebook
+    from csmlib.headline import headline
+
+    cb = Codebook.model_validate({"survey": "t", "scales": {"s": {"min": 0, "max": 10}},
+                                  "items": [{"id": "q", "label": "Q", "group": "other", "scale": "s"}],
+                                  "outcomes": {"overall": {"column": "q", "label": "Q", "scale": "s"}}})
+    data = pd.DataFrame({"q": [10, 9, 8, 7, 6, 5, 9, 10, 3, 8], "overall": [10, 9, 8, 7, 6, 5, 9, 10, 3, 8]})
+    default = headline(data, cb, ["q"]).loc["csat", "estimate"]          # top 3 boxes: 8-10 -> 6 of 10
+    strict = headline(data, cb, ["q"], csat_cutoff=9).loc["csat", "estimate"]  # 9-10 -> 4 of 10
+    assert default == pytest.approx(60.0) and strict == pytest.approx(40.0)
