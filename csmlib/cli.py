@@ -54,6 +54,36 @@ def demo(root: Path):
 
 
 @main.command()
+@click.argument("datafile", type=click.Path(path_type=Path))
+@click.option("--wave", required=True, help="Wave id (letters, digits, _ . -), e.g. 2026Q3.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Project folder: the drafts go to ROOT/params.")
+@click.option("--force", is_flag=True, help="Overwrite existing draft files.")
+def init(datafile: Path, wave: str, root: Path, force: bool):
+    """Draft a codebook and a wave file from a survey export (CSV, XLSX, SAV, Parquet).
+
+    Writes ROOT/params/<export name>.codebook.yaml and ROOT/params/<WAVE>.yaml, which
+    `csm validate` accepts as they are; every guess carries a comment saying what to check.
+    The export is only read. Existing files are kept unless --force.
+    """
+    from csmlib.draft import draft_project
+
+    try:
+        result = draft_project(datafile, wave, root=root, force=force)
+    except CSMInputError as exc:
+        _fail(exc)
+    d = result.draft
+    click.echo(f"codebook: {result.codebook}")
+    click.echo(f"wave file: {result.wave_file}")
+    dims = d.dimensions
+    click.echo(f"{len(d.items)} items in {len(dims)} dimensions, {len(d.scales)} scales, "
+               f"outcomes: {', '.join(d.outcomes) or 'none'}, segments: {', '.join(d.segments) or 'none'}, "
+               f"respondent id: {d.respondent_id or 'row numbers'}, weight: {d.weight or 'none'}")
+    click.echo(f"{result.n_read} rows read, {result.n_accepted} accepted; check the comments, then: "
+               f"csm validate {result.wave_file}")
+
+
+@main.command()
 @click.argument("params_files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(params_files):
     """Check parameters, codebook and data of each wave without running notebooks.
@@ -61,6 +91,7 @@ def validate(params_files):
     Prints accepted and rejected row counts and the first problems; exit status 2 when a file
     itself is unusable.
     """
+    from csmlib.pipeline import ensure_writable
     from csmlib.wave import open_wave
 
     for path in params_files:
@@ -68,6 +99,8 @@ def validate(params_files):
             wave = open_wave(path)
             intake = wave.intake
             complaints = wave.complaints
+            actions = wave.actions
+            ensure_writable(wave.params.output_dir, wave.params.params_file)
         except CSMInputError as exc:
             _fail(exc)
         click.echo(f"{wave.id}: {intake.n_read} rows read, {intake.n_accepted} accepted, "
@@ -76,9 +109,13 @@ def validate(params_files):
             click.echo(f"  row {row['row']}, column '{row['column']}': {row['reason']} (value '{row['value']}')")
         if len(intake.rejected) > 10:
             click.echo(f"  … {len(intake.rejected) - 10} more problems")
+        if intake.id_column is None:
+            click.echo("  no respondent id in the codebook: respondents are identified by their row number")
         if complaints is not None:
             click.echo(f"{wave.id}: complaints {complaints.n_read} read, {complaints.n_accepted} accepted, "
                        f"{complaints.n_rejected} rejected ({complaints.source})")
+        if actions is not None:
+            click.echo(f"{wave.id}: corrective actions {len(actions)} read ({wave.params.actions})")
 
 
 @main.command()

@@ -2,16 +2,24 @@
 
 Only presentation: numbers come from the statistics modules. Tables are rendered as HTML
 with numbers formatted for the report language (Persian digits for ``fa``).
+
+Every text shown here (labels, segment values, titles, ids, raw values, sentences) is untrusted
+and escaped by construction: tables escape every cell, header, index entry and caption;
+``say``/``note``/``alert`` read their text as Markdown whose raw HTML is escaped and whose links
+are limited to safe schemes (:func:`csmlib.render.markdown_html`); cards escape each field. The
+only HTML displayed is built in this module with :class:`markupsafe.Markup`, and everything is
+displayed through :func:`_show`.
 """
 from __future__ import annotations
 
-import html
 import re
 
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
+from markupsafe import Markup
 
+from csmlib.render import escape, markdown_html
 from csmlib.text import localize
 
 # Table headers and recurring cell words in Persian reports (other text comes from the
@@ -123,67 +131,113 @@ def fmt_ci(low, high, spec: str = ".2f", language: str = "en") -> str:
     return f"[{fmt(low, spec, language)}, {fmt(high, spec, language)}]"
 
 
+def _show(fragment: Markup) -> None:
+    """The one way this module puts HTML into a notebook: ``fragment`` was built with Markup."""
+    display(HTML(str(fragment)))
+
+
+def _cell_text(value):
+    """A table cell, header or index entry as HTML text: numbers as they are, anything else escaped."""
+    if isinstance(value, (bool, np.bool_)):
+        return escape(str(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return value
+    if isinstance(value, tuple):
+        return tuple(_cell_text(v) for v in value)
+    return escape("" if value is None else str(value))
+
+
+def _escaped_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return pd.MultiIndex.from_tuples([_cell_text(t) for t in index],
+                                         names=[None if n is None else str(_cell_text(n)) for n in index.names])
+    return pd.Index([_cell_text(v) for v in index], dtype=object,
+                    name=None if index.name is None else str(_cell_text(index.name)))
+
+
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, language: str = "en",
           index: bool = True, caption: str | None = None, max_rows: int = 60):
-    """Display a DataFrame as a formatted HTML table."""
+    """Display a DataFrame as a formatted HTML table (every cell, header, index entry and caption escaped)."""
     formats = formats or {}
     shown = frame.head(max_rows)
     out = shown.copy().astype(object)
-    for col in shown.columns:
+    for position, col in enumerate(shown.columns):
+        values = shown.iloc[:, position]
         spec = formats.get(col)
-        if spec is not None or pd.api.types.is_float_dtype(shown[col]):
-            out[col] = [fmt(v, spec or ".2f", language) for v in shown[col]]
+        if spec is not None or pd.api.types.is_float_dtype(values):
+            cells = [fmt(v, spec or ".2f", language) for v in values]
         elif col in VERBATIM_COLUMNS:
-            out[col] = ["–" if v is None or v is pd.NA else str(v) for v in shown[col]]
+            cells = ["–" if v is None or v is pd.NA else str(v) for v in values]
         else:
-            out[col] = [localize(word(v, language), language) if v is not None and v is not pd.NA else "–"
-                        for v in shown[col]]
+            cells = [localize(word(v, language), language) if v is not None and v is not pd.NA else "–"
+                     for v in values]
+        out.isetitem(position, pd.Series([escape(c) for c in cells], index=out.index, dtype=object))
     if language == "fa":
         out = out.rename(columns=lambda c: word(c, language))
         out.index = [localize(word(i, language), language) for i in out.index]
         out.index.name = word(frame.index.name, language) if frame.index.name else None
         out.columns.name = word(frame.columns.name, language) if frame.columns.name else None
+    out.index = _escaped_index(out.index)
+    out.columns = _escaped_index(out.columns)
     styler = out.style if index else out.style.hide(axis="index")
     if caption:
-        styler = styler.set_caption(html.escape(caption))
-    display(HTML(styler.to_html()))
+        styler = styler.set_caption(str(escape(caption)))
+    _show(Markup(styler.to_html()))
     if len(frame) > max_rows:
-        display(Markdown(f"*{len(frame) - max_rows} more rows not shown.*"))
+        _show(markdown_html(f"*{len(frame) - max_rows} more rows not shown.*"))
 
 
-def figure(fig):
+def _figure_alt(fig) -> str:
+    """A figure's text alternative: its title, else its axes' titles ("" for Persian text that
+    ``plots.shape`` put in visual order for an older matplotlib: unreadable as text)."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        text = suptitle.get_text()
+    else:
+        text = "; ".join(t for t in (ax.get_title() for ax in fig.axes) if t)
+    return "" if re.search("[\ufb50-\ufdff\ufe70-\ufefe]", text) else text
+
+
+def figure(fig, alt: str | None = None):
     """Show a figure where it is made, once, and release it.
 
     Left open, a figure is drawn twice more after its cell (pyplot's post-cell redraw of stale
     figures, then the inline backend's display), each draw a tenth of a second or more for a
-    report figure. Shown here and closed, it is drawn for the page only.
+    report figure. Shown here and closed, it is drawn for the page only. ``alt`` (default: the
+    figure's title) becomes the image's alt text on the page, escaped like any text.
     """
     import matplotlib.pyplot as plt
 
-    display(fig)
+    text = alt if alt is not None else _figure_alt(fig)
+    if text:
+        display(fig, metadata={"image/png": {"alt": str(text)}})
+    else:
+        display(fig)
     plt.close(fig)
 
 
 def cards(items: list[dict], language: str = "en"):
-    """Headline cards: each ``{"label", "value", "ci" (optional), "note" (optional), "tone"}``."""
+    """Headline cards: each ``{"label", "value", "ci" (optional), "note" (optional), "tone"}``; every field is text."""
     parts = []
     for item in items:
         tone = {"good": "csm-good", "bad": "csm-bad"}.get(item.get("tone", ""), "")
-        ci = f'<div class="ci">{html.escape(item["ci"])}</div>' if item.get("ci") else ""
-        note = f'<div class="ci {tone}">{html.escape(item["note"])}</div>' if item.get("note") else ""
-        parts.append(f'<div class="csm-card"><div class="k">{html.escape(item["label"])}</div>'
-                     f'<div class="v">{html.escape(localize(str(item["value"]), language))}</div>{ci}{note}</div>')
-    display(HTML(f'<div class="csm-cards">{"".join(parts)}</div>'))
+        ci = Markup('<div class="ci">{}</div>').format(item["ci"]) if item.get("ci") else ""
+        note = Markup('<div class="ci {}">{}</div>').format(tone, item["note"]) if item.get("note") else ""
+        parts.append(Markup('<div class="csm-card"><div class="k">{}</div><div class="v">{}</div>{}{}</div>').format(
+            item["label"], localize(str(item["value"]), language), ci, note))
+    _show(Markup('<div class="csm-cards">{}</div>').format(Markup("").join(parts)))
 
 
 def note(text: str):
-    display(HTML(f'<div class="csm-note">{text}</div>'))
+    """A note (Markdown; raw HTML in ``text`` is shown as text)."""
+    _show(Markup('<div class="csm-note">{}</div>').format(markdown_html(text)))
 
 
 def alert(text: str):
-    display(HTML(f'<div class="csm-alert">{text}</div>'))
+    """A warning (Markdown; raw HTML in ``text`` is shown as text)."""
+    _show(Markup('<div class="csm-alert">{}</div>').format(markdown_html(text)))
 
 
 def say(text: str):
-    """A sentence of interpretation (Markdown)."""
-    display(Markdown(text))
+    """A sentence of interpretation (Markdown; raw HTML in ``text`` is shown as text)."""
+    _show(markdown_html(text))

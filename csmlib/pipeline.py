@@ -16,9 +16,11 @@ successful run is not run again unless ``force`` is set. ``manifest.json`` recor
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +30,7 @@ from csmlib import __version__
 from csmlib.errors import CSMInputError
 from csmlib.execute import execute_notebook
 from csmlib.params import WaveParams
-from csmlib.render import (NavLink, UI_TEXT, is_finite_number, notebook_title, render_failure, render_notebook, table_html,
+from csmlib.render import (NavLink, UI_TEXT, is_finite_number, notebook_title, plain_error, render_failure, render_notebook, table_html,
                            trend_svg, write_page)
 from csmlib.text import localize
 from csmlib.results import sha256_file
@@ -60,6 +62,7 @@ class NotebookRun:
     input_sha256: str = ""
     unit: str | None = None
     wave: str = ""
+    outputs: dict = field(default_factory=dict)  # content hashes of the page and the results file
 
 
 @dataclass
@@ -140,8 +143,25 @@ def _titles(notebooks: list[Path], language: str = "en") -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- one job
-def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> NotebookRun:
-    """Execute and render one notebook of one wave/unit (runs on a worker)."""
+def job_outputs(out: Path, notebook: str, html_name: str) -> dict[str, str | None]:
+    """Content hashes of what a job wrote: its page and its results file."""
+    return {"html": sha256_file(out / html_name), "results": sha256_file(out / "results" / f"{notebook}.json")}
+
+
+def _unchanged(previous: dict | None, digest: str, outputs: dict) -> bool:
+    """A job is cached when its inputs hash as last time and its outputs are exactly what was written then."""
+    if not previous or previous.get("input_sha256") != digest:
+        return False
+    recorded = previous.get("outputs") or {}
+    return outputs.get("html") is not None and all(recorded.get(k) == v for k, v in outputs.items())
+
+
+def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> NotebookRun:
+    """Execute and render one notebook of one wave/unit (runs on a worker).
+
+    ``previous`` is the job's record in the last manifest; the job is skipped ("cached") only
+    when its inputs hash the same and its page and results file still hash as recorded then.
+    """
     started = time.perf_counter()
     wave = open_wave(job.params_file, job.unit)
     nb = Path(job.notebook)
@@ -152,8 +172,9 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
     inputs = _job_inputs(wave, nb, [n.stem for n in notebooks])
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     base = dict(notebook=nb.stem, html=html_path.name, input_sha256=digest, unit=job.unit, wave=wave.id)
-    if not job.force and previous_sha == digest and html_path.is_file() and executed.is_file():
-        return NotebookRun(status="cached", seconds=round(time.perf_counter() - started, 2), **base)
+    if not job.force and executed.is_file() and _unchanged(previous, digest, job_outputs(out, nb.stem, html_path.name)):
+        return NotebookRun(status="cached", seconds=round(time.perf_counter() - started, 2),
+                           outputs=job_outputs(out, nb.stem, html_path.name), **base)
     executed.parent.mkdir(parents=True, exist_ok=True)
     error = execute_notebook(nb, executed, parameters=wave.params.notebook_parameters(wave.unit),
                              kernel=wave.params.options.kernel, timeout=wave.params.options.timeout)
@@ -164,13 +185,15 @@ def execute_job(job: Job, previous_sha: str | None = None, *_dependencies) -> No
     try:
         if executed.is_file():
             render_notebook(executed, html_path, organisation=organisation, wave_label=label,
-                            language=wave.language, nav=nav, title=titles[nb.stem])
+                            language=wave.language, nav=nav, title=titles[nb.stem], error=error)
         else:
             render_failure(html_path, notebook=titles[nb.stem], message=error, organisation=organisation,
-                           wave_label=label, language=wave.language, nav=nav)
+                           wave_label=label, language=wave.language, nav=nav, executed=executed,
+                           root=wave.params.root, params_file=wave.params.params_file)
     except Exception as exc:
         error = error or f"rendering failed: {type(exc).__name__}: {exc}".splitlines()[0]
-    return NotebookRun(status="failed" if error else "ok", error=error,
+    error = plain_error(error, wave.params.root)  # the manifest and the console show no absolute path
+    return NotebookRun(status="failed" if error else "ok", error=error, outputs=job_outputs(out, nb.stem, html_path.name),
                        seconds=round(time.perf_counter() - started, 2), **base)
 
 
@@ -202,19 +225,39 @@ def plan_jobs(waves: list[Wave], notebooks: list[Path], *, force: bool = False,
     return graph
 
 
-def _previous_shas(waves: list[Wave]) -> dict[str, str]:
-    shas = {}
+def read_manifest(wave: Wave, log: Callable[[str], None] = print) -> dict | None:
+    """The wave's last ``manifest.json``; an unreadable one is set aside (renamed) and rebuilt."""
+    path = wave.params.output_dir / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("jobs", []), list):
+            raise ValueError("not a manifest")
+        return manifest
+    except (ValueError, OSError, UnicodeDecodeError):
+        aside = path.with_name(f"manifest.broken-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            path.replace(aside)
+            log(f"warning: {wave.id}: manifest.json was unreadable; set aside as {aside.name}, every report is re-run")
+        except OSError:
+            log(f"warning: {wave.id}: manifest.json is unreadable; every report is re-run")
+        return None
+
+
+def _previous_jobs(waves: list[Wave], log: Callable[[str], None] = print) -> dict[str, dict]:
+    """The last manifest's record of each successful job, keyed like the job graph."""
+    records = {}
     for wave in waves:
-        path = wave.params.output_dir / "manifest.json"
-        if path.is_file():
-            for job in json.loads(path.read_text(encoding="utf-8")).get("jobs", []):
-                if job.get("status") in ("ok", "cached"):
-                    key = f"{Path(str(wave.params.params_file)).stem}/{job.get('unit') or '-'}/{job['notebook']}"
-                    shas[key] = job.get("input_sha256", "")
-    return shas
+        manifest = read_manifest(wave, log) or {}
+        for job in manifest.get("jobs", []):
+            if isinstance(job, dict) and job.get("status") in ("ok", "cached") and "notebook" in job:
+                key = f"{Path(str(wave.params.params_file)).stem}/{job.get('unit') or '-'}/{job['notebook']}"
+                records[key] = job
+    return records
 
 
-def run_graph(graph, previous: dict[str, str], *, jobs: int = 1, scheduler: str | None = None,
+def run_graph(graph, previous: dict[str, dict], *, jobs: int = 1, scheduler: str | None = None,
               log: Callable[[str], None] = print) -> dict[str, NotebookRun]:
     def report(run: NotebookRun):
         unit = f" [{run.unit}]" if run.unit else ""
@@ -258,9 +301,53 @@ def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = Non
               log: Callable[[str], None] = print) -> list[WaveRun]:
     """Validate every wave, run the job graph, write indexes and manifests."""
     waves = [open_wave(p.params_file) for p in sorted(params_list, key=lambda p: p.fieldwork.start)]
+    with contextlib.ExitStack() as locks:
+        for wave in waves:
+            ensure_writable(wave.params.output_dir, wave.params.params_file)
+            locks.enter_context(wave_lock(wave))
+            check_same_series(wave)
+        return _run_locked(waves, notebooks_dir=notebooks_dir, strict=strict, only=only, jobs=jobs,
+                           scheduler=scheduler, force=force, log=log)
+
+
+@contextlib.contextmanager
+def wave_lock(wave: Wave):
+    """One ``csm run`` at a time writes a wave's folder; a second one stops with one line."""
+    import fcntl
+
+    path = wave.params.output_dir / ".csm-run.lock"
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CSMInputError(f"another csm run is writing the reports of wave {wave.id}; try again when it "
+                                "has finished", file=wave.params.params_file) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_same_series(wave: Wave) -> None:
+    """A wave's folder never receives the reports of another survey with the same wave id."""
+    path = wave.params.output_dir / "manifest.json"
+    try:
+        series = json.loads(path.read_text(encoding="utf-8")).get("series")
+    except (OSError, ValueError, AttributeError):
+        return
+    if series and series != wave.series:
+        raise CSMInputError(f"{_relative(wave.params.output_dir, wave.params.root)} holds the reports of another "
+                            f"survey ('{series}'); give this wave another id or an 'output' folder",
+                            file=wave.params.params_file)
+
+
+def _run_locked(waves: list[Wave], *, notebooks_dir, strict, only, jobs, scheduler, force, log) -> list[WaveRun]:
     runs = {}
     for wave in waves:  # all file-level problems surface before any notebook runs
+        _ = wave.actions  # a broken action register stops here, not in the complaints report
         write_intake_files(wave, strict=strict)
+        if strict:
+            check_strict_records(wave)
         keep, small = wave.units()
         runs[wave.id] = WaveRun(wave.id, str(wave.output_dir), wave.intake.n_read, wave.intake.n_accepted,
                                 wave.intake.n_rejected, keep, small)
@@ -270,7 +357,7 @@ def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = Non
     for kernel in {w.params.options.kernel for w in waves}:
         check_kernel(kernel)
     graph = plan_jobs(waves, notebooks, force=force, all_notebooks=all_notebooks)
-    results = run_graph(graph, _previous_shas(waves), jobs=jobs, scheduler=scheduler, log=log)
+    results = run_graph(graph, _previous_jobs(waves, log), jobs=jobs, scheduler=scheduler, log=log)
     for run in results.values():
         runs[run.wave].notebooks.append(run)
     for wave in waves:
@@ -279,26 +366,53 @@ def run_waves(params_list: list[WaveParams], *, notebooks_dir: Path | None = Non
         titles = _titles(all_notebooks, wave.language)
         write_manifest(wave, runs[wave.id], all_notebooks, titles)
         write_wave_index(wave, runs[wave.id], all_notebooks, titles)
-        write_reports_index(wave.params.output_dir.parent, wave.language, wave.codebook.organisation)
+        write_reports_index(wave.params.root / "reports", wave.language, wave.codebook.organisation)
     return [runs[w.id] for w in waves]
 
 
 # ---------------------------------------------------------------------------- files
 def write_intake_files(wave: Wave, *, strict: bool = False) -> None:
-    """rejected.csv (one line per problem) and rejected_rows.csv (the raw rows kept out)."""
+    """rejected.csv (one line per problem) and rejected_rows.csv (the raw rows kept out).
+
+    Raw values and ids are untrusted: text a spreadsheet would read as a formula is written with a
+    leading ``'`` (:func:`csmlib.exports.write_csv`), and each file is replaced atomically.
+    """
+    from csmlib.exports import write_csv
+
     out = wave.params.output_dir
     out.mkdir(parents=True, exist_ok=True)
     intake = wave.intake
-    intake.rejected.to_csv(out / "rejected.csv", index=False, encoding="utf-8")
-    intake.rejected_rows.to_csv(out / "rejected_rows.csv", index=False, encoding="utf-8")
+    write_csv(intake.rejected, out / "rejected.csv", encoding="utf-8")
+    write_csv(intake.rejected_rows, out / "rejected_rows.csv", encoding="utf-8")
     complaints = wave.complaints
     if complaints is not None:
-        complaints.rejected.to_csv(out / "complaints_rejected.csv", index=False, encoding="utf-8")
+        write_csv(complaints.rejected, out / "complaints_rejected.csv", encoding="utf-8")
     if strict and intake.n_rejected:
         first = intake.rejected.iloc[0]
         raise CSMInputError(f"{first['reason']} (value '{first['value']}'; {intake.n_rejected} rejected rows, "
                             f"see {out / 'rejected.csv'})", file=first["file"], row=int(first["row"]),
                             column=str(first["column"]))
+
+
+def ensure_writable(folder: Path, params_file: Path | None = None) -> None:
+    """The output folder can be created and written, or one line saying it cannot."""
+    probe = folder / f".csm-write-test.{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CSMInputError(f"cannot write the reports folder {folder}: {exc.strerror or exc}", file=params_file) from None
+
+
+def check_strict_records(wave: Wave) -> None:
+    """``--strict``: a rejected complaint record is an error too, like a rejected survey row."""
+    complaints = wave.complaints
+    if complaints is not None and len(complaints.rejected):
+        first = complaints.rejected.iloc[0]
+        raise CSMInputError(f"{first['reason']} (value '{first['value']}'; {len(complaints.rejected)} rejected "
+                            f"complaint records, see complaints_rejected.csv)", file=first["file"],
+                            row=int(first["row"]), column=str(first["column"]))
 
 
 def _job_order(notebooks: list[Path]):
@@ -308,13 +422,13 @@ def _job_order(notebooks: list[Path]):
 
 def _keep_earlier_jobs(wave: Wave, run: WaveRun, notebooks: list[Path]) -> None:
     """Add the previous manifest's jobs that this run did not redo (their pages still exist)."""
-    path = wave.params.output_dir / "manifest.json"
-    if not path.is_file():
+    manifest = read_manifest(wave)
+    if manifest is None:
         return
     done = {(r.notebook, r.unit) for r in run.notebooks}
     stems = {nb.stem for nb in notebooks}
     fields = set(NotebookRun.__dataclass_fields__)
-    for job in json.loads(path.read_text(encoding="utf-8")).get("jobs", []):
+    for job in manifest.get("jobs", []):
         key = (job.get("notebook"), job.get("unit"))
         page = wave.params.unit_dir(job.get("unit")) / str(job.get("html", ""))
         if key not in done and job.get("notebook") in stems and page.is_file():
@@ -327,8 +441,10 @@ def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict
     packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "papermill", "nbconvert", "factor_analyzer")}
     p = wave.params
     manifest = {
-        "wave": wave.id, "csmlib": __version__, "packages": packages,
-        "inputs": {k: {"path": str(getattr(p, k)), "sha256": sha256_file(getattr(p, k))}
+        "wave": wave.id, "series": wave.series, "language": wave.language,
+        "fieldwork": {"start": str(p.fieldwork.start), "end": str(p.fieldwork.end)},
+        "csmlib": __version__, "packages": packages,
+        "inputs": {k: {"path": _relative(getattr(p, k), p.root), "sha256": sha256_file(getattr(p, k))}
                    for k in ("params_file", "codebook", "responses", "complaints", "actions") if getattr(p, k)},
         "notebooks": {nb.stem: sha256_file(nb) for nb in notebooks},
         "intake": {"read": run.n_read, "accepted": run.n_accepted, "rejected": run.n_rejected},
@@ -337,8 +453,18 @@ def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict
                               "output_sha256": sha256_file(p.unit_dir(r.unit) / r.html)} for r in sorted(run.all_jobs, key=_job_order(notebooks))],
     }
     path = p.output_dir / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp = path.with_name(f".manifest.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)  # a run cut short never leaves half a manifest
     return path
+
+
+def _relative(path, root: Path) -> str:
+    """A path as the project shows it: relative to the project folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _status(status: str) -> dict:
@@ -347,34 +473,46 @@ def _status(status: str) -> dict:
 
 
 def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
-    """``reports/<wave>/index.html`` (and one per unit): the reports, their status, the quarantine."""
+    """``reports/<wave>/index.html`` (and one per unit): the reports, their status, the quarantine.
+
+    Titles, unit names and file names are text (escaped, links percent-encoded); a failed report
+    is marked red and links to its failure page.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    from csmlib.exports import atomic_write_text
+
     text = UI_TEXT[wave.language]
     fw = wave.params.fieldwork
     pages = []
     for unit in sorted({r.unit for r in run.all_jobs}, key=lambda u: (u is not None, u or "")):
-        view = Wave(wave.params, wave.codebook, unit, wave._intake)
+        view = Wave(wave.params, wave.codebook, unit, wave.intake_cache)
         unit_runs = sorted((r for r in run.all_jobs if r.unit == unit), key=_job_order(notebooks))
-        rows = [{"report": {"html": f'<a href="{r.html}">{html.escape(titles.get(r.notebook, r.notebook))}</a>'},
+        rows = [{"report": Markup('<a href="{}">{}</a>').format(quote(r.html), titles.get(r.notebook, r.notebook)),
                  "status": _status(r.status), "seconds": f"{r.seconds:.1f}"} for r in unit_runs]
-        quarantine = (f'<div class="{"csm-alert" if run.n_rejected else "csm-note"}">{run.n_accepted} {text["accepted"]}, '
-                      f'<strong>{run.n_rejected} {text["rejected"]}</strong> — '
-                      f'<a href="{"../../" if unit else ""}rejected.csv">rejected.csv</a></div>')
-        body = quarantine + table_html(rows, [("report", text["report"]), ("status", text["status"]),
-                                              ("seconds", text["seconds"])])
+        quarantine = Markup('<div class="{}">{} {}, <strong>{} {}</strong> — <a href="{}rejected.csv">rejected.csv</a></div>').format(
+            "csm-alert" if run.n_rejected else "csm-note", run.n_accepted, text["accepted"], run.n_rejected,
+            text["rejected"], "../../" if unit else "")
+        body = quarantine + Markup(table_html(rows, [("report", text["report"]), ("status", text["status"]),
+                                                     ("seconds", text["seconds"])]))
         if unit is None and (run.units or run.suppressed_units):
             by = wave.params.units.by
-            links = " · ".join(f'<a href="units/{html.escape(Path(view.params.unit_dir(u)).name)}/index.html">'
-                               f"{html.escape(wave.level_label(by, u))}</a>" for u in run.units)
-            body += f"<h2>{html.escape(text['units'])}</h2><p>{links}</p>"
+            links = Markup(" · ").join(
+                Markup('<a href="units/{}/index.html">{}</a>').format(quote(Path(view.params.unit_dir(u)).name),
+                                                                      wave.level_label(by, u)) for u in run.units)
+            body += Markup("<h2>{}</h2><p>{}</p>").format(text["units"], links)
             if run.suppressed_units:
-                body += (f'<p class="csm-note">{html.escape(text["suppressed"].format(min_n=localize(str(wave.params.units.min_n), wave.language)))}: '
-                         f"{html.escape(', '.join(wave.level_label(by, u) for u in run.suppressed_units))}</p>")
+                body += Markup('<p class="csm-note">{}: {}</p>').format(
+                    text["suppressed"].format(min_n=localize(str(wave.params.units.min_n), wave.language)),
+                    ", ".join(wave.level_label(by, u) for u in run.suppressed_units))
         summary = view.output_dir / "08_summary.html"
         if summary.is_file():  # the wave's page opens with the executive summary
             page = summary.read_text(encoding="utf-8")
-            page = page.replace("</main>", f'<h2 id="csm-reports">{html.escape(text["reports"])}</h2>{body}</main>', 1)
+            page = page.replace("</main>", Markup('<h2 id="csm-reports">{}</h2>{}</main>').format(text["reports"], body), 1)
             target = view.output_dir / "index.html"
-            target.write_text(page, encoding="utf-8")
+            atomic_write_text(target, page)
             pages.append(target)
             continue
         pages.append(write_page(view.output_dir / "index.html", title=view.title,
@@ -415,19 +553,32 @@ def _headline_trend_html(reports_dir: Path, language: str) -> str:
 
 
 def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
-    """``reports/index.html``: every wave that has a manifest, newest first."""
+    """``reports/index.html``: every wave that has a manifest, newest first.
+
+    Wave ids, titles and file names come from parameter files and manifests: escaped, and
+    percent-encoded in links (a wave id is never read as a URL scheme). Waves with a failed
+    report are marked red.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
     text = UI_TEXT[language]
     rows = []
     for manifest_path in sorted(reports_dir.glob("*/manifest.json"), reverse=True):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         jobs = [j for j in manifest.get("jobs", []) if not j.get("unit")]
-        failed = [j["notebook"] for j in manifest.get("jobs", []) if j["status"] == "failed"]
-        wave_id = manifest["wave"]
-        rows.append({"wave": {"html": f'<a href="{wave_id}/index.html">{html.escape(wave_id)}</a>'},
-                     "reports": {"html": " · ".join(f'<a href="{wave_id}/{j["html"]}">{html.escape(j.get("title", j["notebook"]))}</a>'
-                                                    for j in jobs)},
+        failed = [str(j["notebook"]) for j in manifest.get("jobs", []) if j["status"] == "failed"]
+        wave_id = str(manifest["wave"])
+        folder = quote(manifest_path.parent.name)   # the wave's folder, as on disk
+        status = (Markup('<span class="csm-good">ok</span>') if not failed else
+                  Markup('<span class="csm-bad">{}: {}</span>').format(text.get("failed", "failed"), ", ".join(failed)))
+        rows.append({"wave": Markup('<a href="./{}/index.html">{}</a>').format(folder, wave_id),
+                     "reports": Markup(" · ").join(
+                         Markup('<a href="./{}/{}">{}</a>').format(folder, quote(str(j["html"])), j.get("title", j["notebook"]))
+                         for j in jobs),
                      "rejected": localize(f"{manifest['intake']['rejected']:,}", language),
-                     "status": _status("ok" if not failed else f"failed: {', '.join(failed)}")})
+                     "status": status})
     body = table_html(rows, [("wave", text["wave"]), ("reports", text["reports"]),
                              ("rejected", text["rejected"]), ("status", text["status"])])
     body = _headline_trend_html(reports_dir, language) + body

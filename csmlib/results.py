@@ -91,10 +91,17 @@ def frame(payload: dict | None, key: str) -> pd.DataFrame | None:
 
 
 def write_register(register: pd.DataFrame, output_dir: str | Path, name: str = "feedback") -> list[Path]:
-    """The findings register as CSV (UTF-8 with BOM, so Excel shows Persian text) and as .xlsx."""
+    """The findings register as CSV (UTF-8 with BOM, so Excel shows Persian text) and as .xlsx.
+
+    Text that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) is
+    written with a leading ``'`` and the Excel cells are strings, never formulas
+    (:mod:`csmlib.exports`); both files are replaced atomically.
+    """
+    from csmlib.exports import write_csv, write_xlsx
+
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = out / f"{name}.csv", out / f"{name}.xlsx"
-    register.to_csv(csv_path, index=False, encoding="utf-8-sig")
-    register.to_excel(xlsx_path, index=False, sheet_name="findings")
+    write_csv(register, csv_path, encoding="utf-8-sig")
+    write_xlsx(register, xlsx_path, sheet_name="findings")
     return [csv_path, xlsx_path]

@@ -1,7 +1,9 @@
-"""HTML pieces built outside the notebooks: the reports index's trend chart."""
+"""HTML pieces built outside the notebooks: the reports index's trend chart, page language and
+policy, failure pages, and the rebuilding of notebook outputs (security cases: test_security.py)."""
 import math
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,3 +49,78 @@ def test_persian_panels_have_persian_digits_and_right_to_left_titles():
 
 def test_no_data_no_chart():
     assert trend_svg({"nps": _rows(float("nan"))}, {"nps": "NPS"}) == ""
+
+
+# ---------------------------------------------------------------------------- pages, text, failures
+def _captured(monkeypatch):
+    from csmlib import display
+
+    shown = []
+    monkeypatch.setattr(display, "display", lambda obj, **_: shown.append(obj.data))
+    return display, shown
+
+
+def test_our_own_output_passes_the_output_sanitizer_unchanged(monkeypatch):
+    """What csmlib.display shows survives render's rebuilding of notebook outputs as it is."""
+    from csmlib.render import sanitize_html
+
+    display, shown = _captured(monkeypatch)
+    display.cards([{"label": "NPS", "value": "31.5", "ci": "[28.1, 34.9]", "note": "▲ 2.1", "tone": "good"}])
+    display.note("No **earlier** wave.")
+    display.alert("<strong>6 rows</strong> were kept out; see <code>rejected.csv</code>.")
+    display.say("- one\n- two\n\n### Packaging\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert [str(sanitize_html(s)) for s in shown] == shown
+
+
+def test_tables_keep_their_structure_through_the_sanitizer(monkeypatch):
+    import pandas as pd
+
+    from csmlib.render import sanitize_html
+
+    display, shown = _captured(monkeypatch)
+    display.table(pd.DataFrame({"mean": [7.25, 6.5], "n": [120, 98]}, index=pd.Index(["a", "b"], name="segment")),
+                  caption="Overall")
+    clean = str(sanitize_html(shown[0]))
+    tags = lambda text: re.findall(r"<(/?[a-z0-9]+)", text)  # noqa: E731
+    assert tags(clean) == [t for t in tags(shown[0]) if t not in ("style", "/style")]
+    assert ">7.25<" in clean and "<caption>Overall</caption>" in clean
+
+
+@pytest.mark.parametrize("language, attributes", [("en", 'lang="en" dir="ltr"'), ("fa", 'lang="fa" dir="rtl"')])
+def test_pages_declare_language_direction_and_policy(tmp_path, language, attributes):
+    from csmlib.render import CSP, write_page
+
+    page = write_page(tmp_path / "x.html", title="t", organisation="o", subtitle="s", language=language, nav=[],
+                      body="").read_text(encoding="utf-8")
+    assert f"<html {attributes}>" in page
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP.replace(chr(39), "&#39;")}">' in page
+    assert page.index("Content-Security-Policy") < page.index("<style>")
+
+
+@pytest.mark.parametrize("message, hint", [
+    ("CellTimeoutError: A cell timed out while it was being executed, after 600 seconds.", "options.timeout"),
+    ("DeadKernelError: Kernel died", "--jobs 1"),
+    ("ModuleNotFoundError: No module named 'factor_analyzer'", "make env"),
+    ("CSMInputError: data/x.csv, row 3: broken", "csm run params/2026Q1.yaml"),
+    ("KeyError: 'prod_speed'", "params/survey.yaml"),
+    ("RuntimeError: something else", "csm validate params/2026Q1.yaml"),
+])
+def test_failure_page_says_what_to_change(tmp_path, message, hint):
+    from csmlib.render import render_failure
+
+    (tmp_path / "params").mkdir()
+    params = tmp_path / "params" / "2026Q1.yaml"
+    params.write_text("codebook: params/survey.yaml\n", encoding="utf-8")
+    target = render_failure(tmp_path / "reports" / "2026Q1" / "05_drivers.html", notebook="Key drivers",
+                            message=message, organisation="Org", wave_label="Wave 2026Q1", language="en", nav=[],
+                            params_file=params)
+    page = target.read_text(encoding="utf-8")
+    assert hint in page and "reports/2026Q1/notebooks/05_drivers.ipynb" in page
+    assert message.split(":")[0] in page
+
+
+def test_error_lines_are_plain_and_relative(tmp_path):
+    from csmlib.render import plain_error
+
+    line = plain_error(f"\x1b[0;31mValueError\x1b[0m: column 'q1' of {tmp_path}/data/x.csv\nTraceback ...", tmp_path)
+    assert line == "ValueError: column 'q1' of data/x.csv"
