@@ -32,6 +32,7 @@ from csmlib.execute import execute_notebook
 from csmlib.params import WaveParams
 from csmlib.render import (NavLink, UI_TEXT, is_finite_number, notebook_title, plain_error, render_failure, render_notebook, table_html,
                            trend_svg, write_page)
+from csmlib.dates import format_date
 from csmlib.text import localize
 from csmlib.results import sha256_file
 from csmlib.wave import Wave, open_wave
@@ -467,9 +468,9 @@ def _relative(path, root: Path) -> str:
         return str(path)
 
 
-def _status(status: str) -> dict:
+def _status(status: str, language: str = "en") -> dict:
     tone = "csm-bad" if status == "failed" else "csm-good"
-    return {"html": f'<span class="{tone}">{html.escape(status)}</span>'}
+    return {"html": f'<span class="{tone}">{html.escape(UI_TEXT[language].get(status, status))}</span>'}
 
 
 def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
@@ -491,7 +492,7 @@ def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: di
         view = Wave(wave.params, wave.codebook, unit, wave.intake_cache)
         unit_runs = sorted((r for r in run.all_jobs if r.unit == unit), key=_job_order(notebooks))
         rows = [{"report": Markup('<a href="{}">{}</a>').format(quote(r.html), titles.get(r.notebook, r.notebook)),
-                 "status": _status(r.status), "seconds": f"{r.seconds:.1f}"} for r in unit_runs]
+                 "status": _status(r.status, wave.language), "seconds": localize(f"{r.seconds:.1f}", wave.language)} for r in unit_runs]
         quarantine = Markup('<div class="{}">{} {}, <strong>{} {}</strong> — <a href="{}rejected.csv">rejected.csv</a></div>').format(
             "csm-alert" if run.n_rejected else "csm-note", run.n_accepted, text["accepted"], run.n_rejected,
             text["rejected"], "../../" if unit else "")
@@ -517,21 +518,24 @@ def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: di
             continue
         pages.append(write_page(view.output_dir / "index.html", title=view.title,
                                 organisation=wave.codebook.organisation, language=wave.language,
-                                subtitle=f"{text['fieldwork']} {fw.start} – {fw.end}",
+                                subtitle=f"{text['fieldwork']} {format_date(fw.start, wave.language)} – {format_date(fw.end, wave.language)}",
                                 nav=_nav(view, notebooks, titles, "index"), body=body))
     return pages[0] if pages else wave.output_dir / "index.html"
 
 
-def _headline_trend_html(reports_dir: Path, language: str) -> str:
-    """Headline indicators of every wave (from the satisfaction results): a chart and a table."""
+def _headline_trend_html(folders: list[Path], language: str) -> str:
+    """Headline indicators of the waves in ``folders`` (oldest first; from the satisfaction results):
+    a chart and a table."""
     from csmlib import headline as hl
     from csmlib.results import load_results
 
     series: dict[str, list[dict]] = {}
     waves: list[str] = []
-    for results_file in sorted(reports_dir.glob("*/results/02_satisfaction.json")):
-        saved = load_results(results_file.parent.parent, "02_satisfaction") or {}
-        wave_id = saved.get("wave", results_file.parent.parent.name)
+    for folder in folders:
+        saved = load_results(folder, "02_satisfaction")
+        if not saved:
+            continue
+        wave_id = saved.get("wave", folder.name)
         headline = [rec for rec in saved.get("headline", []) if rec.get("metric") in hl.METRICS]
         for rec in headline:
             series.setdefault(rec["metric"], []).append({"wave": wave_id, **rec})
@@ -549,7 +553,7 @@ def _headline_trend_html(reports_dir: Path, language: str) -> str:
                       **{w: localize(f"{by_wave[w]:.2f}", language) if is_finite_number(by_wave.get(w)) else "–" for w in waves}})
     title = html.escape(UI_TEXT[language]["trend"])
     chart = trend_svg({m: series[m] for m in metrics}, {m: names.get(m, m) for m in metrics}, language=language)
-    return f"<h2>{title}</h2>{chart}" + table_html(cells, head)
+    return f"<h3>{title}</h3>{chart}" + table_html(cells, head)
 
 
 def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
@@ -564,23 +568,40 @@ def write_reports_index(reports_dir: Path, language: str = "en", organisation: s
     from markupsafe import Markup
 
     text = UI_TEXT[language]
-    rows = []
-    for manifest_path in sorted(reports_dir.glob("*/manifest.json"), reverse=True):
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        jobs = [j for j in manifest.get("jobs", []) if not j.get("unit")]
-        failed = [str(j["notebook"]) for j in manifest.get("jobs", []) if j["status"] == "failed"]
-        wave_id = str(manifest["wave"])
-        folder = quote(manifest_path.parent.name)   # the wave's folder, as on disk
-        status = (Markup('<span class="csm-good">ok</span>') if not failed else
-                  Markup('<span class="csm-bad">{}: {}</span>').format(text.get("failed", "failed"), ", ".join(failed)))
-        rows.append({"wave": Markup('<a href="./{}/index.html">{}</a>').format(folder, wave_id),
-                     "reports": Markup(" · ").join(
-                         Markup('<a href="./{}/{}">{}</a>').format(folder, quote(str(j["html"])), j.get("title", j["notebook"]))
-                         for j in jobs),
-                     "rejected": localize(f"{manifest['intake']['rejected']:,}", language),
-                     "status": status})
-    body = table_html(rows, [("wave", text["wave"]), ("reports", text["reports"]),
-                             ("rejected", text["rejected"]), ("status", text["status"])])
-    body = _headline_trend_html(reports_dir, language) + body
+    manifests = []
+    for manifest_path in reports_dir.glob("*/manifest.json"):
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            str(manifest["wave"]), manifest["intake"]["rejected"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a wave whose manifest is unreadable is listed again after its next run
+        manifests.append((manifest_path.parent, manifest))
+    groups: dict[str, list[tuple[Path, dict]]] = {}
+    for folder, manifest in sorted(manifests, key=lambda fm: (fm[1].get("fieldwork", {}).get("start", ""), fm[0].name)):
+        groups.setdefault(str(manifest.get("series", "")), []).append((folder, manifest))
+    body = Markup("")
+    # one section per survey series, the series with the newest wave first; a series' waves never mix
+    for name, members in sorted(groups.items(), key=lambda g: g[1][-1][1].get("fieldwork", {}).get("start", ""),
+                                reverse=True):
+        rows = []
+        for folder, manifest in reversed(members):
+            jobs = [j for j in manifest.get("jobs", []) if not j.get("unit")]
+            failed = [str(j["notebook"]) for j in manifest.get("jobs", []) if j.get("status") == "failed"]
+            wave_id = str(manifest["wave"])
+            href = quote(folder.name)   # the wave's folder, as on disk
+            status = (Markup('<span class="csm-good">{}</span>').format(text.get("ok", "ok")) if not failed else
+                      Markup('<span class="csm-bad">{}: {}</span>').format(text.get("failed", "failed"), ", ".join(failed)))
+            rows.append({"wave": Markup('<a href="./{}/index.html">{}</a>').format(href, wave_id),
+                         "reports": Markup(" · ").join(
+                             Markup('<a href="./{}/{}">{}</a>').format(href, quote(str(j["html"])), j.get("title", j["notebook"]))
+                             for j in jobs),
+                         "rejected": localize(f"{manifest['intake']['rejected']:,}", language),
+                         "status": status})
+        section = Markup(_headline_trend_html([folder for folder, _ in members], language)) + Markup(table_html(
+            rows, [("wave", text["wave"]), ("reports", text["reports"]), ("rejected", text["rejected"]),
+                   ("status", text["status"])]))
+        if len(groups) > 1 or name:
+            section = Markup('<section class="csm-series"><h2>{}</h2>{}</section>').format(name or "–", section)
+        body += section
     return write_page(reports_dir / "index.html", title=text["index_title"], organisation=organisation,
                       subtitle=text["all_waves"], language=language, nav=[], body=body)

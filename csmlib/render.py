@@ -56,7 +56,7 @@ UI_TEXT = {
            "failed_what": "What failed", "failed_fix": "What to change",
            "failed_details": "Details for the analyst",
            "failed_stopped": "the report stopped before its end (time limit reached or the Python kernel stopped)",
-           "failed_unknown": "the report could not be run", "figure": "Figure"},
+           "failed_unknown": "the report could not be run", "figure": "Figure", "ok": "ok", "cached": "unchanged"},
     "fa": {"reports": "گزارش‌ها", "all_waves": "همه دوره‌ها", "wave": "دوره", "status": "وضعیت",
            "seconds": "ثانیه", "rejected": "ردیف ردشده", "accepted": "ردیف پذیرفته‌شده",
            "generated": "تهیه‌شده با میز کار سنجش رضایت مشتری", "overview": "نمای کلی", "report": "گزارش",
@@ -67,7 +67,7 @@ UI_TEXT = {
            "failed_what": "چه چیزی خطا داد", "failed_fix": "چه باید کرد",
            "failed_details": "جزئیات برای تحلیلگر",
            "failed_stopped": "اجرای گزارش پیش از پایان متوقف شد (مهلت زمانی تمام شد یا هسته پایتون متوقف شد)",
-           "failed_unknown": "گزارش اجرا نشد", "figure": "نمودار"},
+           "failed_unknown": "گزارش اجرا نشد", "figure": "نمودار", "ok": "انجام شد", "cached": "بدون تغییر"},
 }
 
 # What to change, by the kind of failure (trusted templates; {params}, {codebook}, {notebook} are

@@ -351,3 +351,21 @@ def test_a_wave_id_of_another_survey_never_shares_its_folder(bank):
         check_same_series(w)
     (w.params.output_dir / "manifest.json").write_text(json.dumps({"series": w.series}))
     check_same_series(w)
+
+
+def test_reports_index_groups_waves_by_survey_series(tmp_path):
+    from csmlib.pipeline import write_reports_index
+
+    reports = tmp_path / "reports"
+    for wave, series, start in (("2026Q1", "Demo Co. · Demo survey", "2026-01-01"), ("2026Q2", "Demo Co. · Demo survey", "2026-04-01"),
+                                ("B1", "Bank study", "2026-05-01")):
+        (reports / wave).mkdir(parents=True)
+        (reports / wave / "manifest.json").write_text(json.dumps({
+            "wave": wave, "series": series, "fieldwork": {"start": start}, "intake": {"rejected": 0}, "jobs": []}))
+    (reports / "broken").mkdir()
+    (reports / "broken" / "manifest.json").write_text("{")  # unreadable: left out, not a crash
+    page = write_reports_index(reports).read_text(encoding="utf-8")
+    bank, demo = page.index("Bank study"), page.index("Demo Co. · Demo survey")
+    assert bank < demo                                    # the series with the newest wave first
+    assert page.index("B1/index.html") < demo             # B1 sits in its own section
+    assert demo < page.index("2026Q2/index.html") < page.index("2026Q1/index.html")  # newest wave first
