@@ -1,4 +1,4 @@
-"""The ``csm`` command line: ``csm demo``, ``csm validate``, ``csm run``.
+"""The ``csm`` command line: ``csm init``, ``csm demo``, ``csm validate``, ``csm run``.
 
 Input problems print one line (``error: <file>, row N, column 'x': <what>``) without a
 traceback and exit with status 2; a run in which a notebook failed exits with status 1.
@@ -33,6 +33,7 @@ def main():
     """Customer-satisfaction measurement workbench (ISO 10004 / ISO 10002).
 
     \b
+    A new survey: csm init DATAFILE --wave WAVE drafts its codebook and wave file.
     Quarterly workflow:
       1. drop the survey export (and complaints log) into data/
       2. write params/<wave>.yaml (copy last quarter's)
