@@ -86,6 +86,13 @@ FA_REASONS = [(re.compile(pattern), template) for pattern, template in (
     (r"unknown category", "دسته ناشناخته"),
     (r"duplicate complaint_id", "شناسه شکایت تکراری"),
     (r"not a yes/no value", "بله/خیر نیست"),
+    (r"weight must be a finite number", "وزن باید عددی متناهی باشد"),
+    (r"looks like a Solar Hijri date \((.+)\); declare calendar: jalali",
+     "به تاریخ خورشیدی می‌ماند ({0})؛ در تنظیمات calendar: jalali را بنویسید"),
+    (r"looks like a Gregorian date \((.+)\); declare calendar: gregorian",
+     "به تاریخ میلادی می‌ماند ({0})؛ در تنظیمات calendar: gregorian را بنویسید"),
+    (r"not a valid Solar Hijri date \((.+)\): (.+)", "تاریخ خورشیدی نامعتبر ({0}): {1}"),
+    (r"not a valid time of day", "ساعت نامعتبر"),
 )]
 
 # Cells shown as they are in the data (paths, column names, ids, raw values), so that an analyst
