@@ -31,6 +31,7 @@ from csmlib.text import normalize_label, numeric_series
 ENCODINGS = ("utf-8-sig", "cp1256")  # Persian exports from Windows tools are often cp1256
 DELIMITERS = ",;\t|"
 KANO_POSITIONS = 5
+MAX_WEIGHT_RATIO = 1000  # weights beyond 1,000x (or below 1/1,000 of) the median weight are rejected
 
 
 @dataclass(frozen=True)
@@ -352,6 +353,15 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
         problems.add(w.notna() & (w > 0) & ~np.isfinite(w), codebook.weight, frame[codebook.weight],
                      "weight must be a finite number")
         w = w.where(np.isfinite(w))
+        # a weight 1,000 times the median is a typing or export error, not a design weight:
+        # trimming rules start at ratios of 5-10 (Potter 1990; Chowdhury, Khare & Wolter 2007)
+        usable = w[(w > 0)]
+        if len(usable):
+            median = float(usable.median())
+            absurd = w.notna() & ((w > MAX_WEIGHT_RATIO * median) | ((w > 0) & (w < median / MAX_WEIGHT_RATIO)))
+            problems.add(absurd, codebook.weight, frame[codebook.weight],
+                         f"weight more than {MAX_WEIGHT_RATIO:,} times the median weight (or less than 1/{MAX_WEIGHT_RATIO:,} of it)")
+            w = w.mask(absurd)
         problems.add(w.isna() & frame[codebook.weight].isna(), codebook.weight, frame[codebook.weight],
                      "missing weight")
         out["weight"] = w

@@ -87,6 +87,8 @@ FA_REASONS = [(re.compile(pattern), template) for pattern, template in (
     (r"duplicate complaint_id", "شناسه شکایت تکراری"),
     (r"not a yes/no value", "بله/خیر نیست"),
     (r"weight must be a finite number", "وزن باید عددی متناهی باشد"),
+    (r"weight more than (.+) times the median weight \(or less than 1/(.+) of it\)",
+     "وزن بیش از {0} برابر میانه وزن‌ها (یا کمتر از ۱/{1} آن)"),
     (r"looks like a Solar Hijri date \((.+)\); declare calendar: jalali",
      "به تاریخ خورشیدی می‌ماند ({0})؛ در تنظیمات calendar: jalali را بنویسید"),
     (r"looks like a Gregorian date \((.+)\); declare calendar: gregorian",

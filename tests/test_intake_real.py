@@ -131,6 +131,12 @@ def test_infinite_weight_rejects_the_row(tmp_path):
     assert intake.n_accepted == 2
     assert set(intake.rejected["row"]) == {3, 4, 5}
     assert np.isfinite(intake.data["weight"]).all()
+    # absurd but finite: 1,000 times the median (1) or more, 1/1,000 or less
+    frame["w"] = ["1", "1000", "1001", "0.0009", "0.001"]
+    frame.to_csv(tmp_path / "w2.csv", index=False)
+    intake = load_responses(tmp_path / "w2.csv", cb)
+    assert set(intake.rejected["row"]) == {4, 5}
+    assert "times the median weight" in intake.rejected["reason"].iloc[0]
 
 
 def test_no_valid_row_left_is_one_line(tmp_path):
