@@ -439,7 +439,7 @@ def _keep_earlier_jobs(wave: Wave, run: WaveRun, notebooks: list[Path]) -> None:
 def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
     from importlib.metadata import version
 
-    packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "papermill", "nbconvert", "factor_analyzer")}
+    packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert")}
     p = wave.params
     manifest = {
         "wave": wave.id, "series": wave.series, "language": wave.language,
