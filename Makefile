@@ -7,11 +7,12 @@ STAMP  := $(VENV)/.installed
 KERNEL := $(VENV)/share/jupyter/kernels/csm/kernel.json
 WAVES   = $(sort $(wildcard params/20*.yaml))
 
-.PHONY: help env demo test test-fast lab bench clean
+.PHONY: help env demo test test-fast lint lab bench clean
 
 help:
 	@echo "make demo   - create .venv, generate the demo waves, render reports/index.html"
 	@echo "make test   - run the whole test suite"
+	@echo "make lint   - ruff checks"
 	@echo "make lab    - JupyterLab on the csm kernel"
 	@echo "make bench  - speed and memory benchmarks"
 
@@ -34,6 +35,9 @@ demo: env
 
 test: env
 	$(BIN)/python -m pytest -n 2
+
+lint: env
+	$(BIN)/ruff check csmlib tests benchmarks tools
 
 test-fast: env
 	$(BIN)/python -m pytest -n 2 -m "not slow"

@@ -73,7 +73,7 @@ def _column_to_float(name: str, col: pd.Series) -> np.ndarray:
     dtype = col.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan)
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         try:
             return pd.to_numeric(col, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
         except (ValueError, TypeError):

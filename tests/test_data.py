@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from csmlib.codebook import load_codebook
-from csmlib.data import load_responses, read_table, validate_responses
+from csmlib.data import load_responses, read_table
 from csmlib.errors import CSMInputError
 
 CODEBOOK = """

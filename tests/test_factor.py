@@ -21,7 +21,7 @@ from csmlib.factor_rotation import oblimin, promax, varimax
 from csmlib.polychoric import bivariate_normal_cdf
 from csmlib.reliability import bartlett, efa, kmo, parallel_analysis
 
-from tests.holzinger import ITEMS, likert, load_items, with_missing
+from tests.holzinger import likert, load_items, with_missing
 
 
 @pytest.fixture(scope="module")
