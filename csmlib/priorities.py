@@ -142,7 +142,7 @@ def scale_bands(scale_min: float, scale_max: float) -> tuple[float, float]:
     promoter band of the Net Promoter Score (Reichheld 2003); its detractor band 0–6 is not used
     as the low box because 5–6 are the neutral middle of a satisfaction scale, not a poor rating.
 
-    References: Brandt (1987) *Marketing Research* 2(3); Matzler & Sauerwein (2002) *IJSIM*
+    References: Brandt (1987), in *Add Value to Your Service* (AMA); Matzler & Sauerwein (2002) *IJSIM*
     13(4):314–332; Mikulić & Prebežac (2008) *Managing Service Quality* 18(6):559–576;
     Reichheld (2003) *Harvard Business Review* 81(12):46–54.
 
