@@ -59,7 +59,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from csmlib.text import _DIGITS, localize
+from csmlib.text import ASCII_DIGITS, localize
 
 __all__ = ["CALENDARS", "check_calendar", "resolve_calendar", "parse_date", "parse_timestamps",
            "format_date", "UNPARSEABLE"]
@@ -168,7 +168,7 @@ def parse_date(value, calendar: str = "gregorian") -> dt.date:
             return dt.date(value.year, value.month, value.day)
         text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     elif isinstance(value, str):
-        text = re.sub(_MARKS, "", value).translate(_DIGITS).strip()
+        text = re.sub(_MARKS, "", value).translate(ASCII_DIGITS).strip()
     elif value is None or (not isinstance(value, str) and pd.isna(value)):
         raise ValueError("no date given")
     else:
@@ -376,7 +376,7 @@ def _normalise(s: pd.Series) -> pd.Series:
     if s.str.contains(_MARKS, regex=True).any():
         s = s.str.replace(_MARKS, "", regex=True).str.strip()
     if s.str.contains(_FOREIGN_DIGITS, regex=True).any():
-        s = s.str.translate(_DIGITS)
+        s = s.str.translate(ASCII_DIGITS)
     return s
 
 

@@ -14,8 +14,9 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_LETTERS = str.maketrans({
+# Persian and Arabic-Indic digits -> ASCII, and Arabic letter forms -> Persian (dates and comments use them too)
+ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+LETTER_FORMS = str.maketrans({
     "\u064a": "\u06cc",  # Arabic yeh -> Persian yeh
     "\u0649": "\u06cc",  # alef maksura -> Persian yeh
     "\u0643": "\u06a9",  # Arabic kaf -> Persian keheh
@@ -39,7 +40,7 @@ def to_ascii_digits(text: str) -> str:
     >>> to_ascii_digits("۱۲٫۵")
     '12٫5'
     """
-    return text.translate(_DIGITS)
+    return text.translate(ASCII_DIGITS)
 
 
 def normalize_label(text) -> str | None:
@@ -54,7 +55,7 @@ def normalize_label(text) -> str | None:
     if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
         return None
     s = unicodedata.normalize("NFKC", str(text))
-    s = s.translate(_DIGITS).translate(_LETTERS)
+    s = s.translate(ASCII_DIGITS).translate(LETTER_FORMS)
     s = _SPACES.sub(" ", s).strip().casefold()
     return s
 
@@ -73,7 +74,7 @@ def parse_number(text) -> float:
         return float("nan")
     if isinstance(text, (int, float, np.integer, np.floating)):
         return float(text)
-    s = unicodedata.normalize("NFKC", str(text)).translate(_DIGITS).translate(_LETTERS)
+    s = unicodedata.normalize("NFKC", str(text)).translate(ASCII_DIGITS).translate(LETTER_FORMS)
     s = _SPACES.sub("", s)
     if s == "":
         return float("nan")
@@ -93,8 +94,8 @@ def numeric_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     as_text = values.astype("string")
     cleaned = (
         as_text.str.normalize("NFKC")
-        .str.translate(_DIGITS)
-        .str.translate(_LETTERS)
+        .str.translate(ASCII_DIGITS)
+        .str.translate(LETTER_FORMS)
         .str.replace(_SPACES, "", regex=True)
     )
     blank = cleaned.isna() | (cleaned == "")
