@@ -100,12 +100,18 @@ def from_kano(kano_summary: pd.DataFrame, performance: pd.Series, codebook: Code
     return _frame(rows)
 
 
-def from_ipa(ipa_table: pd.DataFrame, codebook: Codebook, *, language: str = "en") -> pd.DataFrame:
+def from_ipa(ipa_table: pd.DataFrame | None, codebook: Codebook, *, language: str = "en") -> pd.DataFrame:
     """Characteristics in the "concentrate here" quadrant (important, under-performing).
 
-    ``ipa_table``: indexed by item with ``quadrant``, ``importance`` and ``performance``.
+    ``ipa_table``: indexed by item (or with an ``item`` column, as saved) with ``quadrant``,
+    ``importance`` and ``performance``; ``None`` or empty (no driver analysis could run) gives no
+    findings.
     """
     rows = []
+    if ipa_table is None or ipa_table.empty:
+        return _frame(rows)
+    if "item" in ipa_table.columns:
+        ipa_table = ipa_table.set_index("item")
     for item, rec in ipa_table.iterrows():
         if rec["quadrant"] == "concentrate here":
             rows.append({"source": "drivers", "kind": "concentrate_here", "subject": item,
@@ -183,9 +189,18 @@ def _action_evidence(rec, language: str) -> str:
             f"نسبت نرخ {rec.rate_ratio:.2f}، p یک‌طرفه = {rec.p_value:.3g})")
 
 
-def from_reliability(dimensions: pd.DataFrame, *, threshold: float, owner: str = "Customer Experience",
+def from_reliability(dimensions: pd.DataFrame | None, *, threshold: float, owner: str = "Customer Experience",
                      language: str = "en") -> pd.DataFrame:
-    """Questionnaire dimensions whose α falls below the threshold (the survey owner must act)."""
+    """Questionnaire dimensions whose α falls below the threshold (the survey owner must act).
+
+    ``dimensions``: ``dimension`` and ``alpha`` per row; ``None`` or empty (no dimension with two
+    items) gives no findings, and so does an α that could not be computed (NaN) or one from too
+    few respondents to judge (a true ``small_sample`` column, as ``03_reliability`` saves it).
+    """
+    if dimensions is None or dimensions.empty or not {"dimension", "alpha"} <= set(dimensions.columns):
+        return _frame([])
+    if "small_sample" in dimensions.columns:
+        dimensions = dimensions[~dimensions["small_sample"].fillna(False).astype(bool)]
     rows = [{"source": "reliability", "kind": "low_reliability", "subject": rec.dimension, "label": rec.dimension,
              "department": owner,
              "evidence": _say(language, f"Cronbach's α = {rec.alpha:.2f} (threshold {threshold:.2f})",
@@ -211,3 +226,14 @@ def register(parts: dict[str, pd.DataFrame | None]) -> tuple[pd.DataFrame, list[
                               kind="stable").reset_index(drop=True)
     found.insert(0, "id", [f"F-{i + 1:03d}" for i in range(len(found))])
     return found, missing
+
+
+def as_findings(table: pd.DataFrame | None) -> pd.DataFrame:
+    """Findings saved by a report (e.g. ``04_kano``'s must-be list) back as register rows.
+
+    ``None`` or a table without rows gives an empty set of findings (the analysis ran and found
+    nothing), never a missing source.
+    """
+    if table is None or table.empty:
+        return _frame([])
+    return table.reindex(columns=COLUMNS)

@@ -56,3 +56,16 @@ def rejected_summary(rejected: pd.DataFrame) -> pd.DataFrame:
     grouped = rejected.assign(reason=reason).groupby(["column", "reason"], sort=False)
     out = grouped.agg(problems=("row", "size"), rows=("row", "nunique")).reset_index()
     return out.sort_values("problems", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def rejected_listing(rejected: pd.DataFrame) -> pd.DataFrame:
+    """The rejected rows as a report may show them: row number in the file, column and reason.
+
+    Respondent ids and raw values are left out (they can identify a person, and the row number
+    finds them in ``rejected.csv``, which keeps everything); one line per problem, in file order.
+    """
+    if rejected.empty:
+        return pd.DataFrame({"row": pd.Series(dtype=int), "column": pd.Series(dtype="string"),
+                             "reason": pd.Series(dtype="string")})
+    out = rejected[["row", "column", "reason"]].sort_values(["row", "column"], kind="stable")
+    return out.reset_index(drop=True)

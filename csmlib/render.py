@@ -344,7 +344,36 @@ def _report_copy(nb, language: str = "en"):
             cell.outputs = [kept for o in cell.get("outputs", []) if (kept := _safe_output(o)) is not None]
         elif cell.cell_type == "raw":
             cell.source = ""
+    copy.cells = _without_repeated_absences(copy.cells)
     return copy
+
+
+def _only_output_html(cell) -> str | None:
+    outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+    if len(outputs) != 1 or "text/html" not in outputs[0].get("data", {}):
+        return None
+    text = outputs[0]["data"]["text/html"]
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _without_repeated_absences(cells: list) -> list:
+    """Drop a section (its heading and its cell) whose only content repeats a note shown above.
+
+    When a whole topic is absent (no Kano questions, no complaints log) every section of its
+    report says the same one line; the page says it once and keeps no empty headings.
+    """
+    seen: set[str] = set()
+    keep = [True] * len(cells)
+    for i, cell in enumerate(cells):
+        shown = _only_output_html(cell)
+        if shown is None or 'class="csm-note"' not in shown:
+            continue
+        if shown in seen:
+            keep[i] = False
+            if i > 0 and cells[i - 1].cell_type == "markdown" and cells[i - 1].source.lstrip().startswith("#"):
+                keep[i - 1] = False
+        seen.add(shown)
+    return [cell for cell, kept in zip(cells, keep) if kept]
 
 
 def _add_toc(body: str) -> str:

@@ -60,6 +60,10 @@ def test_rejected_rows_are_reported(wave_run):
     assert len(raw_rows) == 6
     html = (root / "reports" / "2026Q1" / "01_data_quality.html").read_text(encoding="utf-8")
     assert "6 rows were kept out" in html
+    # the page lists row numbers and reasons; respondent ids and raw answers stay in the CSV files
+    assert all(f">{row}<" in html for row in rejected["row"])
+    assert not any(str(rid) in html for rid in rejected["respondent_id"])
+    assert "good" not in re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", html)
 
 
 def test_feedback_register_routes_the_recurring_complaint(wave_run):

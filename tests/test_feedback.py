@@ -65,3 +65,24 @@ def test_persian_register_has_persian_evidence(demo_codebook):
     plain = feedback.from_complaints(demo_codebook, actions=actions[["action_id", "category", "department", "verdict",
                                                                      "evidence"]], language="fa")
     assert plain["evidence"].iloc[0] == "No significant fall in the complaint rate"   # no numbers to say it with
+
+
+def test_sources_without_results_give_no_findings(demo_codebook):
+    """A report that had nothing to analyse (no driver analysis, no dimensions) yields no findings, not an error."""
+    assert feedback.from_ipa(None, demo_codebook).empty
+    assert feedback.from_ipa(pd.DataFrame(), demo_codebook).empty
+    saved = pd.DataFrame({"item": ["org_complaints", "prod_performance"], "quadrant": ["concentrate here", "low priority"],
+                          "importance": [0.2, 0.01], "performance": [3.1, 3.0]})   # as 05_drivers saves it
+    assert feedback.from_ipa(saved, demo_codebook)["subject"].tolist() == ["org_complaints"]
+    assert feedback.from_reliability(None, threshold=0.7).empty
+    assert feedback.from_reliability(pd.DataFrame(), threshold=0.7).empty
+    alpha = pd.DataFrame({"dimension": ["a", "b", "c"], "alpha": [0.5, 0.55, float("nan")],
+                          "small_sample": [False, True, False]})
+    # b's α comes from too few respondents to judge, c's could not be computed
+    assert feedback.from_reliability(alpha, threshold=0.7)["subject"].tolist() == ["a"]
+    assert feedback.as_findings(None).empty and list(feedback.as_findings(None).columns) == feedback.COLUMNS
+    must = feedback.from_kano(pd.DataFrame({"category": ["M"]}, index=["kano_safe_pack"]),
+                              pd.Series({"del_packaging": 3.0}), demo_codebook, threshold=3.8)
+    reg, missing = feedback.register({"kano": feedback.as_findings(pd.DataFrame(must.to_dict("records"))),
+                                      "drivers": feedback.as_findings(pd.DataFrame()), "complaints": None})
+    assert missing == ["complaints"] and reg["subject"].tolist() == ["kano_safe_pack"]

@@ -124,3 +124,23 @@ def test_error_lines_are_plain_and_relative(tmp_path):
 
     line = plain_error(f"\x1b[0;31mValueError\x1b[0m: column 'q1' of {tmp_path}/data/x.csv\nTraceback ...", tmp_path)
     assert line == "ValueError: column 'q1' of data/x.csv"
+
+
+def test_a_note_repeated_under_every_heading_is_shown_once():
+    """A report whose topic is absent says so once, without empty headings."""
+    import nbformat
+
+    from csmlib.render import _report_copy
+
+    note = '<div class="csm-note">No Kano questions in this survey.</div>'
+    out = lambda html_text: [nbformat.v4.new_output("display_data", data={"text/html": html_text})]  # noqa: E731
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Kano"), nbformat.v4.new_code_cell("", outputs=out(note)),
+        nbformat.v4.new_markdown_cell("## Categories"), nbformat.v4.new_code_cell("", outputs=out(note)),
+        nbformat.v4.new_markdown_cell("## Drift"), nbformat.v4.new_code_cell("", outputs=out(note)),
+        nbformat.v4.new_markdown_cell("## Other"), nbformat.v4.new_code_cell("", outputs=out("<p>kept</p>")),
+    ])
+    cells = _report_copy(nb).cells
+    sources = [c.source for c in cells if c.cell_type == "markdown"]
+    assert sources == ["# Kano", "## Other"]
+    assert sum(1 for c in cells if c.cell_type == "code") == 2
