@@ -866,7 +866,13 @@ class ComplainantSatisfaction:
     df: float                    # Welch–Satterthwaite
     p_value: float               # two-sided Welch t-test
     level: float
-    by_outcome: pd.DataFrame     # group, n, mean, sd
+    by_outcome: pd.DataFrame     # group, n, mean, sd, suppressed
+    min_n: int = 1               # groups below it are suppressed (ISO 10004/10002 confidentiality)
+
+    @property
+    def suppressed(self) -> bool:
+        """Too few complainants to show their mean without identifying them."""
+        return self.n_complainants < self.min_n
 
 
 def _outcome_group(v) -> str:
@@ -884,7 +890,7 @@ def _outcome_group(v) -> str:
 
 def complainant_satisfaction(responses: pd.DataFrame, log: pd.DataFrame, *, satisfaction: str,
                              respondent_col: str = "respondent_id", customer_col: str = "customer_id",
-                             level: float = 0.95) -> ComplainantSatisfaction:
+                             level: float = 0.95, min_n: int = 1) -> ComplainantSatisfaction:
     """Satisfaction of complainants vs non-complainants, and by complaint outcome.
 
     A respondent is a complainant when its ``respondent_col`` value appears in the log's
@@ -892,7 +898,9 @@ def complainant_satisfaction(responses: pd.DataFrame, log: pd.DataFrame, *, sati
     Welch–Satterthwaite df, two-sided p and a ``level`` CI. ``by_outcome``: one row per group
     — "non-complainant", then the outcome of each complainant's most recent complaint
     ("upheld", "partly upheld", "not upheld", "undecided") — with n, mean, sd (ddof 1).
-    Respondents with a missing satisfaction value are left out.
+    Respondents with a missing satisfaction value are left out. Groups of fewer than ``min_n``
+    respondents keep their n but their mean and sd are NaN (``suppressed``), and the result's
+    ``suppressed`` says when the complainants as a whole are too few to show.
 
     References: Welch (1947) *Biometrika* 34:28–35; ISO 10002:2018 §8.3.
     """
@@ -925,9 +933,11 @@ def complainant_satisfaction(responses: pd.DataFrame, log: pd.DataFrame, *, sati
     table = frame.groupby("group", sort=False)["y"].agg(n="size", mean="mean", sd="std").reset_index()
     rank = {"non-complainant": 0, "upheld": 1, "partly upheld": 2, "not upheld": 3, "undecided": 4}
     table = table.sort_values("group", key=lambda s: s.map(lambda g: rank.get(g, 5)), kind="stable")
+    table["suppressed"] = table["n"] < min_n
+    table.loc[table["suppressed"], ["mean", "sd"]] = np.nan
     return ComplainantSatisfaction(
         variable=satisfaction, n_complainants=int(yc.size), n_non_complainants=int(yn.size),
         mean_complainants=float(yc.mean()), mean_non_complainants=float(yn.mean()),
         difference=float(yc.mean() - yn.mean()), ci_low=float(ci.low), ci_high=float(ci.high),
         t=float(test.statistic), df=float(test.df), p_value=float(test.pvalue), level=level,
-        by_outcome=table.reset_index(drop=True))
+        by_outcome=table.reset_index(drop=True), min_n=int(min_n))

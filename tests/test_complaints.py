@@ -665,3 +665,22 @@ def test_action_register_gregorian_unchanged(demo_root):
     actions = load_actions(demo_root / "data" / "demo" / "actions.csv", tz="Asia/Tehran")
     assert actions.loc[1, "opened"] == pd.Timestamp("2026-01-15", tz="Asia/Tehran")
     assert actions.loc[1, "closed"] == pd.Timestamp("2026-02-28", tz="Asia/Tehran")
+
+
+def test_complainant_groups_below_min_n_are_suppressed():
+    """ISO 10002/10004 confidentiality: a group's mean is shown only with at least min_n respondents."""
+    import numpy as np
+    import pandas as pd
+
+    from csmlib.complaints import complainant_satisfaction
+
+    responses = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(50)], "overall": np.arange(50) % 10 + 1.0})
+    log = pd.DataFrame({"customer_id": ["r1", "r2", "r3", "r4", "r5"],
+                        "outcome": ["upheld", "upheld", "upheld", "not upheld", "not upheld"]})
+    shown = complainant_satisfaction(responses, log, satisfaction="overall", min_n=2)
+    hidden = complainant_satisfaction(responses, log, satisfaction="overall", min_n=30)
+    assert not shown.suppressed and hidden.suppressed and hidden.n_complainants == 5
+    table = hidden.by_outcome.set_index("group")
+    assert table.loc["non-complainant", "mean"] == pytest.approx(np.mean(responses["overall"][~responses["respondent_id"].isin(log["customer_id"])]))
+    assert table.loc["upheld", "n"] == 3 and np.isnan(table.loc["upheld", "mean"]) and table.loc["upheld", "suppressed"]
+    assert shown.by_outcome.set_index("group").loc["upheld", "mean"] == pytest.approx(3.0)  # r1..r3 -> 2, 3, 4
