@@ -30,6 +30,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape as _escape
 
+from csmlib.dates import format_date
 from csmlib.exports import atomic_write_text
 from csmlib.text import localize
 
@@ -544,7 +545,7 @@ def render_notebook(executed: Path, target: Path, *, organisation: str, wave_lab
     resources = {
         "metadata": {"name": page_title},
         "csm": {"css": CSS, "organisation": organisation, "title": page_title,
-                "wave_label": wave_label, "date": dt.date.today().isoformat(), "csp": CSP, "lang": language,
+                "wave_label": wave_label, "date": format_date(dt.date.today(), language), "csp": CSP, "lang": language,
                 "dir": "rtl" if language == "fa" else "ltr", "nav": _nav_items(nav), "figure_alt": text["figure"],
                 "footer": text["generated"]},
         "language_code": language,
@@ -598,7 +599,7 @@ def write_page(target: Path, *, title: str, organisation: str, subtitle: str, la
 </body></html>
 """).format(html_attributes=html_attributes(language), csp=CSP_META, title=title, css=Markup(CSS),
             direction=direction, organisation=organisation, subtitle=subtitle, links=links, body=Markup(body),
-            footer=UI_TEXT[language]["generated"], date=dt.date.today().isoformat())
+            footer=UI_TEXT[language]["generated"], date=format_date(dt.date.today(), language))
     atomic_write_text(target, str(page))
     return target
 
