@@ -7,14 +7,14 @@ STAMP  := $(VENV)/.installed
 KERNEL := $(VENV)/share/jupyter/kernels/csm/kernel.json
 WAVES   = $(sort $(wildcard params/20*.yaml))
 
-.PHONY: help env demo test test-fast lint lab bench clean
+.PHONY: help env demo test test-fast lint lab bench bench-quick clean
 
 help:
 	@echo "make demo   - create .venv, generate the demo waves, render reports/index.html"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff checks"
 	@echo "make lab    - JupyterLab on the csm kernel"
-	@echo "make bench  - speed and memory benchmarks"
+	@echo "make bench  - speed and memory benchmarks (make bench-quick: small sizes, goals not checked)"
 
 env: $(STAMP) $(KERNEL)
 
@@ -46,6 +46,9 @@ lab: env
 	test -f data/demo/GROUND_TRUTH.md || $(BIN)/csm demo --root .
 	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=csm \
 		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+bench-quick: env
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
 bench: env
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -21,8 +21,12 @@ Each figure is printed with its ratio against references measured in the same ru
 - pingouin ``linear_regression(relimp=True)`` at 15 drivers when pingouin is installed
   (``pip install -e '.[bench]'``; reference only, never imported by csmlib).
 
-Run: ``python benchmarks/bench_drivers.py [--strict] [--skip-25]`` (``--strict``: exit 1 if a goal
-is missed). Timings are the best of a few repeats.
+``--quick`` runs every code path on a much smaller problem (n = 2,000; LS/subset measured at 6
+drivers; Shapley at 8, 10 and 12 drivers, the last in the child process; 50 bootstrap resamples at
+8 drivers) and prints the same measurements and ratios without checking the goals.
+
+Run: ``python benchmarks/bench_drivers.py [--quick] [--strict] [--skip-25]`` (``--strict``: exit 1
+if a goal is missed; full size only). Timings are the best of a few repeats.
 """
 from __future__ import annotations
 
@@ -32,11 +36,14 @@ import subprocess
 import sys
 import time
 from math import comb
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from csmlib.drivers import importance, shapley
+# benchmarks/ is on sys.path when run as a script (and in the child process below)
+from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
 
 N = 10_000
 
@@ -52,8 +59,6 @@ def make_data(p: int, n: int = N, seed: int = 0) -> pd.DataFrame:
                          columns=[f"d{j + 1:02d}" for j in range(p)])
     frame["overall"] = np.round(6 + y, 2)
     return frame
-
-
 
 
 def shapley_weights(r2: np.ndarray, p: int) -> np.ndarray:
@@ -109,11 +114,10 @@ def extrapolate(secs: np.ndarray, p_measured: int, p: int) -> float:
 
 CHILD = """
 import json, resource, sys, time
-sys.path.insert(0, {root!r})
+sys.path[:0] = [{root!r}, {bench!r}]
 from benchmarks.bench_drivers import make_data
 from csmlib.drivers import shapley
-from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
-frame = make_data(25)
+frame = make_data({p}, {n})
 t0 = time.perf_counter()
 s = shapley(frame, "overall", [c for c in frame.columns if c != "overall"])
 t = time.perf_counter() - t0
@@ -121,82 +125,98 @@ print(json.dumps({{"time": t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF)
                   "err": abs(s.sum() - s.attrs["r2"])}}))
 """
 
+# Sizes of a full run (the goals) and of --quick (every code path, small; goals not checked):
+# n respondents, drivers of the measured LS/subset reference, the three Shapley sizes (the
+# largest one in a child process) and the bootstrap resamples (at the smallest size).
+FULL = {"n": N, "p_ls": 10, "p": (15, 20, 25), "n_boot": 1000}
+QUICK = {"n": 2_000, "p_ls": 6, "p": (8, 10, 12), "n_boot": 50}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a goal is missed")
-    parser.add_argument("--skip-25", action="store_true", help="skip the 25-driver goal")
-    args = parser.parse_args(argv)
+    add_mode_args(parser, f"n = {QUICK['n']:,}, {'/'.join(map(str, QUICK['p']))} drivers, "
+                          f"{QUICK['n_boot']} bootstrap resamples")
+    parser.add_argument("--skip-25", action="store_true",
+                        help="skip the 25-driver goal (--quick: the 12-driver child process)")
+    args = parse_mode_args(parser, argv)
+    size = QUICK if args.quick else FULL
+    n, p_ls, n_boot = size["n"], size["p_ls"], size["n_boot"]
+    pa, pb, pc = size["p"]
     results = []
 
     def report(label, secs, budget, ratios):
         met = secs <= budget
         results.append(met)
         rtxt = "; ".join(f"{secs / r:.2g}× {name}" for name, r in ratios if r)
-        print(f"  {label:<34s} {secs * 1e3:10.1f} ms  goal ≤ {budget * 1e3:,.0f} ms  "
-              f"{'PASS' if met else 'FAIL'}   ({rtxt})")
+        goal = (f"goal ≤ {budget * 1e3:,.0f} ms  {verdict(met, False)}" if not args.quick
+                else verdict(met, True))
+        print(f"  {label:<34s} {secs * 1e3:10.1f} ms  {goal}   ({rtxt})")
 
-    print(f"n = {N:,} respondents; times from the raw DataFrame (correlation included)")
+    def columns(frame):
+        return [c for c in frame.columns if c != "overall"]
+
+    print(f"n = {n:,} respondents; times from the raw DataFrame (correlation included)")
     # --- references -----------------------------------------------------------------------
-    f10 = make_data(10)
-    d10 = [c for c in f10.columns if c != "overall"]
-    t_ls10 = time.perf_counter()
-    lmg_ls, secs = ls_per_subset(f10, d10)
-    t_ls10 = time.perf_counter() - t_ls10
-    ours10 = shapley(f10, "overall", d10).to_numpy()
-    assert np.abs(ours10 - lmg_ls).max() < 1e-10, "reference disagrees"
-    print(f"reference LS/subset measured at 10 drivers: {t_ls10:.2f} s for 1,024 fits "
-          f"(max |Δ LMG| vs csmlib {np.abs(ours10 - lmg_ls).max():.1e})")
-    ls_est = {p: extrapolate(secs, 10, p) for p in (15, 20, 25)}
+    f_ls = make_data(p_ls, n)
+    d_ls = columns(f_ls)
+    t_ls = time.perf_counter()
+    lmg_ls, secs = ls_per_subset(f_ls, d_ls)
+    t_ls = time.perf_counter() - t_ls
+    ours_ls = shapley(f_ls, "overall", d_ls).to_numpy()
+    assert np.abs(ours_ls - lmg_ls).max() < 1e-10, "reference disagrees"
+    print(f"reference LS/subset measured at {p_ls} drivers: {t_ls:.2f} s for {1 << p_ls:,} fits "
+          f"(max |Δ LMG| vs csmlib {np.abs(ours_ls - lmg_ls).max():.1e})")
+    ls_est = {p: extrapolate(secs, p_ls, p) for p in (pa, pb, pc)}
     for p, t in ls_est.items():
-        print(f"  LS/subset at {p} drivers (EXTRAPOLATED from 10): {t:,.1f} s")
+        print(f"  LS/subset at {p} drivers (EXTRAPOLATED from {p_ls}): {t:,.1f} s")
 
-    f15 = make_data(15)
-    d15 = [c for c in f15.columns if c != "overall"]
-    t_solve15, lmg_solve = best_time(lambda: solve_per_subset(f15, d15), 1)
-    print(f"reference solve/subset MEASURED at 15 drivers: {t_solve15:.2f} s")
+    fa = make_data(pa, n)
+    da = columns(fa)
+    t_solve, lmg_solve = best_time(lambda: solve_per_subset(fa, da), 1)
+    print(f"reference solve/subset MEASURED at {pa} drivers: {t_solve:.2f} s")
     t_pg = None
     try:
         import pingouin
     except ImportError:
         print("  pingouin not installed: its comparison is skipped (pip install -e '.[bench]')")
     else:
-        t_pg, _ = best_time(lambda: pingouin.linear_regression(f15[d15], f15["overall"],
-                                                               relimp=True), 1)
-        print(f"reference pingouin linear_regression(relimp=True) MEASURED at 15 drivers: "
+        t_pg, _ = best_time(lambda: pingouin.linear_regression(fa[da], fa["overall"], relimp=True), 1)
+        print(f"reference pingouin linear_regression(relimp=True) MEASURED at {pa} drivers: "
               f"{t_pg:.2f} s")
 
     # --- goals ----------------------------------------------------------------------------
-    print("goals:")
-    shapley(f10, "overall", d10)                                   # warm-up
-    t15, s15 = best_time(lambda: shapley(f15, "overall", d15), 5)
-    assert np.abs(s15.to_numpy() - lmg_solve).max() < 1e-10
-    report("Shapley 15 drivers", t15, 0.05, [("LS/subset extrapolated", ls_est[15]),
-                                             ("solve/subset measured", t_solve15),
-                                             ("pingouin measured", t_pg)])
-    f20 = make_data(20)
-    d20 = [c for c in f20.columns if c != "overall"]
-    t20, s20 = best_time(lambda: shapley(f20, "overall", d20), 3)
-    report("Shapley 20 drivers", t20, 0.5, [("LS/subset extrapolated", ls_est[20])])
+    print("goals:" if not args.quick else "measurements (--quick: goals not checked):")
+    shapley(f_ls, "overall", d_ls)                                 # warm-up
+    ta, sa = best_time(lambda: shapley(fa, "overall", da), 5)
+    assert np.abs(sa.to_numpy() - lmg_solve).max() < 1e-10
+    report(f"Shapley {pa} drivers", ta, 0.05, [("LS/subset extrapolated", ls_est[pa]),
+                                               ("solve/subset measured", t_solve),
+                                               ("pingouin measured", t_pg)])
+    fb = make_data(pb, n)
+    db = columns(fb)
+    tb, _ = best_time(lambda: shapley(fb, "overall", db), 3)
+    report(f"Shapley {pb} drivers", tb, 0.5, [("LS/subset extrapolated", ls_est[pb])])
 
     if not args.skip_25:
-        root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
-        out = subprocess.run([sys.executable, "-c", CHILD.format(root=root)], check=True,
-                             capture_output=True, text=True)
+        root = Path(__file__).resolve().parents[1]
+        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(root), bench=str(root / "benchmarks"),
+                                                                 p=pc, n=n)],
+                             check=True, capture_output=True, text=True)
         child = json.loads(out.stdout.strip().splitlines()[-1])
-        report("Shapley 25 drivers", child["time"], 10.0,
-               [("LS/subset extrapolated", ls_est[25])])
+        report(f"Shapley {pc} drivers", child["time"], 10.0,
+               [("LS/subset extrapolated", ls_est[pc])])
         met = child["rss_mb"] <= 2048
         results.append(met)
-        print(f"  {'peak RSS, 25 drivers (child)':<34s} {child['rss_mb']:10.0f} MB  goal ≤ 2,048 MB"
-              f"  {'PASS' if met else 'FAIL'}   (|Σ LMG − R²| = {child['err']:.1e})")
+        goal = f"goal ≤ 2,048 MB  {verdict(met, False)}" if not args.quick else verdict(met, True)
+        print(f"  {f'peak RSS, {pc} drivers (child)':<34s} {child['rss_mb']:10.0f} MB  {goal}"
+              f"   (|Σ LMG − R²| = {child['err']:.1e})")
 
-    tb, tab = best_time(lambda: importance(f15, "overall", d15, methods=("shapley",),
-                                           n_boot=1000, seed=1), 1)
-    report("1,000 bootstrap Shapley, 15 drivers", tb, 10.0,
-           [("LS/subset extrapolated ×1,000", 1000 * ls_est[15]),
-            ("solve/subset measured ×1,000", 1000 * t_solve15)])
-    print(f"all goals {'met' if all(results) else 'NOT met'} ({sum(results)}/{len(results)})")
+    tboot, _ = best_time(lambda: importance(fa, "overall", da, methods=("shapley",),
+                                            n_boot=n_boot, seed=1), 1)
+    report(f"{n_boot:,} bootstrap Shapley, {pa} drivers", tboot, 10.0,
+           [(f"LS/subset extrapolated ×{n_boot:,}", n_boot * ls_est[pa]),
+            (f"solve/subset measured ×{n_boot:,}", n_boot * t_solve)])
+    print(closing_line(results, args.quick))
     return 1 if args.strict and not all(results) else 0
 
 

@@ -11,8 +11,14 @@
 2. **Unit reports**: one data-quality report per branch for ``--units`` branches (default 100)
    of a demo wave, with ``--jobs 1`` and ``--jobs 2``; prints both times and the speed-up.
 
-Run: ``python benchmarks/bench_reports.py [--units N] [--repeats R] [--strict]``. Works in a temporary copy of
-the demo project; nothing in the repository is touched.
+``--quick`` runs the same pipeline as small as it goes: notebook 01 of the first demo wave (2025Q4,
+nothing to wait for; its intake validation included) once against a floor of one notebook, and one
+unit report with ``--jobs 1`` only (no Dask cluster, no speed-up); the times and the ratio are
+printed, the goal is not checked. It takes about 40 s of CPU, most of it starting ``csm`` and
+kernels.
+
+Run: ``python benchmarks/bench_reports.py [--quick] [--units N] [--repeats R] [--strict]``. Works in a
+temporary copy of the demo project; nothing in the repository is touched.
 """
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ import nbformat
 import numpy as np
 import pandas as pd
 import yaml
+
+# benchmarks/ is on sys.path when run as a script
+from _timing import add_mode_args, closing_line, parse_mode_args, verdict  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 IMPORTS = """import pandas, numpy, scipy.stats, matplotlib.pyplot, seaborn
@@ -70,24 +79,26 @@ def unit_project(root: Path, units: int) -> Path:
     codebook["segments"]["branch"] = {"column": "branch", "label": "Branch"}
     (root / "params" / "survey.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
     params = yaml.safe_load((root / "params" / "2025Q4.yaml").read_text(encoding="utf-8"))
-    params.update(wave="BR2025Q4", responses=str(root / "data" / "branches.csv"), codebook=str(root / "params" / "survey.yaml"),
-                  complaints=None, actions=None, output=str(root / "reports" / "branches"),
-                  units={"by": "branch", "min_n": 5, "include_total": False})
-    unit_dir = root / "branches" / "params"   # its own folder: no earlier waves next to it
+    unit_dir = root / "branches" / "params"   # its own project folder: no earlier waves next to it
     unit_dir.mkdir(parents=True)
+    params.update(wave="BR2025Q4", responses=str(root / "data" / "branches.csv"), codebook=str(root / "params" / "survey.yaml"),
+                  complaints=None, actions=None, output=str(unit_dir.parent / "reports" / "branches"),  # inside its reports/
+                  units={"by": "branch", "min_n": 5, "include_total": False})
     path = unit_dir / "branches.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def main() -> int:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--units", type=int, default=100)
-    parser.add_argument("--strict", action="store_true")
-    parser.add_argument("--repeats", type=int, default=3,
+    add_mode_args(parser, "one notebook (01) on the first demo wave, one repeat, 1 unit report with --jobs 1 only")
+    parser.add_argument("--units", type=int, default=None, help="unit reports (default 100; --quick: 1)")
+    parser.add_argument("--repeats", type=int, default=None,
                         help="full runs and floors, interleaved; the shortest of each is compared "
-                             "(the least disturbed run on a shared machine)")
-    args = parser.parse_args()
+                             "(the least disturbed run on a shared machine; default 3; --quick: 1)")
+    args = parse_mode_args(parser, argv)
+    units = args.units or (1 if args.quick else 100)
+    repeats = args.repeats or (1 if args.quick else 3)
     from csmlib.demo import write_demo
 
     failed = False
@@ -95,26 +106,41 @@ def main() -> int:
         root = Path(tmp)
         write_demo(root)
         shutil.copytree(REPO / "notebooks", root / "notebooks")
-        n_notebooks = len(list((root / "notebooks").glob("[0-9][0-9]_*.ipynb")))
-        _csm(root, "run", "params/2025Q4.yaml")                  # the previous wave of 2026Q1
+        nbs = str(root / "notebooks")
+        if args.quick:
+            # the first wave (nothing to wait for), one notebook: the same pipeline, a fraction of the time
+            wave, only, n_notebooks = "params/2025Q4.yaml", ["--only", "01"], 1
+            label = "report set of one wave, --quick: notebook 01 only, intake included"
+        else:
+            _csm(root, "run", "params/2025Q4.yaml")              # the previous wave of 2026Q1
+            wave, only = "params/2026Q1.yaml", []
+            n_notebooks = len(list((root / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+            label = f"full report set of one wave ({n_notebooks} notebooks)"
         fulls, floors = [], []
-        for _ in range(args.repeats):  # interleaved, so that both see the same machine
-            fulls.append(_csm(root, "run", "params/2026Q1.yaml", "--force"))
+        for _ in range(repeats):  # interleaved, so that both see the same machine
+            fulls.append(_csm(root, "run", wave, *only, "--force"))
             floors.append(floor_seconds(root, n_notebooks))
         full, floor = min(fulls), min(floors)
         ratio = full / floor
         ok = ratio <= 1.5
         failed |= not ok
-        print(f"full report set of one wave ({n_notebooks} notebooks), best of {args.repeats}: {full:6.1f} s; "
-              f"floor {floor:6.1f} s; ratio {ratio:.2f} (goal ≤ 1.5) {'PASS' if ok else 'FAIL'}")
+        print(f"{label}, best of {repeats}: {full:6.1f} s; floor {floor:6.1f} s; ratio {ratio:.2f} "
+              f"(goal ≤ 1.5) {verdict(ok, args.quick)}")
         print("  all runs (full / floor, s): " + ", ".join(f"{a:.1f} / {b:.1f}" for a, b in zip(fulls, floors)))
 
-        params = unit_project(root, args.units)
-        nbs = str(root / "notebooks")
-        one = _csm(root, "run", str(params), "--notebooks", nbs, "--only", "01", "--jobs", "1", "--force")
-        two = _csm(root, "run", str(params), "--notebooks", nbs, "--only", "01", "--jobs", "2", "--force")
-        print(f"{args.units} unit reports (data quality): --jobs 1 {one:6.1f} s, --jobs 2 {two:6.1f} s, "
-              f"speed-up {one / two:.2f}×")
+        params = unit_project(root, units)
+        unit_run = ["run", str(params), "--notebooks", nbs, "--only", "01", "--force"]
+        if args.quick:
+            one = _csm(root, *unit_run, "--jobs", "1")
+            print(f"{units} unit report(s) (data quality): --jobs 1 {one:6.1f} s (--quick: the --jobs 2 run, "
+                  "which starts a Dask LocalCluster, and the speed-up are left out)")
+        else:
+            one = _csm(root, *unit_run, "--jobs", "1")   # first: it also validates and caches the intake
+            two = _csm(root, *unit_run, "--jobs", "2")
+            print(f"{units} unit reports (data quality): --jobs 1 {one:6.1f} s, --jobs 2 {two:6.1f} s, "
+                  f"speed-up {one / two:.2f}×")
+    if args.quick:
+        print(closing_line([], True))
     return 1 if failed and args.strict else 0
 
 
