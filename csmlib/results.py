@@ -83,11 +83,23 @@ def load_results(output_dir: str | Path, notebook: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def frame(payload: dict | None, key: str) -> pd.DataFrame | None:
-    """A table saved by :func:`save_results` back as a DataFrame (``None`` when absent)."""
+def frame(payload: dict | None, key: str, index: str | None = None) -> pd.DataFrame | None:
+    """A table saved by :func:`save_results` back as a DataFrame (``None`` when absent).
+
+    With ``index``, the table indexed by that column, and ``None`` also when the saved table is
+    empty (a survey without those indicators saves an empty list, which has no columns).
+
+    >>> frame({"t": [{"metric": "nps", "estimate": 20.0}]}, "t", index="metric").loc["nps", "estimate"]
+    np.float64(20.0)
+    >>> frame({"t": []}, "t", index="metric") is None
+    True
+    """
     if not payload or payload.get(key) is None:
         return None
-    return pd.DataFrame(payload[key])
+    table = pd.DataFrame(payload[key])
+    if index is None:
+        return table
+    return table.set_index(index) if index in table.columns and len(table) else None
 
 
 def write_register(register: pd.DataFrame, output_dir: str | Path, name: str = "feedback") -> list[Path]:
