@@ -98,6 +98,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from csmlib.factor import load_items
+from csmlib.validation import check_choice
 
 __all__ = ["CFAResult", "SolutionFlag", "cfa", "fit_verdicts", "describe_flags", "FIT_CUTOFFS",
            "FLAG_KINDS", "MAX_LATENT_CORRELATION"]
@@ -279,8 +280,7 @@ def describe_flags(flags, names=None, *, language: str = "en") -> list[str]:
     """
     from csmlib.text import localize
 
-    if language not in ("en", "fa"):
-        raise ValueError(f"describe_flags: language must be 'en' or 'fa', not {language!r}")
+    check_choice(language, ("en", "fa"), "language", "describe_flags", spelled=True)
     if isinstance(flags, CFAResult):
         flags = flags.flags
     flags = list(flags)

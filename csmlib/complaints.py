@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csmlib.complaints_log import _NS_PER_S, NO_ESCALATION, REJECTED_COLUMNS, UPHELD, _to_utc, validate_log
+from csmlib.complaints_log import NO_ESCALATION, NS_PER_S, REJECTED_COLUMNS, UPHELD, to_utc, validate_log
+from csmlib.indicators import adjust_pvalues
 
 __all__ = [
     "validate_log", "kpis", "pareto", "spikes", "recurring", "action_effectiveness",
@@ -72,7 +73,7 @@ def _seconds(log: pd.DataFrame, col: str) -> np.ndarray:
             return np.full(len(log), np.nan)
         raise ValueError(f"column '{col}' is not a timestamp column; run validate_log() first")
     ns = np.asarray(s.to_numpy(dtype="datetime64[ns]")).view(np.int64)
-    out = ns.astype(np.float64) / _NS_PER_S
+    out = ns.astype(np.float64) / NS_PER_S
     out[ns == np.iinfo(np.int64).min] = np.nan
     return out
 
@@ -88,7 +89,7 @@ def _day_end(value, tz: str) -> pd.Timestamp:
 
 def _window(start, end, tz: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(start, end) dates inclusive → [start, end_exclusive) UTC instants."""
-    s = _to_utc(start, tz).tz_convert("UTC")
+    s = to_utc(start, tz).tz_convert("UTC")
     e = _day_end(end, tz)
     if e <= s:
         raise ValueError(f"period end {end} is not after its start {start}")
@@ -230,7 +231,7 @@ def _group_median(x: np.ndarray, g: np.ndarray, ngroups: int) -> np.ndarray:
 
 
 def kpis(log: pd.DataFrame, *, period, targets: Mapping[str, float] | None = None, customers=None,
-         by: str | None = None, tz: str = "UTC") -> pd.DataFrame:
+         by: str | None = None, tz: str = "UTC", min_n: int = 1) -> pd.DataFrame:
     """ISO 10002 handling KPIs per period (wave) and, with ``by``, per group.
 
     ``log``: a validated log (:func:`validate_log`). ``period``: ``(start, end)`` or
@@ -260,7 +261,9 @@ def kpis(log: pd.DataFrame, *, period, targets: Mapping[str, float] | None = Non
       with an outcome recorded).
     - ``escalation_rate`` = closed-by-T cohort complaints with an escalation other than
       "none" / ``escalation_n`` (those with escalation recorded).
-    - ``handling_sat_mean``, ``handling_sat_n``: satisfaction with complaint handling.
+    - ``handling_sat_mean``, ``handling_sat_n``: satisfaction with complaint handling; NaN
+      (suppressed) when fewer than ``min_n`` complainants rated it, as for every group mean of
+      customers' answers in the reports (ISO 10002/10004 confidentiality).
     - ``complainants`` = distinct ``customer_id`` in the cohort (within the group);
       ``repeat_complainants``: those with ≥ 2 complaints in the period; ``repeat_share``.
 
@@ -311,7 +314,7 @@ def kpis(log: pd.DataFrame, *, period, targets: Mapping[str, float] | None = Non
 
     rows = []
     for label, start, end, s_raw, e_raw in periods:
-        t0, T = start.value / _NS_PER_S, end.value / _NS_PER_S
+        t0, T = start.value / NS_PER_S, end.value / NS_PER_S
         cohort = (rec >= t0) & (rec < T)
         ack_by_T = ack <= T
         clo_by_T = clo <= T
@@ -384,7 +387,8 @@ def kpis(log: pd.DataFrame, *, period, targets: Mapping[str, float] | None = Non
                 "first_contact_share": float(_share(f_num[k], f_den[k])), "first_contact_n": int(f_den[k]),
                 "upheld_share": float(_share(u_num[k], u_den[k])), "decided_n": int(u_den[k]),
                 "escalation_rate": float(_share(e_num[k], e_den[k])), "escalation_n": int(e_den[k]),
-                "handling_sat_mean": float(_share(s_sum[k], s_n[k])), "handling_sat_n": int(s_n[k]),
+                "handling_sat_mean": float(_share(s_sum[k], s_n[k])) if s_n[k] >= min_n else np.nan,
+                "handling_sat_n": int(s_n[k]),
                 "complainants": int(complainants[k]), "repeat_complainants": int(repeaters[k]),
                 "repeat_share": float(_share(repeaters[k], complainants[k])),
             })
@@ -524,10 +528,8 @@ def spikes(history: pd.DataFrame, *, category_col: str = "category", period_col:
     lam = rate * e_cur
     with np.errstate(invalid="ignore"):
         p = np.where(np.isfinite(lam), stats.poisson.sf(obs - 1, lam), np.nan)
-    p_adj = np.full(len(p), np.nan)
     ok = np.isfinite(p)
-    if ok.any():
-        p_adj[ok] = stats.false_discovery_control(p[ok], method="bh")
+    p_adj = adjust_pvalues(np.where(ok, p, np.nan), "fdr_bh")
     if len(base) >= 2:
         expected_b = rate[:, None] * e_base[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -656,7 +658,7 @@ def recurring(log: pd.DataFrame, *, history=None, by: Sequence[str] = ("category
                 cell &= (keys[col] == out.at[i, col]).to_numpy(dtype=bool, na_value=False)
             last = np.nanmax(rec[cell]) if cell.any() else np.nan
             hits = [str(a) for a, c, cl in zip(actions["action_id"], cats, closed)
-                    if c == out.at[i, by[0]] and not pd.isna(cl) and cl.value / _NS_PER_S < last]
+                    if c == out.at[i, by[0]] and not pd.isna(cl) and cl.value / NS_PER_S < last]
             after[i] = bool(hits)
             ids[i] = ", ".join(hits)
     out["after_action"] = after
@@ -780,14 +782,14 @@ def action_effectiveness(logs_by_period_or_log, actions: pd.DataFrame, *, exposu
     cats = data["category"].astype("string").to_numpy(dtype=object, na_value=None)
     if span is not None:
         lo, hi = _window(span[0], span[1], tz)
-        t_lo, t_hi = lo.value / _NS_PER_S, hi.value / _NS_PER_S
+        t_lo, t_hi = lo.value / NS_PER_S, hi.value / NS_PER_S
     else:
         if not np.isfinite(rec).any():
             raise ValueError("action_effectiveness: the log is empty; give span=(first day, last day)")
         first = pd.Timestamp(np.nanmin(rec), unit="s", tz="UTC").tz_convert(tz).date()
         last = pd.Timestamp(np.nanmax(rec), unit="s", tz="UTC").tz_convert(tz).date()
         lo, hi = _window(first, last, tz)
-        t_lo, t_hi = lo.value / _NS_PER_S, hi.value / _NS_PER_S
+        t_lo, t_hi = lo.value / NS_PER_S, hi.value / NS_PER_S
     scale_customers = float(exposure) / 1000.0 if exposure is not None else 1.0
     unit = "per 1,000 customers per 30 days" if exposure is not None else "per 30 days"
     rows = []
@@ -797,7 +799,7 @@ def action_effectiveness(logs_by_period_or_log, actions: pd.DataFrame, *, exposu
         dept = a.get("department")
         row = {"action_id": str(a["action_id"]), "category": cat,
                "department": None if dept is None or pd.isna(dept) else str(dept)}
-        opened = None if pd.isna(a["opened"]) or not str(a["opened"]).strip() else _to_utc(a["opened"], tz)
+        opened = None if pd.isna(a["opened"]) or not str(a["opened"]).strip() else to_utc(a["opened"], tz)
         closed = None if pd.isna(a["closed"]) or not str(a["closed"]).strip() else _day_end(a["closed"], tz)
         start_action = opened if opened is not None else closed
         nan_row = dict(count_before=np.nan, count_after=np.nan, days_before=np.nan, days_after=np.nan,
@@ -807,8 +809,8 @@ def action_effectiveness(logs_by_period_or_log, actions: pd.DataFrame, *, exposu
             rows.append({**row, **nan_row, "verdict": "too early to tell",
                          "evidence": f"{row['action_id']} is not implemented yet (no closing date)."})
             continue
-        b0, b1 = t_lo, start_action.value / _NS_PER_S
-        a0, a1 = closed.value / _NS_PER_S + washout_days * 86400.0, t_hi
+        b0, b1 = t_lo, start_action.value / NS_PER_S
+        a0, a1 = closed.value / NS_PER_S + washout_days * 86400.0, t_hi
         if window_days is not None:
             b0 = max(b0, b1 - window_days * 86400.0)
             a1 = min(a1, a0 + window_days * 86400.0)

@@ -17,7 +17,8 @@ from csmlib.codebook import COMPLAINT_REQUIRED
 from csmlib.dates import check_calendar, timestamps_ns
 from csmlib.text import normalize_label, parse_number
 
-__all__ = ["validate_log", "REJECTED_COLUMNS", "TIMESTAMPS", "UPHELD", "NO_ESCALATION"]
+__all__ = ["validate_log", "REJECTED_COLUMNS", "TIMESTAMPS", "UPHELD", "NO_ESCALATION", "NS_PER_S",
+           "to_utc"]
 
 TIMESTAMPS = ("received_at", "acknowledged_at", "closed_at")
 TEXT_FIELDS = ("complaint_id", "channel", "category", "product", "department", "remedy", "root_cause",
@@ -31,7 +32,7 @@ NO_ESCALATION = frozenset({"none", "no", "n", "false", "0", ""})
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
-_NS_PER_S = 1_000_000_000
+NS_PER_S = 1_000_000_000
 _NAT = np.iinfo(np.int64).min
 _STRING = "string[pyarrow]"
 
@@ -40,7 +41,8 @@ _STRING = "string[pyarrow]"
 # validation
 # ============================================================================================
 
-def _to_utc(value, tz: str) -> pd.Timestamp:
+def to_utc(value, tz: str) -> pd.Timestamp:
+    """``value`` as a timestamp: localised to ``tz`` when it has no zone, else converted to UTC."""
     ts = pd.Timestamp(value)
     return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert("UTC")
 
@@ -200,7 +202,7 @@ def validate_log(log: pd.DataFrame, *, categories: Sequence[str] | None = None, 
             early = (parsed[col] != _NAT) & (rec != _NAT) & (parsed[col] < rec)
             problems.append((np.flatnonzero(early), col, reason))
     if now is not None:
-        now_ns = _to_utc(now, tz).as_unit("ns").value
+        now_ns = to_utc(now, tz).as_unit("ns").value
         for col, ns in parsed.items():
             problems.append((np.flatnonzero((ns != _NAT) & (ns > now_ns)), col, "timestamp after now"))
 

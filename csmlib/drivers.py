@@ -47,11 +47,12 @@ import pandas as pd
 from scipy import stats
 
 from csmlib import _subsets
+from csmlib.validation import check_choice, check_level, check_weights, numeric_column
 
 __all__ = [
     "DominanceResult", "shapley", "relative_weights", "first", "last", "beta_squared", "pratt",
     "dominance", "importance", "MethodChoice", "choose_methods", "shapley_limit",
-    "SHAPLEY_MAX_DRIVERS",
+    "SHAPLEY_MAX_DRIVERS", "johnson_weights", "weighted_corr", "driver_names", "driver_weights",
 ]
 
 _MISSING = ("listwise", "pairwise")
@@ -86,20 +87,11 @@ class _Prepared:
     w: np.ndarray | None = None      # (n,) case weights (listwise only)
 
 
-def _numeric(frame: pd.DataFrame, name: str, caller: str) -> np.ndarray:
-    col = frame[name]
-    if pd.api.types.is_bool_dtype(col):
-        return col.astype(float).to_numpy(dtype=float, na_value=np.nan)
-    if not pd.api.types.is_numeric_dtype(col):
-        raise ValueError(f"{caller}: column {name!r} is not numeric (dtype {col.dtype}); "
-                         "recode it to numbers first")
-    values = np.array(col.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-    if np.isinf(values).any():
-        raise ValueError(f"{caller}: column {name!r} contains infinite values")
-    return values
-
-
-def _names(outcome, drivers, available, caller: str, exclude=()) -> tuple[str, tuple[str, ...]]:
+def driver_names(outcome, drivers, available, caller: str,
+                 exclude=()) -> tuple[str, tuple[str, ...]]:
+    """(outcome, drivers) checked against the ``available`` column names: the outcome is given and
+    present; drivers default to every other column (less ``exclude``), are present, listed once
+    and do not include the outcome. ValueError naming the columns otherwise."""
     if outcome is None:
         raise ValueError(f"{caller}: outcome is required (the name of the outcome column)")
     available = list(available)
@@ -123,23 +115,27 @@ def _names(outcome, drivers, available, caller: str, exclude=()) -> tuple[str, t
     return outcome, tuple(drivers)
 
 
-def _weights(data: pd.DataFrame, weights, caller: str) -> tuple[np.ndarray | None, str | None]:
+def driver_weights(data: pd.DataFrame, weights, caller: str) -> tuple[np.ndarray | None, str | None]:
+    """(weights as a new float array, their label) for ``data``; ``weights`` is a column name or
+    one value per row. Zero and missing weights are allowed (those rows are left out); negative
+    or infinite ones raise (:func:`csmlib.validation.check_weights`)."""
     if weights is None:
         return None, None
     if isinstance(weights, str):
         if weights not in data.columns:
             raise ValueError(f"{caller}: weights column {weights!r} not found")
-        w = _numeric(data, weights, caller)
+        w = numeric_column(data, weights, caller)
         label = weights
     else:
-        w = np.array(pd.Series(weights).to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        w = weights
         label = "weights"
-        if w.shape != (len(data),):
-            raise ValueError(f"{caller}: weights must have one value per row ({len(data)}), "
-                             f"got shape {w.shape}")
-    if (w[np.isfinite(w)] < 0).any() or np.isinf(w).any():
-        raise ValueError(f"{caller}: {label!r} has negative or infinite weights")
-    return w, label
+    return check_weights(w, len(data), label, caller=caller, allow_zero=True,
+                         allow_missing=True), label
+
+
+def weighted_corr(X: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Pearson correlation matrix of the columns of X (complete rows), with case weights w."""
+    return _cov_to_corr(_weighted_cov(X, w))
 
 
 def _cov_to_corr(C: np.ndarray) -> np.ndarray:
@@ -187,10 +183,8 @@ def _collinear_columns(Rxx: np.ndarray, names) -> list[str]:
 
 def _prepare(data, outcome, drivers, *, corr, weights, missing, n, caller,
              collinear="raise", need_rows=False, binary=False) -> _Prepared:
-    if missing not in _MISSING:
-        raise ValueError(f"{caller}: missing must be one of {_MISSING}, not {missing!r}")
-    if collinear not in _COLLINEAR:
-        raise ValueError(f"{caller}: collinear must be one of {_COLLINEAR}, not {collinear!r}")
+    check_choice(missing, _MISSING, "missing", caller)
+    check_choice(collinear, _COLLINEAR, "collinear", caller)
     if (data is None) == (corr is None):
         raise ValueError(f"{caller}: give either data or corr=, not "
                          f"{'both' if data is not None else 'neither'}")
@@ -221,7 +215,7 @@ def _prepare_corr(corr, outcome, drivers, *, n, caller) -> _Prepared:
         if set(corr.index) != set(corr.columns):
             raise ValueError(f"{caller}: corr must have the same names as index and columns")
         corr = corr.loc[list(corr.columns)]
-    outcome, drivers = _names(outcome, drivers, corr.columns, caller)
+    outcome, drivers = driver_names(outcome, drivers, corr.columns, caller)
     names = list(drivers) + [outcome]
     try:
         C = np.array(corr.loc[names, names].to_numpy(dtype=float), dtype=float)
@@ -262,11 +256,11 @@ def _binary_codes(y: np.ndarray, outcome: str, caller: str) -> np.ndarray:
 def _prepare_data(data, outcome, drivers, *, weights, missing, caller, binary) -> _Prepared:
     if not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
-    w_all, w_label = _weights(data, weights, caller)
+    w_all, w_label = driver_weights(data, weights, caller)
     exclude = (w_label,) if w_label else ()
-    outcome, drivers = _names(outcome, drivers, data.columns, caller, exclude=exclude)
+    outcome, drivers = driver_names(outcome, drivers, data.columns, caller, exclude=exclude)
     names = list(drivers) + [outcome]
-    X = np.column_stack([_numeric(data, c, caller) for c in names])
+    X = np.column_stack([numeric_column(data, c, caller) for c in names])
     if binary:
         X[:, -1] = _binary_codes(X[:, -1], outcome, caller)
     if w_all is not None:
@@ -306,7 +300,7 @@ def _prepare_data(data, outcome, drivers, *, weights, missing, caller, binary) -
     if const:
         raise ValueError(f"{caller}: constant column(s) on the rows used: {', '.join(const)}")
     if mode == "listwise":
-        R = _cov_to_corr(_weighted_cov(X, w))
+        R = weighted_corr(X, w)
     else:
         R = _pairwise_corr(X, w)
         bad = [names[i] for i in range(len(names)) if not np.isfinite(R[i]).all()]
@@ -335,10 +329,17 @@ def _beta(R: np.ndarray) -> tuple[np.ndarray, float]:
     return b, float(rxy @ b)
 
 
-def _rw(R: np.ndarray) -> np.ndarray:
-    """Johnson's relative weights (R may be batched).
+def johnson_weights(R: np.ndarray) -> np.ndarray:
+    """Johnson's (2000) relative weights from the correlation matrix R of [drivers…, outcome]
+    (R may be batched, (…, p+1, p+1)); their sum is R².
 
-    Λ = Rxx^{1/2}, β* = Λ⁻¹ r_xy, RW = (Λ∘Λ) β*².
+    Λ = Rxx^{1/2}, β* = Λ⁻¹ r_xy, RW = (Λ∘Λ) β*². Near-zero eigenvalues of Rxx (collinear
+    drivers) get a zero inverse square root (a pseudo-inverse).
+
+    >>> import numpy as np
+    >>> R = np.array([[1.0, 0.0, 0.6], [0.0, 1.0, 0.3], [0.6, 0.3, 1.0]])
+    >>> johnson_weights(R).round(2).tolist()          # uncorrelated drivers: r²
+    [0.36, 0.09]
     """
     p = R.shape[-1] - 1
     Rxx, rxy = R[..., :p, :p], R[..., :p, p]
@@ -371,7 +372,7 @@ def _linear_metric(method: str, R: np.ndarray) -> np.ndarray:
         p = R.shape[0] - 1
         return _subsets.shapley_from_r2(_subsets.subset_r2(R), p)
     if method == "relative_weights":
-        return _rw(R)
+        return johnson_weights(R)
     return _simple_metric(method, R)
 
 
@@ -487,7 +488,7 @@ def relative_weights(data=None, outcome=None, drivers=None, *, corr=None, weight
     prep = _prepare(data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n,
                     caller="relative_weights")
     _, r2 = _beta(prep.R)
-    return _series(_rw(prep.R), prep, "relative_weights", r2)
+    return _series(johnson_weights(prep.R), prep, "relative_weights", r2)
 
 
 def _simple(method, data, outcome, drivers, corr, weights, missing, n) -> pd.Series:
@@ -796,8 +797,7 @@ def dominance(data=None, outcome=None, drivers=None, *, corr=None, weights=None,
     (1.0, 'a')
     """
     caller = "dominance"
-    if fit not in _FITS:
-        raise ValueError(f"{caller}: fit must be one of {_FITS}, not {fit!r}")
+    check_choice(fit, _FITS, "fit", caller)
     limit = max_drivers if max_drivers is not None else (14 if binary else 22)
     p_guess = _driver_count(data, corr, outcome, drivers, weights)
     if p_guess is not None and p_guess > limit:
@@ -1073,13 +1073,11 @@ def importance(data, outcome, drivers=None, *, methods=("shapley", "relative_wei
     unknown = [m for m in methods if m not in _LINEAR_METHODS]
     if unknown:
         raise ValueError(f"{caller}: unknown method(s) {unknown}; choose from {_LINEAR_METHODS}")
-    if not 0 < level < 1:
-        raise ValueError(f"{caller}: level must be in (0, 1), not {level!r}")
+    check_level(level, caller)
     if int(n_boot) != n_boot or n_boot < 0:
         raise ValueError(f"{caller}: n_boot must be a non-negative integer")
     n_boot = int(n_boot)
-    if fit not in _FITS:
-        raise ValueError(f"{caller}: fit must be one of {_FITS}, not {fit!r}")
+    check_choice(fit, _FITS, "fit", caller)
     if binary is None:
         if not isinstance(data, pd.DataFrame) or outcome not in getattr(data, "columns", []):
             binary = False
@@ -1183,8 +1181,8 @@ def _importance_linear(prep, methods, n_boot, rng):
                 r2s = _subsets.subset_r2_batch(_subsets.pack(Rm), p + 1)
                 boot[m][a:a + b] = _subsets.shapley_from_r2(r2s, p).T
             elif m == "relative_weights":
-                boot[m][a:a + b] = _rw(Rm)
-                aug = _rw(Rb)                          # drivers + random variable
+                boot[m][a:a + b] = johnson_weights(Rm)
+                aug = johnson_weights(Rb)              # drivers + random variable
                 diff[a:a + b] = aug[:, :p] - aug[:, p:p + 1]
             else:
                 boot[m][a:a + b] = _simple_metric(m, Rm)

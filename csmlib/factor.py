@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csmlib.factor_extraction import UNIQUENESS_BOUND, extract, fit_factors, fit_statistics
+from csmlib.factor_extraction import (UNIQUENESS_BOUND, FitStatistics, extract, fit_factors,
+                                      fit_statistics)
+from csmlib.validation import check_choice
 
 __all__ = [
     "EFAResult", "KMOResult", "BartlettResult", "ParallelAnalysisResult",
@@ -102,8 +104,7 @@ def prepare_items(items, *, missing: str = "pairwise", caller: str = "", min_n: 
     interval are defined from n = 2 rows). Constant items are handled by :func:`load_items`.
     """
     where = f"{caller}: " if caller else ""
-    if missing not in MISSING_MODES:
-        raise ValueError(f"{where}missing must be 'pairwise' or 'listwise', not {missing!r}")
+    check_choice(missing, MISSING_MODES, "missing", caller, spelled=True)
     frame = _as_frame(items)
     names = tuple(str(c) for c in frame.columns)
     if len(set(names)) != len(names):
@@ -307,8 +308,10 @@ def correlation(items, *, missing: str = "pairwise", constant: str = "raise",
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class EFAResult:
-    """Exploratory factor analysis (psych ``fa``). Fit statistics are psych ``fa.stats``."""
+class EFAResult(FitStatistics):
+    """Exploratory factor analysis (psych ``fa``). The fit statistics (``chi2``, ``df``,
+    ``p_value``, ``rmsea`` and its interval, ``tli``, ``bic``, ``objective``, ``null_chi2``,
+    ``null_df``) are psych ``fa.stats``, declared by :class:`FitStatistics`."""
 
     loadings: pd.DataFrame        # pattern (items × F1..Fm), factors sorted by variance explained
     structure: pd.DataFrame       # L Φ
@@ -317,18 +320,6 @@ class EFAResult:
     uniquenesses: pd.Series       # u² = 1 − h²
     variance: pd.DataFrame        # SS loadings, proportion and cumulative proportion per factor
     eigenvalues: pd.Series        # eigenvalues of R
-    chi2: float
-    df: float
-    p_value: float
-    rmsea: float
-    rmsea_ci_low: float
-    rmsea_ci_high: float
-    rmsea_level: float
-    tli: float
-    bic: float
-    objective: float
-    null_chi2: float
-    null_df: float
     heywood: bool
     heywood_items: tuple[str, ...]
     n_factors: int
@@ -407,7 +398,7 @@ def efa(items, n_factors: int, *, method: str = "minres", rotation: str | None =
     if heywood_items:
         warnings.warn("Heywood case: uniqueness at or below 0.005 (or communality ≥ 1) for "
                       f"{', '.join(heywood_items)}; interpret loadings with care", stacklevel=2)
-    st = fit_statistics(R, fit.loadings, fit.phi, data.n)
+    st = fit_statistics(R, fit.loadings, fit.phi, data.n, rmsea_level=0.90)
     ss = np.diag(fit.phi @ fit.loadings.T @ fit.loadings)
     variance = pd.DataFrame({"ss_loadings": ss, "proportion_var": ss / k,
                              "cumulative_var": np.cumsum(ss) / k,
@@ -421,10 +412,7 @@ def efa(items, n_factors: int, *, method: str = "minres", rotation: str | None =
         variance=variance,
         eigenvalues=pd.Series(np.linalg.eigvalsh(R)[::-1], index=range(1, k + 1),
                               name="eigenvalue"),
-        chi2=st.chi2, df=st.df, p_value=st.p_value, rmsea=st.rmsea,
-        rmsea_ci_low=st.rmsea_ci_low, rmsea_ci_high=st.rmsea_ci_high, rmsea_level=0.90,
-        tli=st.tli, bic=st.bic, objective=st.objective, null_chi2=st.null_chi2,
-        null_df=st.null_df, heywood=bool(heywood_items), heywood_items=heywood_items,
+        **{f.name: getattr(st, f.name) for f in fields(FitStatistics)}, heywood=bool(heywood_items), heywood_items=heywood_items,
         n_factors=n_factors, method=method, rotation=str(rotation or "none"),
         converged=fit.extraction.converged, iterations=fit.extraction.iterations,
         n=data.n, k=k, missing=data.missing)

@@ -300,15 +300,19 @@ def fit_factors(R: np.ndarray, n_factors: int, method: str = "minres",
 
 @dataclass(frozen=True)
 class FitStatistics:
-    objective: float
+    """psych ``fa.stats`` goodness of fit of a factor model (the fit fields of
+    :class:`csmlib.factor.EFAResult`, which extends this class)."""
+
     chi2: float
     df: float
     p_value: float
     rmsea: float
     rmsea_ci_low: float
     rmsea_ci_high: float
+    rmsea_level: float
     tli: float
     bic: float
+    objective: float
     null_chi2: float
     null_df: float
 
@@ -339,7 +343,9 @@ def fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int,
     if dof <= 0:
         warnings.warn(f"the {m}-factor model has df = {dof:g} ≤ 0: χ² p-value, RMSEA, TLI and BIC "
                       "are undefined (NaN)", stacklevel=3)
-        return FitStatistics(F, chi2, dof, nan, nan, nan, nan, nan, nan, null_chi2, null_df)
+        return FitStatistics(chi2=chi2, df=dof, p_value=nan, rmsea=nan, rmsea_ci_low=nan,
+                             rmsea_ci_high=nan, rmsea_level=rmsea_level, tli=nan, bic=nan,
+                             objective=F, null_chi2=null_chi2, null_df=null_df)
     p_value = float(stats.chi2.sf(chi2, dof))
     m0 = F0 * 2 / (k * (k - 1))
     tli = (m0 - F / dof) / (m0 - 1 / m_b)
@@ -362,4 +368,6 @@ def fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int,
     hi = bound(tail)
     lo = bound(1 - tail)
     bic = chi2 - dof * math.log(n)
-    return FitStatistics(F, chi2, dof, p_value, rmsea, lo, hi, tli, bic, null_chi2, null_df)
+    return FitStatistics(chi2=chi2, df=dof, p_value=p_value, rmsea=rmsea, rmsea_ci_low=lo,
+                         rmsea_ci_high=hi, rmsea_level=rmsea_level, tli=tli, bic=bic,
+                         objective=F, null_chi2=null_chi2, null_df=null_df)

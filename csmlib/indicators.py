@@ -34,12 +34,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csmlib.drivers import johnson_weights, weighted_corr
+from csmlib.validation import check_choice, check_level, weight_column
 from csmlib.weighting import RakeResult, check_weights, design_effect, kish_n_eff, rake
 
 __all__ = [
     "Estimate", "NPSResult", "CSIResult", "Comparison", "RakeResult",
     "mean_score", "top_box", "bottom_box", "nps", "ces", "ces_agree", "csi",
-    "relative_weights", "compare", "compare_table", "adjust_pvalues", "breakdown",
+    "relative_weights", "compare", "compare_table", "adjust_pvalues", "breakdown", "wilson_interval",
     "margin_of_error", "sample_size", "nps_sample_size", "loyalty_segments",
     "loyalty_segment_of", "rake", "kish_n_eff", "design_effect", "check_weights",
     "LOYALTY_SEGMENTS",
@@ -136,11 +138,6 @@ class Comparison:
 # --------------------------------------------------------------------------------------------
 # Input handling
 # --------------------------------------------------------------------------------------------
-
-def _check_level(level: float, caller: str) -> None:
-    if not (isinstance(level, (int, float)) and 0 < level < 1):
-        raise ValueError(f"{caller}: level must be in (0, 1), not {level!r}")
-
 
 def _zcrit(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
@@ -316,17 +313,34 @@ def _mean_core(v, w, codes, G: int, level: float) -> dict:
             "ci_low": mean - tcrit * se, "ci_high": mean + tcrit * se}
 
 
+def wilson_interval(p, n, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion ``p`` observed on ``n`` (arrays in, arrays out).
+
+    centre = (p + z²/(2n))/(1 + z²/n), half-width = z/(1 + z²/n)·sqrt(p(1−p)/n + z²/(4n²)); with
+    weights, pass the Kish n_eff as ``n``. NaN where n = 0. Wilson (1927) *JASA* 22:209–212.
+
+    >>> lo, hi = wilson_interval(0.5, 100, 1.959963984540054)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.4038, 0.5962)
+    """
+    p = np.asarray(p, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z2 = z * z
+        denom = 1 + z2 / n
+        centre = (p + z2 / (2 * n)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return centre - half, centre + half
+
+
 def _prop_interval(p, m, z: float, method: str):
     """Interval of a proportion p on (effective) n m; arrays in, arrays out."""
+    check_choice(method, _PROP_CI, "ci")
     p = np.asarray(p, dtype=float)
     m = np.asarray(m, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "wilson":
-            z2 = z * z
-            denom = 1 + z2 / m
-            centre = (p + z2 / (2 * m)) / denom
-            half = z / denom * np.sqrt(p * (1 - p) / m + z2 / (4 * m * m))
-            lo, hi = centre - half, centre + half
+            lo, hi = wilson_interval(p, m, z)
         elif method == "wald":
             half = z * np.sqrt(p * (1 - p) / m)
             lo, hi = p - half, p + half
@@ -335,13 +349,11 @@ def _prop_interval(p, m, z: float, method: str):
             pt = (p * m + z * z / 2) / mt
             half = z * np.sqrt(pt * (1 - pt) / mt)
             lo, hi = pt - half, pt + half
-        elif method == "clopper_pearson":
+        else:                                   # clopper_pearson
             x = p * m
             alpha = 2 * stats.norm.sf(z)
             lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, m - x + 1), 0.0)
             hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 1, m - x), 1.0)
-        else:
-            raise ValueError(f"ci must be one of {_PROP_CI}, not {method!r}")
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
 
@@ -432,7 +444,7 @@ def mean_score(x, *, weights=None, level: float = 0.95, scale=None) -> Estimate:
     (3.6, 0.5099, 2.184, 5)
     """
     caller = "mean_score"
-    _check_level(level, caller)
+    check_level(level, caller)
     lo, hi = (None, None) if scale is None else _scale_pair(scale, caller)
     v, w, name = _prepare(x, weights, caller, lo=lo, hi=hi)
     r = _mean_core(v, w, None, 1, level)
@@ -441,9 +453,8 @@ def mean_score(x, *, weights=None, level: float = 0.95, scale=None) -> Estimate:
 
 
 def _box(x, weights, level, ci, *, top: bool, scale_min, scale_max, boxes, caller):
-    _check_level(level, caller)
-    if ci not in _PROP_CI:
-        raise ValueError(f"{caller}: ci must be one of {_PROP_CI}, not {ci!r}")
+    check_level(level, caller)
+    check_choice(ci, _PROP_CI, "ci", caller)
     if not (isinstance(boxes, (int, np.integer)) and boxes >= 1):
         raise ValueError(f"{caller}: boxes must be a positive integer, not {boxes!r}")
     if scale_min is not None and scale_max is not None:
@@ -546,9 +557,8 @@ def nps(scores, *, weights=None, ci: str = "adjusted_wald", level: float = 0.95,
     (20.0, 0.5, 0.3, 27.57)
     """
     caller = "nps"
-    _check_level(level, caller)
-    if ci not in _NPS_CI:
-        raise ValueError(f"{caller}: ci must be one of {_NPS_CI}, not {ci!r}")
+    check_level(level, caller)
+    check_choice(ci, _NPS_CI, "ci", caller)
     v, w, name = _prepare(scores, weights, caller, lo=0, hi=10, integer=True)
     r = _nps_core(v, w, None, 1, level, ci)
     lo, hi = float(r["ci_low"][0]), float(r["ci_high"][0])
@@ -602,7 +612,7 @@ def nps_sample_size(moe_points: float, *, promoters: float = 0.5, detractors: fl
     >>> nps_sample_size(10)          # ±10 points, worst case
     385
     """
-    _check_level(level, "nps_sample_size")
+    check_level(level, "nps_sample_size")
     if not moe_points > 0:
         raise ValueError("nps_sample_size: moe_points must be positive")
     if not (0 <= promoters <= 1 and 0 <= detractors <= 1 and promoters + detractors <= 1):
@@ -633,7 +643,7 @@ def ces(x, *, scale=(1, 7), weights=None, level: float = 0.95) -> Estimate:
     5.667
     """
     caller = "ces"
-    _check_level(level, caller)
+    check_level(level, caller)
     lo, hi = _scale_pair(scale, caller)
     v, w, name = _prepare(x, weights, caller, lo=lo, hi=hi)
     r = _mean_core(v, w, None, 1, level)
@@ -664,9 +674,8 @@ def ces_agree(x, *, scale=(1, 7), agree_min=None, weights=None, level: float = 0
         agree_min = 5
     if not lo < agree_min <= hi:
         raise ValueError(f"{caller}: agree_min {agree_min!r} must lie within ({lo:g}, {hi:g}]")
-    _check_level(level, caller)
-    if ci not in _PROP_CI:
-        raise ValueError(f"{caller}: ci must be one of {_PROP_CI}, not {ci!r}")
+    check_level(level, caller)
+    check_choice(ci, _PROP_CI, "ci", caller)
     v, w, name = _prepare(x, weights, caller, lo=lo, hi=hi)
     r = _prop_core(v, w, None, 1, level, ci, at_least=agree_min)
     return _estimate("ces_agree", r, level, ci)
@@ -676,23 +685,15 @@ def ces_agree(x, *, scale=(1, 7), agree_min=None, weights=None, level: float = 0
 # CSI (ACSI-style 0–100 index)
 # --------------------------------------------------------------------------------------------
 
-def _weighted_corr(X: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    if w is None:
-        return np.corrcoef(X, rowvar=False)
-    mu = (w @ X) / w.sum()
-    D = X - mu
-    C = (D * w[:, None]).T @ D
-    s = np.sqrt(np.diag(C))
-    return C / np.outer(s, s)
-
-
 def relative_weights(data: pd.DataFrame, items: Sequence[str], outcome: str, *,
                      weights=None) -> pd.Series:
     """Johnson's (2000) relative weights of ``items`` for ``outcome`` (complete cases).
 
     With R_xx = VΛVᵀ the item correlation matrix, Λ½ = VΛ^{1/2}Vᵀ, β = Λ½⁻¹ r_xy:
     ε_j = Σ_k (Λ½)_jk² β_k²; Σε_j = R² of the regression. Returned as raw weights ε (their sum is
-    R²); divide by the sum for shares. Robust to collinearity and never negative.
+    R²); divide by the sum for shares. Robust to collinearity and never negative. The same
+    computation as :func:`csmlib.drivers.relative_weights` (:func:`csmlib.drivers.johnson_weights`);
+    this form takes the items before the outcome and refuses linearly dependent items.
 
     References: Johnson (2000) *Multivariate Behavioral Research* 35:1–19.
 
@@ -722,16 +723,11 @@ def relative_weights(data: pd.DataFrame, items: Sequence[str], outcome: str, *,
     const = [c for c, s in zip(cols, sd) if s == 0]
     if const:
         raise ValueError(f"{caller}: column(s) {const} are constant among complete cases")
-    R = _weighted_corr(X, w)
-    Rxx, rxy = R[:-1, :-1], R[:-1, -1]
-    lam, V = np.linalg.eigh(Rxx)
-    if lam.min() <= 1e-10:
+    R = weighted_corr(X, w)
+    if np.linalg.eigvalsh(R[:-1, :-1]).min() <= 1e-10:
         raise ValueError(f"{caller}: the items {items} are linearly dependent "
                          "(singular correlation matrix)")
-    half = (V * np.sqrt(lam)) @ V.T
-    beta = np.linalg.solve(half, rxy)
-    eps = (half ** 2) @ (beta ** 2)
-    return pd.Series(eps, index=items, name="relative_weight")
+    return pd.Series(johnson_weights(R), index=items, name="relative_weight")
 
 
 def csi(data: pd.DataFrame, items: Sequence[str], *, importance=None, outcome: str | None = None,
@@ -766,7 +762,7 @@ def csi(data: pd.DataFrame, items: Sequence[str], *, importance=None, outcome: s
     77.78
     """
     caller = "csi"
-    _check_level(level, caller)
+    check_level(level, caller)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{caller}: data must be a DataFrame")
     items = list(items)
@@ -785,9 +781,7 @@ def csi(data: pd.DataFrame, items: Sequence[str], *, importance=None, outcome: s
     else:
         scales = np.tile(_scale_pair(scale, caller), (len(items), 1))
     if isinstance(weights, str):
-        if weights not in data.columns:
-            raise ValueError(f"{caller}: weight column '{weights}' not in data")
-        w_all = check_weights(data[weights], len(data), name=weights)
+        w_all = check_weights(weight_column(data, weights, caller), len(data), name=weights)
     else:
         w_all = _weights_for(data[items[0]], weights, len(data), caller)
 
@@ -880,9 +874,8 @@ def compare(a, b, *, metric: str = "mean", weights_a=None, weights_b=None, scale
     (1.333, 3.068, 0.0119)
     """
     caller = "compare"
-    _check_level(level, caller)
-    if metric not in _METRICS:
-        raise ValueError(f"{caller}: metric must be one of {_METRICS}, not {metric!r}")
+    check_level(level, caller)
+    check_choice(metric, _METRICS, "metric", caller)
     if metric == "mean":
         ra = mean_score(a, weights=weights_a, level=level)
         rb = mean_score(b, weights=weights_b, level=level)
@@ -958,8 +951,7 @@ def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
     >>> adjust_pvalues([0.01, 0.04, 0.03], "fdr_bh").round(4).tolist()
     [0.03, 0.04, 0.04]
     """
-    if method not in _ADJUST:
-        raise ValueError(f"adjust_pvalues: method must be one of {_ADJUST}, not {method!r}")
+    check_choice(method, _ADJUST, "method", "adjust_pvalues")
     p = np.array(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
@@ -978,7 +970,7 @@ def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
     if method == "holm":
         adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * s))
     else:
-        adj = np.minimum.accumulate((m * s / np.arange(1, m + 1))[::-1])[::-1]
+        adj = np.minimum.accumulate((s * (m / np.arange(1, m + 1)))[::-1])[::-1]
         adj = np.minimum(1.0, adj)
     res = np.empty(m)
     res[order] = adj
@@ -988,9 +980,7 @@ def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
 
 def _weights_arg(data: pd.DataFrame, weights, caller: str, what: str = "weights"):
     if isinstance(weights, str):
-        if weights not in data.columns:
-            raise ValueError(f"{caller}: weight column '{weights}' not in data")
-        return data[weights]
+        return weight_column(data, weights, caller)
     if weights is None or isinstance(weights, pd.Series):
         return weights
     return pd.Series(np.asarray(weights), index=data.index, name=what)
@@ -1025,10 +1015,8 @@ def compare_table(current: pd.DataFrame, previous: pd.DataFrame, items: Sequence
     [True, False]
     """
     caller = "compare_table"
-    if metric not in _METRICS:
-        raise ValueError(f"{caller}: metric must be one of {_METRICS}, not {metric!r}")
-    if adjust not in _ADJUST:
-        raise ValueError(f"{caller}: adjust must be one of {_ADJUST}, not {adjust!r}")
+    check_choice(metric, _METRICS, "metric", caller)
+    check_choice(adjust, _ADJUST, "adjust", caller)
     if not 0 < alpha < 1:
         raise ValueError(f"{caller}: alpha must be in (0, 1)")
     items = list(items)
@@ -1126,9 +1114,8 @@ def breakdown(data: pd.DataFrame, column, by: str, *, metric: str = "mean", weig
     [['a', 3, 4.0, False], ['b', 2, 3.0, False], ['c', 1, nan, True]]
     """
     caller = "breakdown"
-    _check_level(level, caller)
-    if metric not in _METRICS:
-        raise ValueError(f"{caller}: metric must be one of {_METRICS}, not {metric!r}")
+    check_level(level, caller)
+    check_choice(metric, _METRICS, "metric", caller)
     if not (isinstance(min_n, (int, np.integer)) and min_n >= 1):
         raise ValueError(f"{caller}: min_n must be a positive integer")
     if metric == "top_box" and scale_max is None:
@@ -1206,7 +1193,7 @@ def margin_of_error(n, *, p: float = 0.5, level: float = 0.95, deff: float = 1.0
     0.038
     """
     caller = "margin_of_error"
-    _check_level(level, caller)
+    check_level(level, caller)
     if not 0 <= p <= 1:
         raise ValueError(f"{caller}: p must be in [0, 1]")
     if not deff > 0:
@@ -1239,7 +1226,7 @@ def sample_size(moe: float, *, p: float = 0.5, level: float = 0.95, deff: float 
     (385, 278, 577)
     """
     caller = "sample_size"
-    _check_level(level, caller)
+    check_level(level, caller)
     if not 0 < moe < 1:
         raise ValueError(f"{caller}: moe must be a proportion in (0, 1), e.g. 0.05")
     if not 0 <= p <= 1:
@@ -1327,7 +1314,7 @@ def loyalty_segments(data: pd.DataFrame, satisfaction: str, loyalty: str, *,
     [['loyal', 3, 0.5], ['mercenary', 1, 0.16666666666666666], ['hostage', 1, 0.16666666666666666], ['at risk', 1, 0.16666666666666666]]
     """
     caller = "loyalty_segments"
-    _check_level(level, caller)
+    check_level(level, caller)
     code = _loyalty_codes(data, satisfaction, loyalty, satisfaction_threshold,
                           loyalty_threshold, caller)
     wser = _weights_arg(data, weights, caller)

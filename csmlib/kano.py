@@ -55,7 +55,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csmlib.indicators import adjust_pvalues, wilson_interval
 from csmlib.text import normalize_label, parse_number
+from csmlib.validation import check_choice, check_level, check_weights
 
 __all__ = [
     "CATEGORIES", "STANDARD_TABLE", "POULIOT_TABLE", "KanoColumns",
@@ -554,13 +556,7 @@ def count(categories, *, weights=None) -> pd.DataFrame:
     else:
         raise TypeError(f"count: categories must be a Series or DataFrame, "
                         f"not {type(categories).__name__}")
-    w = None
-    if weights is not None:
-        w = np.asarray(weights, dtype=float).ravel()
-        if w.shape[0] != len(frame):
-            raise ValueError(f"count: {w.shape[0]} weights for {len(frame)} respondents")
-        if np.any(~np.isfinite(w)) or np.any(w < 0):
-            raise ValueError("count: weights must be finite and non-negative")
+    w = check_weights(weights, len(frame), caller="count", allow_zero=True)
     rows, n_eff = [], []
     for col in frame.columns:
         codes = _category_codes(frame[col], col)
@@ -652,8 +648,7 @@ def summarize(counts: pd.DataFrame, *, rule: str = "mode", strength_threshold: f
     >>> s["category"], [round(float(s[c]), 3) for c in ("better", "worse", "fong_threshold")]
     ('O', [0.568, -0.736, 19.364])
     """
-    if rule not in _RULES:
-        raise ValueError(f"summarize: rule must be one of {_RULES}, not {rule!r}")
+    check_choice(rule, _RULES, "rule", "summarize")
     if not 0 <= strength_threshold < 1:
         raise ValueError(f"summarize: strength_threshold must be in [0, 1), "
                          f"not {strength_threshold!r}")
@@ -748,13 +743,12 @@ def _labels(values, present):
 
 
 def _quadrant(better, worse, at):
+    check_choice(at, ("fixed", "mean"), "quadrant_at", spelled=True)
     w = np.abs(worse)
     if at == "fixed":
         sb = sw = 0.5
-    elif at == "mean":
-        sb, sw = (np.nanmean(better), np.nanmean(w)) if np.isfinite(better).any() else (0.5, 0.5)
     else:
-        raise ValueError(f"quadrant_at must be 'fixed' or 'mean', not {at!r}")
+        sb, sw = (np.nanmean(better), np.nanmean(w)) if np.isfinite(better).any() else (0.5, 0.5)
     lab = np.where(better >= sb, np.where(w >= sw, "O", "A"), np.where(w >= sw, "M", "I"))
     return _labels(lab, np.isfinite(better))
 
@@ -822,8 +816,7 @@ def continuous(functional, dysfunctional, *, scale: str = "dumouchel", importanc
     >>> float(r["functional_mean"]), float(r["dysfunctional_mean"]), r["category"], int(r["n"])
     (2.5, 2.0, 'O', 4)
     """
-    if scale not in _SCORES:
-        raise ValueError(f"continuous: scale must be 'dumouchel' or 'xu', not {scale!r}")
+    check_choice(scale, tuple(_SCORES), "scale", "continuous", spelled=True)
     F, D, name = _frames(functional, dysfunctional, "continuous")
     IMP = None
     if importance is not None:
@@ -923,11 +916,8 @@ def better_worse_ci(categories, *, n_boot: int = 1000, level: float = 0.95, seed
     >>> [round(float(ci[c]), 3) for c in ("better", "better_low", "better_high")]
     [0.5, 0.404, 0.596]
     """
-    if not 0 < level < 1:
-        raise ValueError(f"better_worse_ci: level must be in (0, 1), not {level!r}")
-    if method not in ("bootstrap", "wilson"):
-        raise ValueError(f"better_worse_ci: method must be 'bootstrap' or 'wilson', "
-                         f"not {method!r}")
+    check_level(level, "better_worse_ci")
+    check_choice(method, ("bootstrap", "wilson"), "method", "better_worse_ci", spelled=True)
     counts = count(categories)
     X = counts[list(CATEGORIES)].to_numpy(dtype=np.int64)
     A, O, M, I = (X[:, CATEGORIES.index(c)] for c in "AOMI")
@@ -970,16 +960,12 @@ def better_worse_ci(categories, *, n_boot: int = 1000, level: float = 0.95, seed
 
 
 def _wilson(x, n, level):
+    """Wilson interval of x successes in n (NaN where n = 0)."""
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = stats.norm.ppf(0.5 + level / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    lo = np.where(n > 0, centre - half, np.nan)
-    hi = np.where(n > 0, centre + half, np.nan)
-    return lo, hi
+        lo, hi = wilson_interval(x / n, n, float(stats.norm.ppf(0.5 + level / 2)))
+    return np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
 
 
 def compare(counts_a: pd.DataFrame, counts_b: pd.DataFrame, *, rule: str = "mode",
@@ -1005,9 +991,8 @@ def compare(counts_a: pd.DataFrame, counts_b: pd.DataFrame, *, rule: str = "mode
     >>> r["category_a"], r["category_b"], bool(r["changed"]), float(r["chi2"]), int(r["df"])
     ('A', 'O', True, 40.0, 3)
     """
-    if adjust not in ("holm", "bonferroni", "fdr_bh", "none"):
-        raise ValueError(f"compare: adjust must be 'holm', 'bonferroni', 'fdr_bh' or 'none', "
-                         f"not {adjust!r}")
+    check_choice(adjust, ("holm", "bonferroni", "fdr_bh", "none"), "adjust", "compare",
+                 spelled=True)
     _counts_matrix(counts_a, "compare")
     _counts_matrix(counts_b, "compare")
     common = [i for i in counts_a.index if i in set(counts_b.index)]
@@ -1074,6 +1059,4 @@ def _two_proportion_p(xa, na, xb, nb) -> np.ndarray:
 def _adjust(p: np.ndarray, method: str) -> np.ndarray:
     # csmlib's own adjustment (as R p.adjust); statsmodels' multipletests runs gc.collect() on
     # every call, which made a per-segment comparison cost ~0.1 s
-    from csmlib.indicators import adjust_pvalues
-
     return adjust_pvalues(np.where(np.isfinite(p), p, np.nan), method)

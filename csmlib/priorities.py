@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csmlib.drivers import _names, _numeric, _weights
+from csmlib.drivers import driver_names, driver_weights
+from csmlib.validation import numeric_column
 
 __all__ = ["ipa", "penalty_reward", "scale_bands", "QUADRANTS", "FACTOR_CLASSES"]
 
@@ -252,11 +253,11 @@ def penalty_reward(data, outcome, drivers=None, *, low=None, high=None, weights=
     if (scale_min is None) != (scale_max is None):
         raise ValueError(f"{caller}: give both scale_min and scale_max, or neither")
     scale_cuts = None if scale_min is None else scale_bands(scale_min, scale_max)
-    w_all, w_label = _weights(data, weights, caller)
-    outcome, drivers = _names(outcome, drivers, data.columns, caller,
-                              exclude=(w_label,) if w_label else ())
+    w_all, w_label = driver_weights(data, weights, caller)
+    outcome, drivers = driver_names(outcome, drivers, data.columns, caller,
+                                    exclude=(w_label,) if w_label else ())
     names = list(drivers) + [outcome]
-    X = np.column_stack([_numeric(data, c, caller) for c in names])
+    X = np.column_stack([numeric_column(data, c, caller) for c in names])
     keep = np.isfinite(X).all(axis=1)
     if w_all is not None:
         keep &= np.isfinite(w_all) & (w_all > 0)

@@ -51,6 +51,7 @@ from csmlib.factor import (BartlettResult, EFAResult, ItemData, KMOResult,
 from csmlib.factor_extraction import extract, fit_factors, smc
 from csmlib.factor_rotation import oblimin
 from csmlib.polychoric import polychoric_matrix
+from csmlib.validation import check_choice, check_level
 
 __all__ = [
     "AlphaResult", "GuttmanResult", "OmegaResult", "OrdinalAlphaResult",
@@ -239,12 +240,9 @@ def cronbach_alpha(items, *, missing: str = "pairwise", ci: str = "feldt", level
     >>> round(res.alpha, 3), res.n, res.ci_method
     (0.869, 8, 'feldt')
     """
-    if ci not in _CI_METHODS:
-        raise ValueError(f"cronbach_alpha: ci must be one of {_CI_METHODS}, not {ci!r}")
-    if ci_n not in _CI_N:
-        raise ValueError(f"cronbach_alpha: ci_n must be one of {_CI_N}, not {ci_n!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"cronbach_alpha: level must be in (0, 1), not {level!r}")
+    check_choice(ci, _CI_METHODS, "ci", "cronbach_alpha")
+    check_choice(ci_n, _CI_N, "ci_n", "cronbach_alpha")
+    check_level(level, "cronbach_alpha")
     data, mom = _load_scale(items, missing=missing, caller="cronbach_alpha")
     k = len(data.names)
     singular = _singular(mom.R)

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from csmlib.validation import check_weights, weight_column
+
 __all__ = ["RakeResult", "check_weights", "kish_n_eff", "design_effect", "weighted_mean_se",
            "rake"]
 
@@ -32,69 +34,6 @@ __all__ = ["RakeResult", "check_weights", "kish_n_eff", "design_effect", "weight
 # --------------------------------------------------------------------------------------------
 # Validation, Kish n_eff, design effect
 # --------------------------------------------------------------------------------------------
-
-def check_weights(weights, n: int | None = None, name: str = "weights") -> np.ndarray | None:
-    """Validate survey weights and return them as a new float64 array (``None`` stays ``None``).
-
-    Parameters
-    ----------
-    weights : array-like or None
-        One weight per respondent.
-    n : int, optional
-        The number of respondents the weights must match.
-    name : str
-        Name of the weight column, used in error messages.
-
-    Raises
-    ------
-    ValueError
-        Wrong length, non-numeric values, or any zero, negative, NaN or infinite weight (the
-        message names ``name``, the number of offending rows and the first offending position).
-
-    Examples
-    --------
-    >>> from csmlib.weighting import check_weights
-    >>> check_weights([1, 2.5, 0.5], 3).tolist()
-    [1.0, 2.5, 0.5]
-    >>> check_weights([1, 0, 2], 3, name="weight")
-    Traceback (most recent call last):
-    ...
-    ValueError: weight column 'weight': 1 weight(s) are zero or negative (first at position 1); weights must be strictly positive — drop respondents instead of giving them weight 0
-    """
-    if weights is None:
-        return None
-    if isinstance(weights, (pd.Series, pd.Index)):
-        raw = weights.to_numpy(dtype=float, na_value=np.nan) if _is_numeric(weights) else None
-    else:
-        arr = np.asarray(weights)
-        raw = arr if arr.dtype.kind in "biuf" else None
-    if raw is None:
-        try:
-            raw = pd.to_numeric(pd.Series(np.asarray(weights, dtype=object).ravel()),
-                                errors="raise").to_numpy(dtype=float, na_value=np.nan)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"weight column '{name}': weights must be numeric ({exc})") from None
-    shape = np.shape(raw)
-    if len(shape) > 1 and sum(d > 1 for d in shape) > 1:
-        raise ValueError(f"weight column '{name}': weights must be one-dimensional")
-    w = np.array(raw, dtype=float).ravel()          # always a fresh, writable copy
-    if n is not None and w.shape[0] != n:
-        raise ValueError(f"weight column '{name}': {w.shape[0]} weights for {n} respondents")
-    bad_nan = ~np.isfinite(w)
-    if bad_nan.any():
-        raise ValueError(f"weight column '{name}': {int(bad_nan.sum())} weight(s) are missing or "
-                         f"infinite (first at position {int(np.argmax(bad_nan))})")
-    bad = w <= 0
-    if bad.any():
-        raise ValueError(f"weight column '{name}': {int(bad.sum())} weight(s) are zero or negative "
-                         f"(first at position {int(np.argmax(bad))}); weights must be strictly "
-                         "positive — drop respondents instead of giving them weight 0")
-    return w
-
-
-def _is_numeric(s) -> bool:
-    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
-
 
 def kish_n_eff(weights) -> float:
     """Kish effective sample size n_eff = (Σw)²/Σw².
@@ -280,14 +219,11 @@ def rake(data: pd.DataFrame, margins: Mapping, *, weights=None, max_iter: int = 
     n = len(data)
     if n == 0:
         raise ValueError("rake: data has no rows")
-    if isinstance(weights, str):
-        if weights not in data.columns:
-            raise ValueError(f"rake: weight column '{weights}' not in data")
-        base = check_weights(data[weights], n, name=weights)
-    elif weights is None:
+    if weights is None:
         base = np.ones(n)
     else:
-        base = check_weights(weights, n, name="weights")
+        base = check_weights(weight_column(data, weights, "rake"), n,
+                             name=weights if isinstance(weights, str) else "weights")
 
     targets = {str(v) if not isinstance(v, str) else v: _margin_targets(v, s)
                for v, s in margins.items()}

@@ -684,3 +684,17 @@ def test_complainant_groups_below_min_n_are_suppressed():
     assert table.loc["non-complainant", "mean"] == pytest.approx(np.mean(responses["overall"][~responses["respondent_id"].isin(log["customer_id"])]))
     assert table.loc["upheld", "n"] == 3 and np.isnan(table.loc["upheld", "mean"]) and table.loc["upheld", "suppressed"]
     assert shown.by_outcome.set_index("group").loc["upheld", "mean"] == pytest.approx(3.0)  # r1..r3 -> 2, 3, 4
+
+
+def test_handling_satisfaction_of_small_groups_is_suppressed():
+    import numpy as np
+    import pandas as pd
+
+    from csmlib.complaints import kpis, validate_log
+
+    log, _ = validate_log(pd.DataFrame({
+        "complaint_id": [str(i) for i in range(6)], "category": ["a", "a", "a", "a", "b", "b"],
+        "received_at": ["2026-01-05 10:00"] * 6, "handling_satisfaction": [5, 4, 3, 4, 1, 2]}))
+    table = kpis(log, period=("2026-01-01", "2026-03-31"), by="category", min_n=3).set_index("category")
+    assert table.loc["a", "handling_sat_mean"] == pytest.approx(4.0) and table.loc["a", "handling_sat_n"] == 4
+    assert np.isnan(table.loc["b", "handling_sat_mean"]) and table.loc["b", "handling_sat_n"] == 2
