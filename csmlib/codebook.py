@@ -183,6 +183,35 @@ class ComplaintsSpec(_Model):
         return self.columns.get(field, field)
 
 
+class CommentTheme(_Model):
+    """A theme of the open comments: the words that signal it, and who owns it."""
+    label: Label | None = None
+    """How reports name the theme: text or `{en: ..., fa: ...}` (default: the theme id)."""
+    department: str | None = None
+    """Department that owns the theme (feedback is routed to it)."""
+    patterns: dict[str, list[str]] | list[str]
+    """Words or phrases that mark a comment with the theme, by language: `{en: [late, delay*], fa: [...]}`; a trailing `*` matches any ending (docs/methods/comments.md)."""
+
+
+class CommentsSpec(_Model):
+    """The open-comment question and its codeframe (themes)."""
+    column: str | None = None
+    """Column of open comments (the same as the top-level `comment`, which still works)."""
+    themes: dict[str, CommentTheme] = Field(default_factory=dict)
+    """The codeframe: `{theme id: {label, department, patterns}}`; empty: comments are not coded."""
+
+    @model_validator(mode="after")
+    def _check_patterns(self):
+        if self.themes:
+            from csmlib.comments import theme_patterns  # pyarrow is loaded only when themes are declared
+
+            try:
+                theme_patterns({tid: {"patterns": t.patterns} for tid, t in self.themes.items()})
+            except ValueError as err:
+                raise ValueError(str(err).removeprefix("theme_patterns: ")) from None
+        return self
+
+
 class Codebook(_Model):
     survey: str
     """Name of the survey; waves whose codebooks name the same survey (and organisation) form one series."""
@@ -195,7 +224,9 @@ class Codebook(_Model):
     weight: str | None = None
     """Column of survey weights (positive, finite)."""
     comment: str | None = None
-    """Column of open comments."""
+    """Column of open comments (or `comments: {column: ...}`)."""
+    comments: CommentsSpec | None = None
+    """Open comments: `{column, themes: {id: {label: {en, fa}, department, patterns: {en: [...], fa: [...]}}}}`."""
     segments: dict[str, Segment] = Field(default_factory=dict)
     """Customer groups: `{name: {column, label, levels, level_labels}}`."""
     scales: dict[str, Scale]
@@ -212,6 +243,24 @@ class Codebook(_Model):
     """Published benchmarks: `{metric: {name: value}}`."""
     departments: dict[str, Label] = Field(default_factory=dict)  # department -> how reports name it
     """How reports name each department: `{name: label}`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _comment_column(cls, data):
+        """`comments.column` and the older top-level `comment` name the same column; either may give it."""
+        if not isinstance(data, dict) or not isinstance(data.get("comments"), dict):
+            return data
+        column = data["comments"].get("column")
+        old = data.get("comment")
+        if column is not None and old is not None and column != old:
+            raise ValueError(f"comment ('{old}') and comments.column ('{column}') name different columns")
+        if column is not None and old is None:
+            data = {**data, "comment": column}
+        elif old is not None and column is None:
+            data = {**data, "comments": {**data["comments"], "column": old}}
+        if data["comments"].get("themes") and data.get("comment") is None:
+            raise ValueError("comments.themes are declared but no column of open comments (comments.column)")
+        return data
 
     @model_validator(mode="after")
     def _check_references(self):
@@ -278,6 +327,23 @@ class Codebook(_Model):
     def department_label(self, department, language: str = "en") -> str:
         """A department's name in the report language (the name itself when the codebook gives none)."""
         return pick_label(self.departments.get(str(department)), language, str(department))
+
+    def comment_themes(self) -> dict[str, dict]:
+        """The codeframe for :func:`csmlib.comments.code`: ``{theme id: {label, department, patterns}}``
+        (empty when the codebook declares no themes)."""
+        if self.comments is None:
+            return {}
+        return {tid: t.model_dump() for tid, t in self.comments.themes.items()}
+
+    def theme_label(self, theme: str, language: str = "en") -> str:
+        """A comment theme's name in ``language`` (the id when the codebook gives none)."""
+        spec = self.comments.themes.get(theme) if self.comments is not None else None
+        return pick_label(spec.label if spec is not None else None, language, theme)
+
+    def theme_department(self, theme: str) -> str | None:
+        """The department owning a comment theme, if any."""
+        spec = self.comments.themes.get(theme) if self.comments is not None else None
+        return spec.department if spec is not None else None
 
     def outcome_item(self, role: str) -> Item | None:
         """The rating item that is also the outcome ``role`` (same column), if there is one."""

@@ -9,7 +9,7 @@ before any text is shown. Method note: ``docs/methods/comments.md``.
 
 The codeframe
 -------------
-A plain mapping (it will live in the codebook)::
+A plain mapping (in the codebook it is the `comments: themes:` block)::
 
     {"delivery_delay": {"label": {"en": "Late delivery", "fa": "تأخیر در تحویل"},
                         "department": "Logistics",

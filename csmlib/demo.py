@@ -119,6 +119,30 @@ DELAY_SPIKE = {"wave": "2026Q2", "category": "delivery_delay", "factor": 2.2}
 BILLING_FIX = {"action": "CA-01", "category": "billing_error", "closed": dt.date(2025, 12, 15), "factor_after": 0.45}
 PRODUCTS = ("P-100 Kettle", "P-200 Blender", "P-300 Toaster", "P-400 Mixer", "P-500 Juicer")
 
+# ---- open comments (voice of the customer) ----------------------------------------------
+# Generated from their own seeded stream (np.random.default_rng([SEED, wave index, COMMENT_STREAM]))
+# so that the other columns' random numbers are those of the demo without themes.
+COMMENT_STREAM = 7
+COMMENT_RATE = 0.6          # share of respondents writing a comment
+PERSIAN_SHARE = 0.45        # share of the comments written in Persian
+# theme: (department, English label, Persian label, rating item whose latent drives it, base log-odds,
+#         weight of (−item latent), weight of (−overall latent))
+COMMENT_THEMES = {
+    "late_delivery": ("Logistics", "Late delivery", "تأخیر در تحویل", "del_speed", -3.2, 0.8, 0.6),
+    "packaging_damage": ("Packaging", "Damaged packaging", "آسیب بسته‌بندی", "del_packaging", -2.6, 0.6, 0.5),
+    "invoice_error": ("Finance", "Invoice errors", "خطای صورتحساب", "org_invoicing", -2.7, 0.8, 0.5),
+    "staff_rude": ("Customer Service", "Unhelpful staff", "برخورد نامناسب کارکنان", "org_courtesy", -3.6, 0.9, 0.5),
+    "praise": (None, "Praise", "تعریف و تشکر", None, -2.3, 0.0, -0.9),
+}
+# the late-delivery theme jumps in the delivery-speed drop wave (backlog), beyond what the lower
+# speed itself explains, and eases afterwards (the speed stays lower, so it stays above 2025)
+LATE_SPIKE = {"wave": SPEED_DROP["wave"], "log_odds": 1.2}
+# invoice errors in comments fall after corrective action CA-01 (closed 2025-12-15)
+INVOICE_FIX = {"from_wave": "2026Q1", "log_odds": -1.0}
+RECURRING_COMMENT = {"theme": "packaging_damage", "product": RECURRING["product"], "share": 0.7}
+UNCOVERED_TOPIC = {"term": "app", "share": 0.2}   # a topic no theme covers (the mobile app)
+PII_SHARE = 0.04            # comments that carry an e-mail, a mobile number or a card number
+
 GROUND_TRUTH = {
     "dimensions": {g: [i[0] for i in ITEMS if i[1] == g] for g in GROUP_ORDER},
     "reverse_keyed": [i[0] for i in ITEMS if i[6]],
@@ -133,6 +157,14 @@ GROUND_TRUTH = {
     "effective_action": "CA-01",
     "ineffective_action": "CA-02",
     "fragile_customers": "lower satisfaction (latent shift -0.5 SD)",
+    "comment_themes": {
+        "departments": {t: v[0] for t, v in COMMENT_THEMES.items() if v[0]},
+        "late_delivery_peak": LATE_SPIKE["wave"],
+        "recurring_theme": RECURRING_COMMENT["theme"],
+        "dissatisfied_themes": ["late_delivery", "packaging_damage", "invoice_error", "staff_rude"],
+        "satisfied_themes": ["praise"],
+        "uncovered_term": UNCOVERED_TOPIC["term"],
+    },
 }
 
 
@@ -164,7 +196,7 @@ def codebook_dict() -> dict:
         "organisation": "Demo Appliances Co.",
         "respondent_id": "resp_id",
         "weight": "weight",
-        "comment": "comment",
+        "comments": {"column": "comment", "themes": comment_codeframe()},
         "departments": {name: {"en": name, "fa": fa} for name, fa in DEPARTMENT_LABELS.items()},
         "segments": {
             "customer_type": {"column": "customer_type", "label": {"en": "Customer type", "fa": "نوع مشتری"},
@@ -220,6 +252,148 @@ def params_dict(wave: str, start: dt.date, end: dt.date) -> dict:
         "options": {"level": 0.95, "n_boot": 500, "seed": 2026, "language": "en", "min_n": 30,
                     "reliability_threshold": 0.70},
     }
+
+
+# ---------------------------------------------------------------------------- open comments
+COMMENT_PATTERNS = {
+    "late_delivery": {"en": ["late", "delay*", "took too long", "took ages"],
+                      "fa": ["تاخیر*", "دیر رسید*", "دیر تحویل*", "دیر به دستم"]},
+    "packaging_damage": {"en": ["damaged", "crushed", "broken", "dented", "torn"],
+                         "fa": ["آسیب*", "شکسته", "له شده", "بسته‌بندی خراب*", "بسته بندی خراب*", "پاره"]},
+    "invoice_error": {"en": ["invoice*", "billing", "bill", "charged twice", "overcharg*"],
+                      "fa": ["فاکتور*", "صورتحساب*", "صورت حساب*"]},
+    "staff_rude": {"en": ["rude", "unhelpful", "impolite"],
+                   "fa": ["بی‌ادب*", "بی‌احترامی", "برخورد بد*", "بداخلاق*"]},
+    "praise": {"en": ["great", "excellent", "thank*", "well done"],
+               "fa": ["عالی", "ممنون*", "سپاس*", "دستتان درد نکند"]},
+}
+# sentences per theme and language; {product} is filled in for packaging comments
+COMMENT_TEXTS = {
+    "late_delivery": {
+        "en": ["Delivery took too long this time", "The order arrived late again", "A week of delay for a simple kettle",
+               "Delivery was promised for Monday and came Friday, very late", "Shipping took ages, nobody told me why"],
+        "fa": ["سفارشم با تأخیر زیاد رسید", "ارسال خیلی دیر رسید و کسی پاسخگو نبود", "یک هفته تاخیر در تحویل داشتیم",
+               "کالا دیر تحویل داده شد", "مرسوله دو هفته دیر به دستم رسید"]},
+    "packaging_damage": {
+        "en": ["The {product} box arrived damaged", "Box was crushed and the {product} inside was broken",
+               "Packaging torn, the {product} was dented", "Second time the {product} came damaged in the box"],
+        "fa": ["جعبه {product} له شده بود", "بسته‌بندی خراب بود و {product} آسیب دیده بود",
+               "بسته‌بندی {product} پاره و شکسته رسید", "{product} با بسته‌بندی خراب و آسیب‌دیده رسید"]},
+    "invoice_error": {
+        "en": ["The invoice was wrong twice", "I was charged twice for one order", "Billing mistake, the invoice shows the wrong price",
+               "Overcharged on the invoice, please correct it"],
+        "fa": ["صورت‌حساب اشتباه صادر شده بود", "فاکتور دو بار صادر شد و پول دو بار کم شد", "مبلغ صورتحساب با قیمت سایت فرق داشت"]},
+    "staff_rude": {
+        "en": ["The call centre staff were rude to me", "Unhelpful and impolite agent on the phone", "Shop staff were rude and slow"],
+        "fa": ["کارمند پشتیبانی بی‌ادب و بی‌حوصله بود", "برخورد بد کارکنان فروشگاه را دوست نداشتم", "اپراتور تلفن بداخلاق بود"]},
+    "praise": {
+        "en": ["Great product, thank you", "Excellent quality and friendly service", "Thanks, everything was great",
+               "Well done, the mixer works perfectly"],
+        "fa": ["کیفیت محصول عالی است", "ممنون از پشتیبانی خوبتان", "همه چیز عالی بود، سپاس", "خرید بسیار خوبی بود، ممنونم"]},
+    "_app": {
+        "en": ["The mobile app keeps crashing", "Could not log in to the app to track my order", "The app is slow and confusing"],
+        "fa": ["اپلیکیشن موبایل مدام بسته می‌شود", "نتوانستم با اپلیکیشن سفارش را پیگیری کنم", "اپلیکیشن کند و گیج‌کننده است"]},
+    "_other": {
+        "en": ["Nothing special to add here", "Prices could be a little lower", "Please add more colours to choose from",
+               "Would like more payment options", "I hope the warranty period gets longer", "Good enough for the price",
+               "The manual should be in Persian too", "I bought it as a gift for my mother"],
+        "fa": ["نظر خاصی ندارم", "قیمت‌ها کمی بالاست", "رنگ‌های بیشتری اضافه کنید", "روش‌های پرداخت بیشتری بگذارید",
+               "مدت گارانتی را طولانی‌تر کنید", "دفترچه راهنما فارسی هم داشته باشد", "برای هدیه به مادرم خریدم",
+               "نسبت به قیمتش قابل قبول است"]},
+}
+PRODUCT_NAMES = {"P-200 Blender": ("P-200 Blender", "مخلوط‌کن P-200"), "P-100 Kettle": ("kettle", "کتری"),
+                 "P-300 Toaster": ("toaster", "توستر"), "P-400 Mixer": ("mixer", "همزن"), "P-500 Juicer": ("juicer", "آبمیوه‌گیری")}
+
+
+def comment_codeframe() -> dict:
+    """The demo codebook's comment themes: ``{id: {label, department, patterns}}``."""
+    frame = {}
+    for tid, (dept, en, fa, *_rest) in COMMENT_THEMES.items():
+        spec = {"label": {"en": en, "fa": fa}}
+        if dept:
+            spec["department"] = dept
+        spec["patterns"] = COMMENT_PATTERNS[tid]
+        frame[tid] = spec
+    return frame
+
+
+def _luhn_card(rng: np.random.Generator) -> str:
+    """A 16-digit card number (Iranian bank prefix) with a valid Luhn check digit, grouped by four."""
+    body = "603799" + "".join(str(d) for d in rng.integers(0, 10, 9))
+    total = 0
+    for i, ch in enumerate(reversed(body)):          # the check digit will be rightmost
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    number = body + str((10 - total % 10) % 10)
+    return " ".join(number[i:i + 4] for i in range(0, 16, 4))
+
+
+def _persian_variant(text: str, rng: np.random.Generator) -> str:
+    """The spellings customers type: Arabic yeh ي, ZWNJ written as a space or left out, Persian digits."""
+    r = rng.random()
+    if r < 0.25:
+        text = text.replace("ی", "ي")
+    elif r < 0.45:
+        text = text.replace("\u200c", " ")
+    elif r < 0.6:
+        text = text.replace("\u200c", "")
+    return text
+
+
+def _pii(fa: bool, rng: np.random.Generator) -> str:
+    kind = int(rng.integers(0, 3))
+    if kind == 0:
+        user = rng.choice(["sara.k", "a.rezaei", "m_hosseini", "customer2026"])
+        return (f"ایمیل من {user}@example.com است" if fa else f"Please email me at {user}@example.com")
+    if kind == 1:
+        number = "09" + "".join(str(d) for d in rng.integers(0, 10, 9))
+        if fa:
+            return "با شماره " + number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) + " تماس بگیرید"
+        return f"Call me on {number[:4]} {number[4:7]} {number[7:]}"
+    card = _luhn_card(rng)
+    return f"از کارت {card} دو بار برداشت شد" if fa else f"My card {card} was charged twice"
+
+
+def _comments(wave_index: int, latents: dict, overall_latent: np.ndarray) -> np.ndarray:
+    """The open comments of one wave, with the planted themes (from their own random stream)."""
+    rng = np.random.default_rng([SEED, wave_index, COMMENT_STREAM])
+    n = overall_latent.size
+    wave = WAVES[wave_index][0]
+    wave_ids = [w[0] for w in WAVES]
+    writes = rng.random(n) < COMMENT_RATE
+    persian = rng.random(n) < PERSIAN_SHARE
+    mentions = {}
+    for tid, (_dept, _en, _fa, item, base, b_item, b_overall) in COMMENT_THEMES.items():
+        logit = base + b_overall * -overall_latent
+        if item is not None:
+            logit = logit + b_item * -latents[item]
+        if tid == "late_delivery" and wave == LATE_SPIKE["wave"]:
+            logit = logit + LATE_SPIKE["log_odds"]
+        if tid == "invoice_error" and wave_index >= wave_ids.index(INVOICE_FIX["from_wave"]):
+            logit = logit + INVOICE_FIX["log_odds"]
+        mentions[tid] = rng.random(n) < 1 / (1 + np.exp(-logit))
+    app = rng.random(n) < UNCOVERED_TOPIC["share"]
+    pii = rng.random(n) < PII_SHARE
+    out = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(writes):
+        lang = "fa" if persian[i] else "en"
+        parts = []
+        for tid in COMMENT_THEMES:
+            if not mentions[tid][i] or (tid == "praise" and len(parts)):
+                continue
+            text = str(rng.choice(COMMENT_TEXTS[tid][lang]))
+            if "{product}" in text:
+                product = (RECURRING_COMMENT["product"] if rng.random() < RECURRING_COMMENT["share"]
+                           else PRODUCTS[int(rng.integers(0, len(PRODUCTS)))])
+                text = text.replace("{product}", PRODUCT_NAMES[product][1 if lang == "fa" else 0])
+            parts.append(text)
+        if app[i] or not parts:     # the app topic, or a remark on nothing in particular
+            parts.append(str(rng.choice(COMMENT_TEXTS["_app" if app[i] else "_other"][lang])))
+        if pii[i]:
+            parts.append(_pii(lang == "fa", rng))
+        text = ("؛ " if lang == "fa" else ". ").join(parts)
+        out[i] = _persian_variant(text, rng) if lang == "fa" else text
+    return out
 
 
 # ---------------------------------------------------------------------------- responses
@@ -292,7 +466,8 @@ def _responses(wave_index: int, wave: str, rng: np.random.Generator) -> pd.DataF
 
     comments = ["", "", "", "Fast and friendly service", "Delivery took too long", "The box arrived damaged",
                 "ارسال خیلی دیر بود", "کیفیت محصول عالی است", "Invoice was wrong twice", "پشتیبانی خوب بود"]
-    out["comment"] = rng.choice(comments, size=n)
+    out["comment"] = rng.choice(comments, size=n)   # kept: the draws after it stay the same
+    out["comment"] = _comments(wave_index, latents, overall_latent)
     return _plant_oddities(out, wave, rng)
 
 
@@ -404,6 +579,27 @@ def _ground_truth_md() -> str:
               f"- **Effective action**: CA-01 (billing errors) closed {BILLING_FIX['closed']}; billing complaints "
               f"fall to {BILLING_FIX['factor_after']:.0%} afterwards.",
               "- **Fragile customers**: satisfaction 0.5 SD lower.",
+              f"- **Open comments** (column `comment`, {COMMENT_RATE:.0%} of respondents write one, "
+              f"{PERSIAN_SHARE:.0%} of them in Persian with the spellings customers type: Arabic yeh ي, ZWNJ "
+              "written as a space or left out, Persian digits). Codeframe in the codebook (`comments.themes`); "
+              "the themes, with their owning departments:",
+              *[f"  - {tid} ({v[1]}{', ' + v[0] if v[0] else ''})" for tid, v in COMMENT_THEMES.items()],
+              f"  - **late_delivery** peaks in {LATE_SPIKE['wave']}, the wave of the delivery-speed drop (about 8% "
+              "of commenters before, about 29% then, about 12% in the next wave while the speed stays low): its share "
+              f"is significantly higher in {LATE_SPIKE['wave']} than in every other wave.",
+              f"  - **packaging_damage** in every wave (9–12% of commenters), {RECURRING_COMMENT['share']:.0%} of "
+              f"its comments naming the {RECURRING_COMMENT['product']}: the recurring complaint.",
+              f"  - **invoice_error** falls from about 10% of commenters to about 4–5% from {INVOICE_FIX['from_wave']} on, after "
+              "corrective action CA-01.",
+              "  - Customers mentioning late delivery, damaged packaging, invoice errors or unhelpful staff are "
+              "less satisfied overall than the other commenters (the mention probability rises as the item's and "
+              "overall satisfaction fall); those writing praise are more satisfied.",
+              f"  - **Uncovered topic**: {UNCOVERED_TOPIC['share']:.0%} of commenters write about the mobile app, "
+              f"which no theme covers ('app' in English, 'اپلیکیشن' in Persian): `uncovered_terms` lists both among "
+              "its top words.",
+              f"  - **Personal data**: about {PII_SHARE:.0%} of comments carry an e-mail address, an Iranian mobile "
+              "number (Latin or Persian digits) or a 16-digit card number with a valid Luhn digit; "
+              "`mask_pii` must remove every one before a quote is shown.",
               "- **Quarantine**: each wave has 6 invalid survey rows (out-of-range price and overall answers, "
               "a non-numeric answer, a duplicate id, a Kano answer 6, a zero weight) and 3 invalid complaint "
               "records (closed before received, unknown category, duplicate id).", ""]

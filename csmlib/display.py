@@ -25,6 +25,8 @@ from csmlib.text import localize
 # Table headers and recurring cell words in Persian reports (other text comes from the
 # notebooks' T("English", "فارسی") calls and from the codebook's labels).
 FA_WORDS = {
+    "theme": "موضوع", "mentions": "تعداد اشاره", "sat_mention": "رضایت اشاره‌کنندگان", "sat_other": "رضایت دیگران",
+    "change": "تغییر", "quote": "نقل قول", "term": "واژه", "n_comments": "تعداد نظر", "share_previous": "سهم دوره قبل",
     "label": "عنوان", "attribute": "ویژگی", "item": "گویه", "dimension": "بعد", "department": "واحد",
     "segment": "گروه", "category": "دسته", "category_name": "طبقه", "group": "گروه", "indicator": "شاخص",
     "metric": "شاخص", "n": "تعداد", "n_eff": "تعداد مؤثر", "k": "تعداد گویه", "items": "تعداد گویه",
@@ -99,7 +101,8 @@ FA_REASONS = [(re.compile(pattern), template) for pattern, template in (
 
 # Cells shown as they are in the data (paths, column names, ids, raw values), so that an analyst
 # can find them: no translation, no Persian digits.
-VERBATIM_COLUMNS = frozenset({"file", "column", "value", "id", "respondent_id", "complaint_id", "action_id", "subject"})
+VERBATIM_COLUMNS = frozenset({"file", "column", "value", "id", "respondent_id", "complaint_id", "action_id", "subject",
+                              "quote", "term"})  # a customer's words are quoted as written
 
 
 def word(text, language: str = "en") -> str:

@@ -12,7 +12,8 @@ comment saying what to check. The rules, in the order they are applied to each c
    repeated or blank ids is allowed and reported). Else no ``respondent_id``: row numbers are used.
 3. **Kano pairs** (``x_f`` + ``x_d``, with ``x_imp``) are left out and listed: declare them by hand.
 4. **comment** — a text column named like one (comment, feedback, remark, نظر, توضیحات…) or
-   with long (≥ 20 characters on average), mostly unique answers.
+   with long (≥ 20 characters on average), mostly unique answers. Written as an empty
+   ``comments: {column, themes: {}}`` block whose comment shows how to add themes.
 5. **segments** — text columns with ≤ 12 distinct values; numeric columns with ≤ 12 distinct
    values named like a segment (gender, region, education, شهر…), labelled SPSS columns whose value
    labels are not scale wordings, and two-valued numeric columns (30+ rows, not an outcome).
@@ -996,7 +997,14 @@ def codebook_document(draft: Draft) -> tuple[dict, list[str]]:
         doc["weight"] = Note(draft.weight, "named like a weight and positive: check it is a survey weight"
                              + draft.weight_note)
     if draft.comment:
-        doc["comment"] = Note(draft.comment, "free-text answers (by its name, or long and mostly unique)")
+        doc["comments"] = Note({
+            "column": Note(draft.comment, "free-text answers (by its name, or long and mostly unique)"),
+            "themes": Note({}, "no themes yet: the report lists the comments' frequent words to start from"),
+        }, before=(
+            "open comments: add themes to code them, e.g. themes: {late_delivery: {label: {en: Late delivery, "
+            "fa: تأخیر در تحویل}, department: Logistics, patterns: {en: [late, delay*], fa: [تاخیر*, دیر رسید]}}}",
+            "a pattern is a word or phrase matched as whole words; a trailing * matches any ending "
+            "(docs/methods/comments.md)",))
     if draft.segments:
         segs = {}
         for name, (p, levels, level_labels, notes) in draft.segments.items():

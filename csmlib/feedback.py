@@ -8,7 +8,7 @@ function takes the tidy tables that analysis already produces and returns rows o
 ==========  =================================================================
 column      meaning
 ==========  =================================================================
-source      the analysis (satisfaction, kano, drivers, complaints, reliability)
+source      the analysis (satisfaction, kano, drivers, complaints, reliability, comments)
 kind        what was found (``significant_drop``, ``must_be_underperforming``, …)
 subject     item, attribute, complaint category or action id
 label       display label of the subject
@@ -28,7 +28,8 @@ from csmlib.codebook import Codebook
 
 COLUMNS = ["source", "kind", "subject", "label", "department", "evidence", "priority"]
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-SOURCES = ("satisfaction", "reliability", "kano", "drivers", "complaints")
+SOURCES = ("satisfaction", "reliability", "kano", "drivers", "complaints", "comments")
+LARGE_THEME = 0.10   # a comment theme mentioned by at least this share of commenters is a finding
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -207,6 +208,63 @@ def from_reliability(dimensions: pd.DataFrame | None, *, threshold: float, owner
                               f"آلفای کرونباخ = {rec.alpha:.2f} (آستانه {threshold:.2f})"),
              "priority": "low"}
             for rec in dimensions.itertuples(index=False) if rec.alpha < threshold]
+    return _frame(rows)
+
+
+def from_comments(themes: pd.DataFrame | None, codebook: Codebook, *, large: float = LARGE_THEME,
+                  alpha: float = 0.05, language: str = "en") -> pd.DataFrame:
+    """Open-comment themes that a department must hear about.
+
+    ``themes``: :func:`csmlib.comments.themes_table` (as ``02_satisfaction`` saves it, optionally
+    with ``suppressed``). A theme becomes one finding, routed to its codebook department, when it
+    is **growing** (share up since the previous wave, ``change_p_adjusted`` < ``alpha``: priority
+    high), **tied to lower satisfaction** (mentioners less satisfied overall than the other
+    commenters, ``sat_p_adjusted`` < ``alpha``: medium) or **large** (share ≥ ``large`` of the
+    commenters: low), the first that applies giving ``kind`` and priority; the evidence states
+    every reason. Themes flagged ``too_small`` or ``suppressed`` (fewer mentions than the minimum
+    base) and themes whose mentioners are significantly *more* satisfied (praise) are left out.
+    """
+    rows = []
+    if themes is None or themes.empty:
+        return _frame(rows)
+
+    def value(rec, name):
+        v = rec.get(name)
+        return float(v) if v is not None and pd.notna(v) else float("nan")
+
+    for rec in themes.to_dict("records"):
+        if bool(rec.get("too_small")) or bool(rec.get("suppressed")):
+            continue
+        share, change, change_p = value(rec, "share"), value(rec, "change"), value(rec, "change_p_adjusted")
+        gap, gap_p = value(rec, "sat_difference"), value(rec, "sat_p_adjusted")
+        if gap > 0 and gap_p < alpha:
+            continue                                    # praise: mentioners are more satisfied
+        growing = change > 0 and change_p < alpha
+        dissatisfying = gap < 0 and gap_p < alpha
+        big = share >= large
+        if not (growing or dissatisfying or big):
+            continue
+        n_c = int(rec.get("n_commenters") or 0)
+        en = [f"mentioned by {share:.0%} of the {n_c:,} customers who wrote a comment"]
+        fa = [f"در نظر {share:.0%} از {n_c:,} مشتری که نظر نوشته‌اند آمده است"]
+        if growing:
+            prev = value(rec, "share_previous")
+            en.append(f"up from {prev:.0%} in the previous wave (adjusted p = {change_p:.3g})")
+            fa.append(f"افزایش از {prev:.0%} در دوره قبل (p اصلاح‌شده = {change_p:.3g})")
+        if dissatisfying:
+            en.append(f"those who mention it rate overall satisfaction {-gap:.2f} points lower than other commenters "
+                      f"({value(rec, 'sat_mention'):.2f} vs {value(rec, 'sat_other'):.2f}, adjusted p = {gap_p:.3g})")
+            fa.append(f"کسانی که به آن اشاره کرده‌اند رضایت کلی را {-gap:.2f} امتیاز کمتر از دیگران داده‌اند "
+                      f"({value(rec, 'sat_mention'):.2f} در برابر {value(rec, 'sat_other'):.2f}، p اصلاح‌شده = {gap_p:.3g})")
+        kind, priority = (("growing_theme", "high") if growing else ("dissatisfying_theme", "medium") if dissatisfying
+                          else ("large_theme", "low"))
+        theme = str(rec["theme"])
+        label, department = rec.get("label"), rec.get("department")
+        rows.append({"source": "comments", "kind": kind, "subject": theme,
+                     "label": label if isinstance(label, str) and label else codebook.theme_label(theme, language),
+                     "department": (department if isinstance(department, str) and department
+                                    else codebook.theme_department(theme) or "(unassigned)"),
+                     "evidence": _say(language, "; ".join(en), "؛ ".join(fa)), "priority": priority})
     return _frame(rows)
 
 

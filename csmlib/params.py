@@ -121,6 +121,8 @@ class Options(_Model):
     """Groups smaller than this are suppressed in every table and figure."""
     reliability_threshold: float = Field(0.70, gt=0, lt=1)
     """α at or above which a dimension is called reliable."""
+    show_quotes: bool = True
+    """Show masked example quotes of the open comments in the reports (false: themes and numbers only)."""
     kernel: str = "csm"
     """Jupyter kernel that runs the notebooks."""
     timeout: int = Field(600, ge=10, description="seconds per notebook cell")
