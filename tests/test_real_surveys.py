@@ -286,7 +286,7 @@ def test_bank_sections_without_data_are_one_line(project):
     assert "Kano" in _one_note(summary["Customer needs (Kano)"])
     assert "complaints" in _one_note(summary["Complaints"])
     feedback = _text(_page(root, "bank", "07_feedback"))
-    assert "Not available for this wave (so no findings from it): Kano analysis, complaints log." in feedback
+    assert "Not available for this wave (so no findings from it): Kano analysis, open comments (no comment question or no themes), complaints log." in feedback
     results = json.loads((root / "reports" / "bank" / "results" / "05_drivers.json").read_text("utf-8"))
     assert not {"sat1", "sat2", "loy1"} & set(results["drivers"]) and len(results["drivers"]) == 19
 
@@ -320,9 +320,10 @@ def test_tiny_survey_says_what_it_cannot_do(project):
     root, _, _ = project
     reliability = _sections(_page(root, "tiny", "03_reliability"))
     assert "Sample too small to trust" in _text(reliability[""])
-    for title in ("Is the data suitable for factor analysis?", "How many factors?", "Exploratory factor analysis",
-                  "Confirmatory factor analysis"):
-        assert "8 respondents for 11 items" in _one_note(reliability[title]), title
+    # the same one-line reason under every factor-analysis heading is shown once, under the first
+    assert "8 respondents for 11 items" in _one_note(reliability["Is the data suitable for factor analysis?"])
+    for title in ("How many factors?", "Exploratory factor analysis", "Confirmatory factor analysis"):
+        assert title not in reliability or "8 respondents for 11 items" in _one_note(reliability[title]), title
     assert "too few respondents to judge" in _text(reliability["Reliability per dimension"])
     drivers = _sections(_page(root, "tiny", "05_drivers"))
     for title, section in drivers.items():
