@@ -1095,3 +1095,33 @@ def examples(texts, coded: pd.DataFrame, theme, *, k: int = 3, satisfaction=None
     cols = ["text", "n_words"] + ([] if satisfaction is None else ["satisfaction"])
     out = picked[cols].set_axis(s.index[picked["pos"].to_numpy(dtype=np.int64)])
     return out.astype({"text": "str", "n_words": "int64"})
+
+
+def share_trend(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Share of commenters per theme across waves, in %, from each wave's :func:`themes_table`.
+
+    ``tables`` maps wave ids (oldest first) to that wave's themes table (``None`` or a table
+    without ``share`` for a wave without comments, which is left out). Suppressed shares stay
+    missing. Rows: themes (by their label, in the order of the newest wave); columns: waves.
+
+    >>> t1 = pd.DataFrame({"theme": ["late"], "label": ["Late delivery"], "share": [0.07]})
+    >>> t2 = pd.DataFrame({"theme": ["late"], "label": ["Late delivery"], "share": [0.29]})
+    >>> share_trend({"Q1": t1, "Q2": t2, "Q3": None}).round(1).to_dict("index")
+    {'Late delivery': {'Q1': 7.0, 'Q2': 29.0}}
+    """
+    columns = {}
+    labels: dict[str, str] = {}
+    for wave, table in tables.items():
+        if table is None or "share" not in table or "theme" not in table:
+            continue
+        names = table["label"] if "label" in table else table["theme"]
+        labels.update(dict(zip(table["theme"], names)))
+        columns[wave] = pd.Series(pd.to_numeric(table["share"], errors="coerce").to_numpy() * 100,
+                                  index=table["theme"].to_numpy())
+    if not columns:
+        return pd.DataFrame()
+    trend = pd.DataFrame(columns)
+    order = list(columns[list(columns)[-1]].index) + [t for t in trend.index if t not in columns[list(columns)[-1]].index]
+    trend = trend.reindex(order)
+    trend.index = [labels.get(t, t) for t in trend.index]
+    return trend
