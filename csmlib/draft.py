@@ -913,6 +913,20 @@ def _name_scales(draft: Draft) -> None:
                 m.scale = ScaleGuess(lo, hi, {}, missing, list(m.scale.notes))
             else:
                 m.scale.missing = missing
+    # a questionnaire usually asks every rating on one format: unlabelled items whose ranges
+    # differ from the widest by at most one point at either end (a 1-10 question where nobody
+    # answered 10) share that widest range; clearly different formats (1-5 and 1-10) stay apart
+    plain = [i for i in draft.items if not i.scale.labels]
+    widest_first = sorted({(i.scale.min, i.scale.max) for i in plain}, key=lambda r: (r[0] - r[1], r))
+    anchor = {}
+    for lo, hi in widest_first:
+        anchor[(lo, hi)] = next(((a_lo, a_hi) for (a_lo, a_hi), a in anchor.items() if a == (a_lo, a_hi)
+                                 and a_lo <= lo <= a_lo + 1 and a_hi - 1 <= hi <= a_hi), (lo, hi))
+    for i in plain:
+        lo, hi = anchor[(i.scale.min, i.scale.max)]
+        if (lo, hi) != (i.scale.min, i.scale.max):
+            missing = sorted(c for c in i.scale.missing if not lo <= c <= hi)
+            i.scale = ScaleGuess(lo, hi, {}, missing, list(i.scale.notes))
     for outcome in draft.outcomes.values():
         if outcome.item is not None:
             outcome.scale = outcome.item.scale

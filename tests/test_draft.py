@@ -408,3 +408,20 @@ def test_persian_spss_labels_and_dont_know(tmp_path):
     assert yaml.safe_load((tmp_path / "params" / f"{WAVE}.yaml").read_text(encoding="utf-8"))["options"]["language"] == "fa"
     validated = CliRunner().invoke(main, ["validate", str(tmp_path / "params" / f"{WAVE}.yaml")])
     assert validated.exit_code == 0 and f"{n} rows read, {n} accepted, 0 rejected" in validated.output
+
+
+def test_one_answer_format_is_one_scale(tmp_path):
+    """Items on 1-10 where nobody answered 10 in one concept share the 1-10 scale of the others;
+    a block of 1-5 items stays a scale of its own."""
+    rng = np.random.default_rng(3)
+    n = 120
+    frame = pd.DataFrame({**{f"imag{i}": rng.integers(1, 11, n) for i in range(1, 4)},
+                          **{f"val{i}": rng.integers(1, 10, n) for i in range(1, 4)},     # 1-9 seen
+                          **{f"serv{i}": rng.integers(1, 6, n) for i in range(1, 4)}})    # a 1-5 block
+    (tmp_path / "data").mkdir()
+    frame.to_csv(tmp_path / "data" / "s.csv", index=False)
+    assert _init(tmp_path, tmp_path / "data" / "s.csv").exit_code == 0
+    cb = load_codebook(codebook_path(tmp_path, tmp_path / "data" / "s.csv"))
+    ranges = {i.id: (cb.scales[i.scale].min, cb.scales[i.scale].max) for i in cb.items}
+    assert ranges["val1"] == ranges["imag1"] == (1, 10)
+    assert ranges["serv1"] == (1, 5)
