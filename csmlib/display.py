@@ -136,7 +136,41 @@ def fmt(value, spec: str = ".2f", language: str = "en") -> str:
         text = format(value, spec)
     except (TypeError, ValueError):
         text = str(value)
+    if _NEGATIVE_ZERO.fullmatch(text):  # -0.00 is a rounding artefact, not a sign
+        text = text[1:]
     return localize(text, language)
+
+
+_NEGATIVE_ZERO = re.compile(r"-0(\.0+)?%?")
+# p-value columns, whatever their format: "< 0.001" below it, three decimals above
+_P_COLUMN = re.compile(r"(p|p[ _]value|p[ _]adjusted|.*_p|.*_p_adjusted|p \(.*\))")
+# raw column names as English headers (other names: underscores become spaces)
+EN_WORDS = {"ci_low": "CI low", "ci_high": "CI high", "p_value": "p", "p_adjusted": "p (adjusted)", "n_eff": "effective n",
+            "se": "SE", "sd": "SD", "n": "n"}
+
+
+def fmt_p(value, language: str = "en") -> str:
+    """A p-value as readers expect it: ``< 0.001`` for small values, else three decimals.
+
+    >>> fmt_p(6.27e-206), fmt_p(0.0123), fmt_p(float("nan"))
+    ('< 0.001', '0.012', '–')
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    value = float(value)
+    return localize("< 0.001" if value < 0.001 else f"{value:.3f}", language)
+
+
+def header(name, language: str = "en") -> str:
+    """A column name as a table header in the report language (``ci_low`` → "CI low").
+
+    >>> header("ci_low"), header("close_days_median"), header("Shapley %")
+    ('CI low', 'close days median', 'Shapley %')
+    """
+    if language == "fa":
+        return word(name, language)
+    text = str(name)
+    return EN_WORDS.get(text, text.replace("_", " "))
 
 
 def fmt_ci(low, high, spec: str = ".2f", language: str = "en") -> str:
@@ -176,7 +210,12 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, languag
     for position, col in enumerate(shown.columns):
         values = shown.iloc[:, position]
         spec = formats.get(col)
-        if spec is not None or pd.api.types.is_float_dtype(values):
+        if pd.api.types.is_bool_dtype(values) or (values.dtype == object and len(values) and
+                                                    all(isinstance(v, (bool, np.bool_)) for v in values)):
+            cells = ["✓" if v else "✗" for v in values]  # marks, not True/False
+        elif _P_COLUMN.fullmatch(str(col)) and pd.api.types.is_numeric_dtype(values):
+            cells = [fmt_p(v, language) for v in values]
+        elif spec is not None or pd.api.types.is_float_dtype(values):
             cells = [fmt(v, spec or ".2f", language) for v in values]
         elif col in VERBATIM_COLUMNS:
             cells = ["–" if v is None or v is pd.NA else str(v) for v in values]
@@ -184,8 +223,8 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, languag
             cells = [localize(word(v, language), language) if v is not None and v is not pd.NA else "–"
                      for v in values]
         out.isetitem(position, pd.Series([escape(c) for c in cells], index=out.index, dtype=object))
+    out = out.rename(columns=lambda c: header(c, language))
     if language == "fa":
-        out = out.rename(columns=lambda c: word(c, language))
         out.index = [localize(word(i, language), language) for i in out.index]
         out.index.name = word(frame.index.name, language) if frame.index.name else None
         out.columns.name = word(frame.columns.name, language) if frame.columns.name else None

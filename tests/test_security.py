@@ -559,3 +559,15 @@ def test_payloads_do_not_run_in_chromium_and_the_pages_still_look_right(shown, t
     assert seen.title == "Planted"
     assert any("Content Security Policy" in e for e in seen.console_errors), seen.console_errors
     assert "data-pwned" not in re.search(r"<html[^>]*>", _dump_dom(planted)).group(0)
+
+
+def test_tables_are_written_for_people(shown):
+    """p-values as '< 0.001', marks instead of True/False, no negative zero, readable headers."""
+    frame = pd.DataFrame({"item": ["a", "b"], "ci_low": [-0.001, 0.5], "p_adjusted": [6.27e-206, 0.0456],
+                          "significant": [True, False]})
+    display.table(frame, {"ci_low": ".2f"}, index=False)
+    page = _html(shown)
+    assert "&lt; 0.001" in page and "0.046" in page and "e-206" not in page
+    assert "✓" in page and "✗" in page and "True" not in page and "False" not in page
+    assert "-0.00" not in page and ">0.00<" in page
+    assert ">CI low<" in page and ">p (adjusted)<" in page and "ci_low" not in page
