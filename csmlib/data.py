@@ -228,7 +228,8 @@ class _Problems:
         if not self.parts:
             return pd.DataFrame({"position": pd.Series(dtype=int), "column": pd.Series(dtype="string"),
                                  "value": pd.Series(dtype="string"), "reason": pd.Series(dtype="string")})
-        return pd.concat(self.parts, ignore_index=True)
+        # a column read in two roles (an outcome that is also an item) reports its problem once
+        return pd.concat(self.parts, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def _fmt(x: float) -> str:
@@ -246,10 +247,10 @@ def _numeric_column(raw: pd.Series, name: str, table: RawTable, problems: _Probl
     return numbers
 
 
-def _scaled_column(raw, name, scale, table, problems, dont_know):
+def _scaled_column(raw, name, scale, table, problems, dont_know, key):
     numbers = _numeric_column(raw, name, table, problems)
     is_missing_code = numbers.isin(scale.missing)
-    dont_know[name] = int(is_missing_code.sum())
+    dont_know[key] = is_missing_code.to_numpy(dtype=bool)  # counted over the accepted rows at the end
     numbers = numbers.mask(is_missing_code)
     out = numbers.notna() & ((numbers < scale.min) | (numbers > scale.max))
     problems.add(out, name, raw, f"out of range {_fmt(scale.min)}-{_fmt(scale.max)}")
@@ -327,7 +328,7 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
         raise CSMInputError(f"required column missing{more}", file=table.source, column=missing[0])
 
     problems = _Problems()
-    dont_know: dict[str, int] = {}
+    dont_know: dict[str, np.ndarray] = {}  # analysis column -> rows answered "don't know"
     out: dict[str, pd.Series] = {}
 
     if codebook.respondent_id:
@@ -368,11 +369,11 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
 
     for item in codebook.items:
         scale = codebook.scales[item.scale]
-        values = _scaled_column(frame[item.col], item.col, scale, table, problems, dont_know)
+        values = _scaled_column(frame[item.col], item.col, scale, table, problems, dont_know, item.id)
         out[item.id] = (scale.min + scale.max) - values if item.reverse else values
     for role, outcome in codebook.outcomes.items():
         out[role] = _scaled_column(frame[outcome.column], outcome.column, codebook.scales[outcome.scale],
-                                   table, problems, dont_know)
+                                   table, problems, dont_know, role)
     if codebook.kano.pairs:
         text_map: dict[str, int] = {}  # built on the first answer written as text
         imp_scale = codebook.scales.get(codebook.kano.importance_scale or "")
@@ -384,7 +385,7 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
                     out[pair.importance] = _numeric_column(frame[pair.importance], pair.importance, table, problems)
                 else:
                     out[pair.importance] = _scaled_column(frame[pair.importance], pair.importance, imp_scale,
-                                                          table, problems, dont_know)
+                                                          table, problems, dont_know, pair.importance)
     if codebook.comment and codebook.comment in frame.columns:
         out["comment"] = frame[codebook.comment].astype("string")
 
@@ -416,7 +417,8 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
         rejected_rows=rejected_rows,
         source=table.source,
         n_read=len(frame),
-        dont_know=pd.Series(dont_know, dtype=int),
+        # of the accepted rows only, so that answered + don't know + blank add up to them
+        dont_know=pd.Series({k: int(mask[keep].sum()) for k, mask in dont_know.items()}, dtype=int),
         reversed_items=tuple(i.id for i in codebook.items if i.reverse),
         id_column=codebook.respondent_id,
     )

@@ -261,7 +261,7 @@ def _codebook(path: Path) -> Codebook | None:
 
 
 # ---- the intake cache: Parquet tables and a JSON file, never a pickle ----------------------
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: don't-know counts of the accepted rows only
 
 
 def write_intake_cache(intake: Intake, path: Path) -> None:

@@ -234,3 +234,30 @@ def test_excel_cells_are_the_same_whichever_reader(tmp_path, monkeypatch):
     for col in fast.columns:
         for a, b in zip(fast[col], slow[col]):
             assert (pd.isna(a) and pd.isna(b)) or (a == b and type(a) is type(b)), (col, a, b)
+
+
+def test_completeness_counts_add_up_to_the_accepted_rows(tmp_path, codebook):
+    """A rejected row's don't-know answer is not counted among the accepted rows (blank was -1)."""
+    from csmlib.quality import completeness
+
+    frame = pd.DataFrame(GOOD)
+    frame.loc[1, "q1"] = 9          # don't know, in a row ...
+    frame.loc[1, "q2"] = 7          # ... rejected for another answer out of range
+    intake = load_responses(_csv(tmp_path, frame), codebook)
+    assert intake.n_accepted == 3
+    table = completeness(intake.data, ["q1", "q2"], intake.dont_know)
+    assert table.loc["q1", "dont_know"] == 1                        # row 4 only (row 2 was rejected)
+    assert ((table["answered"] + table["dont_know"] + table["blank"]) == intake.n_accepted).all()
+    assert (table["blank"] >= 0).all()
+
+
+def test_an_outcome_that_is_an_item_reports_a_bad_cell_once(tmp_path):
+    text = CODEBOOK.replace("  recommend: {column: nps, label: NPS, scale: s10}",
+                            "  recommend: {column: nps, label: NPS, scale: s10}\n  overall: {column: q2, label: Overall, scale: s5}")
+    path = tmp_path / "cb2.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    cb = load_codebook(path)
+    frame = pd.DataFrame(GOOD)
+    frame.loc[0, "q2"] = 8
+    intake = load_responses(_csv(tmp_path, frame), cb)
+    assert len(intake.rejected[intake.rejected["column"] == "q2"]) == 1
