@@ -388,6 +388,16 @@ def _readable(name: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 
+def _unique(name: str, taken: set[str], reserved=frozenset()) -> str:
+    """``name``, or ``name_2``, ``name_3`` … the first not yet taken (then taken)."""
+    base, k = name, 2
+    while name in taken or name in reserved:
+        name = f"{base}_{k}"
+        k += 1
+    taken.add(name)
+    return name
+
+
 def _ident(name: str, taken: set[str]) -> str:
     """An identifier for a column: the name itself when it is one, else a slug of it."""
     ident = str(name).strip()
@@ -395,12 +405,7 @@ def _ident(name: str, taken: set[str]) -> str:
         ident = re.sub(r"\W+", "_", ident).strip("_") or "column"
         if ident[0].isdigit():
             ident = "c_" + ident
-    base, k = ident, 2
-    while ident in taken or ident in RESERVED:
-        ident = f"{base}_{k}"
-        k += 1
-    taken.add(ident)
-    return ident
+    return _unique(ident, taken, RESERVED)
 
 
 def _fmt(x) -> str:
@@ -647,13 +652,7 @@ def _dimension_key(name: str, taken: set[str]) -> str:
     key = re.sub(r"\W+", "_", name.strip()).strip("_")
     if not _PERSIAN.search(key):
         key = key.lower() if not re.fullmatch(r"[A-Z]", key) else key
-    key = key or "dimension"
-    base, k = key, 2
-    while key in taken:
-        key = f"{base}_{k}"
-        k += 1
-    taken.add(key)
-    return key
+    return _unique(key or "dimension", taken)
 
 
 def _reverse_keyed(frame: pd.DataFrame) -> list[str]:
@@ -890,12 +889,7 @@ def _scale_name(scale: ScaleGuess, taken: set[str]) -> str:
             break
     else:
         name = f"s{_fmt(scale.min)}_{_fmt(scale.max)}".replace("-", "m")
-    base, k = name, 2
-    while name in taken:
-        name = f"{base}_{k}"
-        k += 1
-    taken.add(name)
-    return name
+    return _unique(name, taken)
 
 
 def _name_scales(draft: Draft) -> None:
