@@ -38,6 +38,7 @@ test: env
 
 lint: env
 	$(BIN)/ruff check csmlib tests benchmarks tools
+	$(BIN)/ruff format --check csmlib tests benchmarks tools
 
 test-fast: env
 	$(BIN)/python -m pytest -n 2 -m "not slow"

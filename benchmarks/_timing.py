@@ -6,13 +6,16 @@ runs each benchmark so, to keep them from rotting): the measurements and ratios 
 the goals, which are set for the full size, are not checked. ``--strict`` (exit 1 if a goal is
 missed) therefore only applies to full runs and cannot be combined with ``--quick``.
 """
+
 from __future__ import annotations
 
 import argparse
 import time
 
-QUICK_NOTE = ("--quick: a small run of every code path; the times and ratios are indicative and the "
-              "goals (set for the full size) are not checked")
+QUICK_NOTE = (
+    "--quick: a small run of every code path; the times and ratios are indicative and the "
+    "goals (set for the full size) are not checked"
+)
 
 
 def best_time(fn, repeats: int) -> tuple[float, object]:
@@ -28,8 +31,7 @@ def best_time(fn, repeats: int) -> tuple[float, object]:
 def add_mode_args(parser: argparse.ArgumentParser, quick_help: str) -> None:
     """The ``--quick`` and ``--strict`` options every benchmark takes."""
     parser.add_argument("--quick", action="store_true", help=quick_help + " (goals not checked)")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 if a goal is missed (full runs only)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a goal is missed (full runs only)")
 
 
 def parse_mode_args(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
@@ -56,5 +58,8 @@ def closing_line(results: list, quick: bool) -> str:
     if quick:
         return "--quick: goals not checked (run without --quick for them; --strict to exit 1 on a miss)"
     checked = [r for r in results if r is not None]
-    return (f"all goals met ({len(checked)}/{len(checked)})" if all(checked)
-            else f"SOME GOALS NOT MET ({sum(checked)}/{len(checked)} met)")
+    return (
+        f"all goals met ({len(checked)}/{len(checked)})"
+        if all(checked)
+        else f"SOME GOALS NOT MET ({sum(checked)}/{len(checked)} met)"
+    )

@@ -1,4 +1,4 @@
-"""Speed goal of csmlib.comments.code (voice of the customer).
+"""Speed goal of csmlib.stats.comments.code (voice of the customer).
 
 Goal: code 1,000,000 open comments into 30 themes in under 10 s (``--quick``: 20,000 comments
 from a vocabulary of 5,000 word forms per language, checked on a sample of 500; goal not checked).
@@ -19,6 +19,7 @@ the space-padded normalised text). ``themes_table`` on the coded frame is timed 
 Run: ``python benchmarks/bench_comments.py [--quick] [--strict]`` (``--strict``: exit 1 if the
 goal is missed; full size only). Timings are the best of a few repeats.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,18 +32,76 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from csmlib.comments import code, normalize_comment, theme_patterns, themes_table
+from csmlib.stats.comments import code, normalize_comment, theme_patterns, themes_table
+
 # benchmarks/ is on sys.path when run as a script
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
 
 THEMES, PER_THEME, VOCAB = 30, 6, 40_000
-EN_STEMS = ["deliver", "late", "staff", "friendly", "price", "expensive", "quality", "broken",
-            "refund", "app", "website", "login", "package", "wait", "support", "call", "manager",
-            "branch", "queue", "card", "fee", "loan", "interest", "transfer", "error", "slow",
-            "fast", "polite", "rude", "clean"]
-FA_STEMS = ["تاخیر", "کارمند", "قیمت", "گران", "کیفیت", "خراب", "بسته", "پشتیبانی", "تماس",
-            "شعبه", "صف", "کارت", "کارمزد", "وام", "سود", "انتقال", "خطا", "کند", "سریع", "مودب",
-            "برخورد", "تمیز", "اپلیکیشن", "سایت", "رمز", "پیامک", "حساب", "چک", "قسط", "بیمه"]
+EN_STEMS = [
+    "deliver",
+    "late",
+    "staff",
+    "friendly",
+    "price",
+    "expensive",
+    "quality",
+    "broken",
+    "refund",
+    "app",
+    "website",
+    "login",
+    "package",
+    "wait",
+    "support",
+    "call",
+    "manager",
+    "branch",
+    "queue",
+    "card",
+    "fee",
+    "loan",
+    "interest",
+    "transfer",
+    "error",
+    "slow",
+    "fast",
+    "polite",
+    "rude",
+    "clean",
+]
+FA_STEMS = [
+    "تاخیر",
+    "کارمند",
+    "قیمت",
+    "گران",
+    "کیفیت",
+    "خراب",
+    "بسته",
+    "پشتیبانی",
+    "تماس",
+    "شعبه",
+    "صف",
+    "کارت",
+    "کارمزد",
+    "وام",
+    "سود",
+    "انتقال",
+    "خطا",
+    "کند",
+    "سریع",
+    "مودب",
+    "برخورد",
+    "تمیز",
+    "اپلیکیشن",
+    "سایت",
+    "رمز",
+    "پیامک",
+    "حساب",
+    "چک",
+    "قسط",
+    "بیمه",
+]
 FA_LETTERS = list("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")
 
 
@@ -53,8 +112,12 @@ def _vocabulary(rng, lang: str, size: int = VOCAB) -> np.ndarray:
         stems = EN_STEMS + [s + e for s in EN_STEMS for e in ("s", "ed", "ing", "y")]
     else:
         letters = FA_LETTERS
-        stems = FA_STEMS + [s + "\u200cها" for s in FA_STEMS] + [s + " ها" for s in FA_STEMS] \
+        stems = (
+            FA_STEMS
+            + [s + "\u200cها" for s in FA_STEMS]
+            + [s + " ها" for s in FA_STEMS]
             + ["می\u200cخواهم", "می خواهم", "میخواهم", "نمی\u200cشود", "بهتر", "بزرگ\u200cترین"]
+        )
     words = set(stems)
     while len(words) < size:
         n = int(rng.integers(2, 10))
@@ -71,7 +134,7 @@ def _vocabulary(rng, lang: str, size: int = VOCAB) -> np.ndarray:
 def make_comments(n: int, seed: int = 0, vocab_size: int = VOCAB) -> pd.Series:
     rng = np.random.default_rng(seed)
     vocab = {"en": _vocabulary(rng, "en", vocab_size), "fa": _vocabulary(rng, "fa", vocab_size)}
-    kind = rng.choice(3, n, p=[0.35, 0.35, 0.30])          # 0 blank, 1 English, 2 Persian
+    kind = rng.choice(3, n, p=[0.35, 0.35, 0.30])  # 0 blank, 1 English, 2 Persian
     lengths = np.where(kind == 0, 0, rng.integers(3, 26, n))
     total = int(lengths.sum())
     lang_of_word = np.repeat(kind, lengths)
@@ -79,8 +142,7 @@ def make_comments(n: int, seed: int = 0, vocab_size: int = VOCAB) -> pd.Series:
     words = np.where(lang_of_word == 1, vocab["en"][ranks], vocab["fa"][ranks])
     # surface noise: punctuation, capitals, Arabic letter forms, tatweel, numbers
     u = rng.random(total)
-    words = np.where(u < 0.06, words + np.array([",", ".", "!", "؟", "،"], dtype=object)[
-        rng.integers(0, 5, total)], words)
+    words = np.where(u < 0.06, words + np.array([",", ".", "!", "؟", "،"], dtype=object)[rng.integers(0, 5, total)], words)
     en = lang_of_word == 1
     cap = en & (rng.random(total) < 0.08)
     words[cap] = [w.capitalize() for w in words[cap]]
@@ -91,11 +153,9 @@ def make_comments(n: int, seed: int = 0, vocab_size: int = VOCAB) -> pd.Series:
     words[tat] = [w[:1] + "ـــ" + w[1:] for w in words[tat]]
     num = rng.random(total) < 0.01
     digits = rng.integers(1000, 99_999_999, int(num.sum())).astype(str)
-    words[num] = [d.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) if f else d
-                  for d, f in zip(digits, fa[num])]
+    words[num] = [d.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) if f else d for d, f in zip(digits, fa[num])]
     offsets = np.concatenate(([0], np.cumsum(lengths)))
-    lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int64()),
-                                     pa.array(words.tolist(), pa.string()))
+    lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(words.tolist(), pa.string()))
     text = pc.binary_join(lists, " ").to_numpy(zero_copy_only=False).astype(object)
     blank = kind == 0
     text[blank] = rng.choice(np.array([None, "", " ", "-", "..."], dtype=object), int(blank.sum()))
@@ -106,13 +166,13 @@ def make_themes(seed: int = 1) -> dict:
     rng = np.random.default_rng(seed)
     themes = {}
     for t in range(THEMES):
-        en = [EN_STEMS[t], EN_STEMS[(t + 7) % 30] + "*",
-              f"{EN_STEMS[(t + 3) % 30]} {EN_STEMS[(t + 11) % 30]}"]
-        fa = [FA_STEMS[t], FA_STEMS[(t + 5) % 30] + "*",
-              f"{FA_STEMS[(t + 13) % 30]} {FA_STEMS[(t + 17) % 30]}"]
-        themes[f"theme_{t:02d}"] = {"label": {"en": f"Theme {t}", "fa": f"موضوع {t}"},
-                                    "department": ["Sales", "Service", "IT"][int(rng.integers(3))],
-                                    "patterns": {"en": en, "fa": fa}}
+        en = [EN_STEMS[t], EN_STEMS[(t + 7) % 30] + "*", f"{EN_STEMS[(t + 3) % 30]} {EN_STEMS[(t + 11) % 30]}"]
+        fa = [FA_STEMS[t], FA_STEMS[(t + 5) % 30] + "*", f"{FA_STEMS[(t + 13) % 30]} {FA_STEMS[(t + 17) % 30]}"]
+        themes[f"theme_{t:02d}"] = {
+            "label": {"en": f"Theme {t}", "fa": f"موضوع {t}"},
+            "department": ["Sales", "Service", "IT"][int(rng.integers(3))],
+            "patterns": {"en": en, "fa": fa},
+        }
     return themes
 
 
@@ -125,13 +185,13 @@ def straightforward(texts: pd.Series, themes: dict) -> pd.DataFrame:
     pats = theme_patterns(themes)
     rx = {}
     for tid, plist in pats.items():
-        alts = [" ".join(map(re.escape, p.words)) + (r"[^ ]*" if p.prefix else "")
-                for p in plist]
+        alts = [" ".join(map(re.escape, p.words)) + (r"[^ ]*" if p.prefix else "") for p in plist]
         rx[tid] = re.compile(" (?:" + "|".join(alts) + ") ")
     norm = [normalize_comment(t) for t in texts]
     padded = [None if t is None else f" {t} " for t in norm]
-    return pd.DataFrame({tid: [p is not None and r.search(p) is not None for p in padded]
-                         for tid, r in rx.items()}, index=texts.index)
+    return pd.DataFrame(
+        {tid: [p is not None and r.search(p) is not None for p in padded] for tid, r in rx.items()}, index=texts.index
+    )
 
 
 def main(argv=None) -> int:
@@ -142,17 +202,18 @@ def main(argv=None) -> int:
     texts = make_comments(n, vocab_size=5_000 if args.quick else VOCAB)
     themes = make_themes()
     n_distinct = texts.nunique()
-    print(f"comments: {n:,} ({int(texts.isna().sum() + (texts.str.strip() == '').sum()):,} "
-          f"missing or empty, {n_distinct:,} distinct), {THEMES} themes × {PER_THEME} patterns")
-    code(texts.iloc[:2000], themes)                            # warm-up
+    print(
+        f"comments: {n:,} ({int(texts.isna().sum() + (texts.str.strip() == '').sum()):,} "
+        f"missing or empty, {n_distinct:,} distinct), {THEMES} themes × {PER_THEME} patterns"
+    )
+    code(texts.iloc[:2000], themes)  # warm-up
     repeats = 2 if args.quick else 3
     t_ref, _ = best_time(lambda: reference_lower(texts), repeats)
     t_csm, coded = best_time(lambda: code(texts, themes), repeats)
     n_check = 500 if args.quick else 3000
     sample = texts.sample(n_check, random_state=0)
     expected = straightforward(sample, themes)
-    assert (coded.loc[sample.index] == expected).all().all(), "code() disagrees with the " \
-        "straightforward implementation"
+    assert (coded.loc[sample.index] == expected).all().all(), "code() disagrees with the straightforward implementation"
     rng = np.random.default_rng(2)
     sat = pd.Series(rng.integers(1, 6, n).astype(float), index=texts.index)
     with warnings.catch_warnings():
@@ -161,12 +222,13 @@ def main(argv=None) -> int:
     ok = t_csm < 10.0
     share = coded.any(axis=1).sum() / (n - coded.attrs["n_blank"])
     print(f"  reference: lower-case every comment   {t_ref:7.3f} s")
-    print(f"  csmlib code()                         {t_csm:7.3f} s   ratio csmlib/reference "
-          f"{t_csm / t_ref:.2f}×   ({share:.0%} of the commenters coded; agrees with the "
-          f"straightforward implementation on {n_check:,} comments)")
+    print(
+        f"  csmlib code()                         {t_csm:7.3f} s   ratio csmlib/reference "
+        f"{t_csm / t_ref:.2f}×   ({share:.0%} of the commenters coded; agrees with the "
+        f"straightforward implementation on {n_check:,} comments)"
+    )
     print(f"  (info) themes_table with satisfaction {t_tab:7.3f} s")
-    print(f"  goal: code() < 10 s                   {t_csm:.3f} s ({t_csm / 10:.2f}× budget)   "
-          f"{verdict(ok, args.quick)}")
+    print(f"  goal: code() < 10 s                   {t_csm:.3f} s ({t_csm / 10:.2f}× budget)   {verdict(ok, args.quick)}")
     if args.quick:
         print(closing_line([ok], True))
     return 0 if ok or not args.strict else 1

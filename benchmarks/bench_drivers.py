@@ -1,4 +1,4 @@
-"""Speed and memory goals of csmlib.drivers (issue 5).
+"""Speed and memory goals of csmlib.stats.drivers (issue 5).
 
 Goals, on n = 10,000 respondents (all timings from the raw DataFrame, correlation included):
 
@@ -28,6 +28,7 @@ drivers; Shapley at 8, 10 and 12 drivers, the last in the child process; 50 boot
 Run: ``python benchmarks/bench_drivers.py [--quick] [--strict] [--skip-25]`` (``--strict``: exit 1
 if a goal is missed; full size only). Timings are the best of a few repeats.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csmlib.drivers import importance, shapley
+from csmlib.stats.drivers import importance, shapley
+
 # benchmarks/ is on sys.path when run as a script (and in the child process below)
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
 
@@ -55,8 +57,7 @@ def make_data(p: int, n: int = N, seed: int = 0) -> pd.DataFrame:
     X = 0.6 * g[:, None] + 0.8 * rng.standard_normal((n, p))
     beta = np.linspace(1.0, 0.05, p)
     y = X @ beta + 1.5 * rng.standard_normal(n)
-    frame = pd.DataFrame(np.clip(np.round(5.5 + 1.8 * X), 1, 10),
-                         columns=[f"d{j + 1:02d}" for j in range(p)])
+    frame = pd.DataFrame(np.clip(np.round(5.5 + 1.8 * X), 1, 10), columns=[f"d{j + 1:02d}" for j in range(p)])
     frame["overall"] = np.round(6 + y, 2)
     return frame
 
@@ -116,7 +117,7 @@ CHILD = """
 import json, resource, sys, time
 sys.path[:0] = [{root!r}, {bench!r}]
 from benchmarks.bench_drivers import make_data
-from csmlib.drivers import shapley
+from csmlib.stats.drivers import shapley
 frame = make_data({p}, {n})
 t0 = time.perf_counter()
 s = shapley(frame, "overall", [c for c in frame.columns if c != "overall"])
@@ -134,10 +135,8 @@ QUICK = {"n": 2_000, "p_ls": 6, "p": (8, 10, 12), "n_boot": 50}
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_mode_args(parser, f"n = {QUICK['n']:,}, {'/'.join(map(str, QUICK['p']))} drivers, "
-                          f"{QUICK['n_boot']} bootstrap resamples")
-    parser.add_argument("--skip-25", action="store_true",
-                        help="skip the 25-driver goal (--quick: the 12-driver child process)")
+    add_mode_args(parser, f"n = {QUICK['n']:,}, {'/'.join(map(str, QUICK['p']))} drivers, {QUICK['n_boot']} bootstrap resamples")
+    parser.add_argument("--skip-25", action="store_true", help="skip the 25-driver goal (--quick: the 12-driver child process)")
     args = parse_mode_args(parser, argv)
     size = QUICK if args.quick else FULL
     n, p_ls, n_boot = size["n"], size["p_ls"], size["n_boot"]
@@ -148,8 +147,7 @@ def main(argv=None) -> int:
         met = secs <= budget
         results.append(met)
         rtxt = "; ".join(f"{secs / r:.2g}× {name}" for name, r in ratios if r)
-        goal = (f"goal ≤ {budget * 1e3:,.0f} ms  {verdict(met, False)}" if not args.quick
-                else verdict(met, True))
+        goal = f"goal ≤ {budget * 1e3:,.0f} ms  {verdict(met, False)}" if not args.quick else verdict(met, True)
         print(f"  {label:<34s} {secs * 1e3:10.1f} ms  {goal}   ({rtxt})")
 
     def columns(frame):
@@ -164,8 +162,10 @@ def main(argv=None) -> int:
     t_ls = time.perf_counter() - t_ls
     ours_ls = shapley(f_ls, "overall", d_ls).to_numpy()
     assert np.abs(ours_ls - lmg_ls).max() < 1e-10, "reference disagrees"
-    print(f"reference LS/subset measured at {p_ls} drivers: {t_ls:.2f} s for {1 << p_ls:,} fits "
-          f"(max |Δ LMG| vs csmlib {np.abs(ours_ls - lmg_ls).max():.1e})")
+    print(
+        f"reference LS/subset measured at {p_ls} drivers: {t_ls:.2f} s for {1 << p_ls:,} fits "
+        f"(max |Δ LMG| vs csmlib {np.abs(ours_ls - lmg_ls).max():.1e})"
+    )
     ls_est = {p: extrapolate(secs, p_ls, p) for p in (pa, pb, pc)}
     for p, t in ls_est.items():
         print(f"  LS/subset at {p} drivers (EXTRAPOLATED from {p_ls}): {t:,.1f} s")
@@ -181,17 +181,19 @@ def main(argv=None) -> int:
         print("  pingouin not installed: its comparison is skipped (pip install -e '.[bench]')")
     else:
         t_pg, _ = best_time(lambda: pingouin.linear_regression(fa[da], fa["overall"], relimp=True), 1)
-        print(f"reference pingouin linear_regression(relimp=True) MEASURED at {pa} drivers: "
-              f"{t_pg:.2f} s")
+        print(f"reference pingouin linear_regression(relimp=True) MEASURED at {pa} drivers: {t_pg:.2f} s")
 
     # --- goals ----------------------------------------------------------------------------
     print("goals:" if not args.quick else "measurements (--quick: goals not checked):")
-    shapley(f_ls, "overall", d_ls)                                 # warm-up
+    shapley(f_ls, "overall", d_ls)  # warm-up
     ta, sa = best_time(lambda: shapley(fa, "overall", da), 5)
     assert np.abs(sa.to_numpy() - lmg_solve).max() < 1e-10
-    report(f"Shapley {pa} drivers", ta, 0.05, [("LS/subset extrapolated", ls_est[pa]),
-                                               ("solve/subset measured", t_solve),
-                                               ("pingouin measured", t_pg)])
+    report(
+        f"Shapley {pa} drivers",
+        ta,
+        0.05,
+        [("LS/subset extrapolated", ls_est[pa]), ("solve/subset measured", t_solve), ("pingouin measured", t_pg)],
+    )
     fb = make_data(pb, n)
     db = columns(fb)
     tb, _ = best_time(lambda: shapley(fb, "overall", db), 3)
@@ -199,23 +201,28 @@ def main(argv=None) -> int:
 
     if not args.skip_25:
         root = Path(__file__).resolve().parents[1]
-        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(root), bench=str(root / "benchmarks"),
-                                                                 p=pc, n=n)],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD.format(root=str(root), bench=str(root / "benchmarks"), p=pc, n=n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         child = json.loads(out.stdout.strip().splitlines()[-1])
-        report(f"Shapley {pc} drivers", child["time"], 10.0,
-               [("LS/subset extrapolated", ls_est[pc])])
+        report(f"Shapley {pc} drivers", child["time"], 10.0, [("LS/subset extrapolated", ls_est[pc])])
         met = child["rss_mb"] <= 2048
         results.append(met)
         goal = f"goal ≤ 2,048 MB  {verdict(met, False)}" if not args.quick else verdict(met, True)
-        print(f"  {f'peak RSS, {pc} drivers (child)':<34s} {child['rss_mb']:10.0f} MB  {goal}"
-              f"   (|Σ LMG − R²| = {child['err']:.1e})")
+        print(
+            f"  {f'peak RSS, {pc} drivers (child)':<34s} {child['rss_mb']:10.0f} MB  {goal}   (|Σ LMG − R²| = {child['err']:.1e})"
+        )
 
-    tboot, _ = best_time(lambda: importance(fa, "overall", da, methods=("shapley",),
-                                            n_boot=n_boot, seed=1), 1)
-    report(f"{n_boot:,} bootstrap Shapley, {pa} drivers", tboot, 10.0,
-           [(f"LS/subset extrapolated ×{n_boot:,}", n_boot * ls_est[pa]),
-            (f"solve/subset measured ×{n_boot:,}", n_boot * t_solve)])
+    tboot, _ = best_time(lambda: importance(fa, "overall", da, methods=("shapley",), n_boot=n_boot, seed=1), 1)
+    report(
+        f"{n_boot:,} bootstrap Shapley, {pa} drivers",
+        tboot,
+        10.0,
+        [(f"LS/subset extrapolated ×{n_boot:,}", n_boot * ls_est[pa]), (f"solve/subset measured ×{n_boot:,}", n_boot * t_solve)],
+    )
     print(closing_line(results, args.quick))
     return 1 if args.strict and not all(results) else 0
 

@@ -1,4 +1,4 @@
-"""Speed goal of csmlib.indicators (issue 6).
+"""Speed goal of csmlib.stats.indicators (issue 6).
 
 Goal: all indicators for 1,000,000 respondents × 30 items with 20 segments in under 3 s
 (``--quick``: 20,000 respondents, goal not checked). "All indicators" is one wave's
@@ -22,6 +22,7 @@ is timed for information.
 Run: ``python benchmarks/bench_indicators.py [--quick] [--strict]`` (``--strict``: exit 1 if the
 goal is missed; full size only). Timings are the best of a few repeats.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from csmlib.indicators import (breakdown, ces, ces_agree, compare_table, csi, loyalty_segments,
-                               mean_score, nps, top_box)
+from csmlib.stats.indicators import breakdown, ces, ces_agree, compare_table, csi, loyalty_segments, mean_score, nps, top_box
+
 # benchmarks/ is on sys.path when run as a script
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
 
@@ -54,8 +55,9 @@ def make_wave(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
     frame = pd.DataFrame(cols)
     frame["recommend"] = np.clip(np.round(7 + 2.2 * general + rng.standard_normal(n)), 0, 10)
     frame["effort"] = np.clip(np.round(5 + 1.2 * general + rng.standard_normal(n)), 1, 7)
-    frame["segment"] = pd.array(np.array([f"segment {i:02d}" for i in range(SEGMENTS)])[
-        rng.integers(0, SEGMENTS, n)], dtype="str")
+    frame["segment"] = pd.array(
+        np.array([f"segment {i:02d}" for i in range(SEGMENTS)])[rng.integers(0, SEGMENTS, n)], dtype="str"
+    )
     frame["weight"] = rng.uniform(0.5, 2.0, n)
     return frame
 
@@ -66,19 +68,19 @@ ITEMS = [f"q{j + 1:02d}" for j in range(K)]
 def csmlib_all(cur: pd.DataFrame, prev: pd.DataFrame, weighted: bool = False) -> dict:
     w = cur["weight"] if weighted else None
     wcol = "weight" if weighted else None
-    out = {"mean": [mean_score(cur[q], weights=w) for q in ITEMS],
-           "top": [top_box(cur[q], scale_max=5, weights=w) for q in ITEMS],
-           "seg_mean": breakdown(cur, ITEMS, "segment", metric="mean", weights=wcol),
-           "seg_top": breakdown(cur, ITEMS, "segment", metric="top_box", scale_max=5,
-                                weights=wcol),
-           "nps": nps(cur["recommend"], weights=w),
-           "seg_nps": breakdown(cur, "recommend", "segment", metric="nps", weights=wcol),
-           "ces": ces(cur["effort"], weights=w), "ces_agree": ces_agree(cur["effort"], weights=w),
-           "csi": csi(cur, ITEMS, scale=(1, 5), weights=wcol),
-           "trend": compare_table(cur, prev, ITEMS, weights_current=wcol,
-                                  weights_previous="weight" if weighted else None),
-           "loyalty": loyalty_segments(cur, "q01", "recommend", satisfaction_threshold=4,
-                                       loyalty_threshold=9, weights=wcol)}
+    out = {
+        "mean": [mean_score(cur[q], weights=w) for q in ITEMS],
+        "top": [top_box(cur[q], scale_max=5, weights=w) for q in ITEMS],
+        "seg_mean": breakdown(cur, ITEMS, "segment", metric="mean", weights=wcol),
+        "seg_top": breakdown(cur, ITEMS, "segment", metric="top_box", scale_max=5, weights=wcol),
+        "nps": nps(cur["recommend"], weights=w),
+        "seg_nps": breakdown(cur, "recommend", "segment", metric="nps", weights=wcol),
+        "ces": ces(cur["effort"], weights=w),
+        "ces_agree": ces_agree(cur["effort"], weights=w),
+        "csi": csi(cur, ITEMS, scale=(1, 5), weights=wcol),
+        "trend": compare_table(cur, prev, ITEMS, weights_current=wcol, weights_previous="weight" if weighted else None),
+        "loyalty": loyalty_segments(cur, "q01", "recommend", satisfaction_threshold=4, loyalty_threshold=9, weights=wcol),
+    }
     return out
 
 
@@ -96,15 +98,18 @@ def reference_all(cur: pd.DataFrame, prev: pd.DataFrame) -> dict:
     g = cur.groupby("segment")[ITEMS]
     agg = g.agg(["mean", "std", "count"])
     tq = stats.t.ppf(0.975, agg.xs("count", axis=1, level=1) - 1)
-    out["seg_mean"] = (agg.xs("mean", axis=1, level=1),
-                       tq * agg.xs("std", axis=1, level=1)
-                       / np.sqrt(agg.xs("count", axis=1, level=1)))
+    out["seg_mean"] = (
+        agg.xs("mean", axis=1, level=1),
+        tq * agg.xs("std", axis=1, level=1) / np.sqrt(agg.xs("count", axis=1, level=1)),
+    )
     top = (cur[ITEMS] >= 4).where(cur[ITEMS].notna())
     tops = top.groupby(cur["segment"]).agg(["sum", "count"])
     ksum, kcount = tops.xs("sum", axis=1, level=1), tops.xs("count", axis=1, level=1)
     lo, hi = proportion_confint(ksum.to_numpy(), kcount.to_numpy(), method="wilson")
-    out["seg_top"] = (pd.DataFrame(lo, index=ksum.index, columns=ksum.columns),
-                      pd.DataFrame(hi, index=ksum.index, columns=ksum.columns))
+    out["seg_top"] = (
+        pd.DataFrame(lo, index=ksum.index, columns=ksum.columns),
+        pd.DataFrame(hi, index=ksum.index, columns=ksum.columns),
+    )
     r = cur["recommend"].dropna()
     code = np.select([r >= 9, r <= 6], [1.0, -1.0], 0.0)
     p, d = np.mean(code == 1), np.mean(code == -1)
@@ -154,9 +159,8 @@ def main(argv=None) -> int:
     repeats = 1 if args.quick else 3
     cur = make_wave(n, seed=1)
     prev = make_wave(n, seed=2, shift=0.02)
-    print(f"data: {n:,} respondents × {K} items, {SEGMENTS} segments, plus a previous wave of "
-          f"the same size")
-    csmlib_all(cur.iloc[:2000], prev.iloc[:2000])              # warm-up (imports, first calls)
+    print(f"data: {n:,} respondents × {K} items, {SEGMENTS} segments, plus a previous wave of the same size")
+    csmlib_all(cur.iloc[:2000], prev.iloc[:2000])  # warm-up (imports, first calls)
     reference_all(cur.iloc[:2000], prev.iloc[:2000])
     t_ref, ref = best_time(lambda: reference_all(cur, prev), repeats)
     t_csm, res = best_time(lambda: csmlib_all(cur, prev), repeats)
@@ -164,12 +168,11 @@ def main(argv=None) -> int:
     t_w, _ = best_time(lambda: csmlib_all(cur, prev, weighted=True), repeats)
     ok = t_csm < 3.0
     print(f"  reference pandas/scipy/statsmodels   {t_ref:7.3f} s")
-    print(f"  csmlib all indicators (unweighted)   {t_csm:7.3f} s   ratio csmlib/reference "
-          f"{t_csm / t_ref:.2f}×   (numbers agree)")
-    print(f"  csmlib all indicators (weighted)     {t_w:7.3f} s   (info; the reference has no "
-          "weighted version)")
-    print(f"  goal: all indicators < 3 s           {t_csm:.3f} s ({t_csm / 3:.2f}× budget)   "
-          f"{verdict(ok, args.quick)}")
+    print(
+        f"  csmlib all indicators (unweighted)   {t_csm:7.3f} s   ratio csmlib/reference {t_csm / t_ref:.2f}×   (numbers agree)"
+    )
+    print(f"  csmlib all indicators (weighted)     {t_w:7.3f} s   (info; the reference has no weighted version)")
+    print(f"  goal: all indicators < 3 s           {t_csm:.3f} s ({t_csm / 3:.2f}× budget)   {verdict(ok, args.quick)}")
     if args.quick:
         print(closing_line([ok], True))
     return 0 if ok or not args.strict else 1

@@ -1,4 +1,4 @@
-"""Speed goals of csmlib.kano (issue 4).
+"""Speed goals of csmlib.stats.kano (issue 4).
 
 Goals, on 1,000,000 respondents × 30 Kano attributes (``--quick``: 20,000 × 30, goals not checked):
 
@@ -15,6 +15,7 @@ For information it also times text answers (English wordings), the vectorised bo
 Run: ``python benchmarks/bench_kano.py [--quick] [--strict]`` (``--strict``: exit 1 if a goal
 is missed; full size only). Timings are the best of a few repeats (the reference runs once).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,11 +25,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from csmlib import kano
+from csmlib.stats import kano
+
 # benchmarks/ is on sys.path when run as a script
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
 
-TABLE = ["QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ"]   # standard table, rows f, columns d
+TABLE = ["QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ"]  # standard table, rows f, columns d
 
 
 def make_answers(n: int, k: int = 30, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -66,41 +68,35 @@ def pandas_reference(F, D) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_mode_args(parser, "20,000 rows instead of 1,000,000")
     args = parse_mode_args(parser, argv)
     n = 20_000 if args.quick else 1_000_000
     F, D = make_answers(n)
-    print(f"Kano answers: {n:,} respondents × {F.shape[1]} attributes "
-          f"(float64 positions, ~1 % missing per question)")
+    print(f"Kano answers: {n:,} respondents × {F.shape[1]} attributes (float64 positions, ~1 % missing per question)")
     results = []
 
     def report(label, value, goal_text, met):
         results.append(met)
         print(f"  {label:<44s} {value:<26s} goal {goal_text:<10s} {verdict(met, args.quick)}")
 
-    csm_pipeline(F.iloc[:1000], D.iloc[:1000])                       # warm-up
+    csm_pipeline(F.iloc[:1000], D.iloc[:1000])  # warm-up
     t_csm, (counts, summary) = best_time(lambda: csm_pipeline(F, D), 3)
     t_ref, ref = best_time(lambda: pandas_reference(F, D), 1)
     same = all((counts[c].to_numpy() == ref[c].to_numpy()).all() for c in "AOMIRQ")
     same &= np.allclose(summary["better"], ref["better"]) and np.allclose(summary["worse"], ref["worse"])
-    print(f"csmlib classify + count + summarize {t_csm:.3f} s; pandas per-column mapping "
-          f"reference {t_ref:.3f} s; counts and Better/Worse identical: {same}")
-    report("classify + summary time", f"{t_csm:.3f} s ({t_csm / 2:.2f}× budget)", "< 2 s",
-           t_csm < 2.0 and same)
-    report("csmlib / pandas reference", f"{t_csm / t_ref:.2f}× ({t_ref / t_csm:.1f}× faster)",
-           "< 1×", t_csm < t_ref)
+    print(
+        f"csmlib classify + count + summarize {t_csm:.3f} s; pandas per-column mapping "
+        f"reference {t_ref:.3f} s; counts and Better/Worse identical: {same}"
+    )
+    report("classify + summary time", f"{t_csm:.3f} s ({t_csm / 2:.2f}× budget)", "< 2 s", t_csm < 2.0 and same)
+    report("csmlib / pandas reference", f"{t_csm / t_ref:.2f}× ({t_ref / t_csm:.1f}× faster)", "< 1×", t_csm < t_ref)
 
-    words = np.array(["I like it", "I expect it", "I am neutral", "I can live with it",
-                      "I dislike it"], dtype=object)
+    words = np.array(["I like it", "I expect it", "I am neutral", "I can live with it", "I dislike it"], dtype=object)
     m = min(n, 200_000)
-    Ft = pd.DataFrame({c: words[np.nan_to_num(F[c].to_numpy()[:m], nan=1).astype(int) - 1]
-                       for c in F.columns})
-    Dt = pd.DataFrame({c: words[np.nan_to_num(D[c].to_numpy()[:m], nan=1).astype(int) - 1]
-                       for c in D.columns})
+    Ft = pd.DataFrame({c: words[np.nan_to_num(F[c].to_numpy()[:m], nan=1).astype(int) - 1] for c in F.columns})
+    Dt = pd.DataFrame({c: words[np.nan_to_num(D[c].to_numpy()[:m], nan=1).astype(int) - 1] for c in D.columns})
     t_txt, _ = best_time(lambda: kano.classify(Ft, Dt), 2)
     print(f"  (info) classify of answer texts, {m:,} × {F.shape[1]}: {t_txt:.3f} s")
     cats = kano.classify(F, D)

@@ -1,4 +1,4 @@
-"""Speed and memory goals of csmlib.reliability (issue 3).
+"""Speed and memory goals of csmlib.stats.reliability (issue 3).
 
 Goals, on 1,000,000 respondents × 20 items (``--quick``: 20,000 × 20, goals not checked):
 
@@ -16,6 +16,7 @@ Goals, on 1,000,000 respondents × 20 items (``--quick``: 20,000 × 20, goals no
 Run: ``python benchmarks/bench_reliability.py [--quick] [--strict]`` (``--strict``: exit 1 if a
 goal is missed; full size only). Timings are the best of a few repeats.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from csmlib.reliability import cronbach_alpha, efa, item_statistics, kmo
+from csmlib.stats.reliability import cronbach_alpha, efa, item_statistics, kmo
+
 # benchmarks/ is on sys.path when run as a script
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
 
@@ -37,8 +39,7 @@ def make_items(n: int, k: int = 20, seed: int = 0) -> pd.DataFrame:
     groups = rng.standard_normal((n, 4), dtype=np.float32)
     X = np.empty((n, k))
     for j in range(k):
-        latent = (0.6 * general + 0.5 * groups[:, j % 4]
-                  + 0.6 * rng.standard_normal(n, dtype=np.float32))
+        latent = 0.6 * general + 0.5 * groups[:, j % 4] + 0.6 * rng.standard_normal(n, dtype=np.float32)
         X[:, j] = np.digitize(latent, [-1.3, -0.45, 0.45, 1.3]) + 1
     return pd.DataFrame(X, columns=[f"q{j + 1:02d}" for j in range(k)])
 
@@ -48,8 +49,6 @@ def numpy_alpha(frame: pd.DataFrame) -> float:
     C = np.cov(frame.to_numpy(), rowvar=False)
     k = C.shape[0]
     return k / (k - 1) * (1 - np.trace(C) / C.sum())
-
-
 
 
 def csm_alpha_and_items(frame: pd.DataFrame):
@@ -65,8 +64,7 @@ def main(argv=None) -> int:
         print("  (at 20,000 rows the fixed costs, k one-factor fits for ω-if-dropped, weigh more)")
     frame = make_items(n)
     matrix_bytes = frame.to_numpy().nbytes
-    print(f"items: {n:,} respondents × {frame.shape[1]} items "
-          f"({matrix_bytes / 2**20:.0f} MiB float64)")
+    print(f"items: {n:,} respondents × {frame.shape[1]} items ({matrix_bytes / 2**20:.0f} MiB float64)")
     repeats = 2 if args.quick else 3
     results = []
 
@@ -74,12 +72,14 @@ def main(argv=None) -> int:
         results.append(met)
         print(f"  {label:<46s} {value:<28s} goal {goal_text:<14s} {verdict(met, args.quick, 'MET', 'NOT MET')}")
 
-    csm_alpha_and_items(frame.iloc[:1000])          # warm-up (imports, first calls)
+    csm_alpha_and_items(frame.iloc[:1000])  # warm-up (imports, first calls)
     t_np, a_np = best_time(lambda: numpy_alpha(frame), repeats)
     t_csm, (res, table) = best_time(lambda: csm_alpha_and_items(frame), repeats)
     assert abs(res.alpha - a_np) < 1e-10, (res.alpha, a_np)
-    print(f"numpy α {t_np:.3f} s; csmlib α + Feldt CI + item statistics {t_csm:.3f} s "
-          f"(α = {res.alpha:.4f} [{res.ci_low:.4f}, {res.ci_high:.4f}], n = {res.n:,})")
+    print(
+        f"numpy α {t_np:.3f} s; csmlib α + Feldt CI + item statistics {t_csm:.3f} s "
+        f"(α = {res.alpha:.4f} [{res.ci_low:.4f}, {res.ci_high:.4f}], n = {res.n:,})"
+    )
     report("csmlib α+items / numpy α", f"{t_csm / t_np:.2f}×", "≤ 2×", t_csm / t_np <= 2.0)
 
     try:
@@ -91,8 +91,7 @@ def main(argv=None) -> int:
         t_pg, pg = best_time(lambda: pingouin.cronbach_alpha(data=frame), repeats)
         t_a, _ = best_time(lambda: cronbach_alpha(frame, ci="feldt"), repeats)
         assert abs(pg[0] - res.alpha) < 1e-8
-        print(f"pingouin.cronbach_alpha {t_pg:.3f} s; csmlib cronbach_alpha (α + Feldt CI) "
-              f"{t_a:.3f} s")
+        print(f"pingouin.cronbach_alpha {t_pg:.3f} s; csmlib cronbach_alpha (α + Feldt CI) {t_a:.3f} s")
         report("csmlib α+Feldt / pingouin α+Feldt", f"{t_a / t_pg:.2f}×", "< 1×", t_a < t_pg)
         print(f"  (info) csmlib α + item statistics / pingouin α: {t_csm / t_pg:.2f}×")
 

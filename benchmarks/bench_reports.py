@@ -20,6 +20,7 @@ kernels.
 Run: ``python benchmarks/bench_reports.py [--quick] [--units N] [--repeats R] [--strict]``. Works in a
 temporary copy of the demo project; nothing in the repository is touched.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ from _timing import add_mode_args, closing_line, parse_mode_args, verdict  # noq
 
 REPO = Path(__file__).resolve().parents[1]
 IMPORTS = """import pandas, numpy, scipy.stats, matplotlib.pyplot, seaborn
-from csmlib import display, headline, indicators, reliability, kano, drivers, complaints, feedback
-from csmlib.wave import open_wave"""
+from csmlib.report import tables as display
+from csmlib.stats import complaints, drivers, feedback, headline, indicators, kano, reliability
+from csmlib.survey.wave import open_wave"""
 
 
 def _csm(root: Path, *args: str) -> float:
@@ -63,8 +65,14 @@ def floor_seconds(root: Path, notebooks: int) -> float:
     nbformat.write(nb, path)
     started = time.perf_counter()
     for _ in range(notebooks):
-        pm.execute_notebook(str(path), str(root / "floor_out.ipynb"), kernel_name="csm", progress_bar=False,
-                            log_output=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])  # as csm run
+        pm.execute_notebook(
+            str(path),
+            str(root / "floor_out.ipynb"),
+            kernel_name="csm",
+            progress_bar=False,
+            log_output=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )  # as csm run
     return time.perf_counter() - started
 
 
@@ -79,11 +87,17 @@ def unit_project(root: Path, units: int) -> Path:
     codebook["segments"]["branch"] = {"column": "branch", "label": "Branch"}
     (root / "params" / "survey.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
     params = yaml.safe_load((root / "params" / "2025Q4.yaml").read_text(encoding="utf-8"))
-    unit_dir = root / "branches" / "params"   # its own project folder: no earlier waves next to it
+    unit_dir = root / "branches" / "params"  # its own project folder: no earlier waves next to it
     unit_dir.mkdir(parents=True)
-    params.update(wave="BR2025Q4", responses=str(root / "data" / "branches.csv"), codebook=str(root / "params" / "survey.yaml"),
-                  complaints=None, actions=None, output=str(unit_dir.parent / "reports" / "branches"),  # inside its reports/
-                  units={"by": "branch", "min_n": 5, "include_total": False})
+    params.update(
+        wave="BR2025Q4",
+        responses=str(root / "data" / "branches.csv"),
+        codebook=str(root / "params" / "survey.yaml"),
+        complaints=None,
+        actions=None,
+        output=str(unit_dir.parent / "reports" / "branches"),  # inside its reports/
+        units={"by": "branch", "min_n": 5, "include_total": False},
+    )
     path = unit_dir / "branches.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return path
@@ -93,9 +107,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_mode_args(parser, "one notebook (01) on the first demo wave, one repeat, 1 unit report with --jobs 1 only")
     parser.add_argument("--units", type=int, default=None, help="unit reports (default 100; --quick: 1)")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="full runs and floors, interleaved; the shortest of each is compared "
-                             "(the least disturbed run on a shared machine; default 3; --quick: 1)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="full runs and floors, interleaved; the shortest of each is compared "
+        "(the least disturbed run on a shared machine; default 3; --quick: 1)",
+    )
     args = parse_mode_args(parser, argv)
     units = args.units or (1 if args.quick else 100)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -112,7 +130,7 @@ def main(argv=None) -> int:
             wave, only, n_notebooks = "params/2025Q4.yaml", ["--only", "01"], 1
             label = "report set of one wave, --quick: notebook 01 only, intake included"
         else:
-            _csm(root, "run", "params/2025Q4.yaml")              # the previous wave of 2026Q1
+            _csm(root, "run", "params/2025Q4.yaml")  # the previous wave of 2026Q1
             wave, only = "params/2026Q1.yaml", []
             n_notebooks = len(list((root / "notebooks").glob("[0-9][0-9]_*.ipynb")))
             label = f"full report set of one wave ({n_notebooks} notebooks)"
@@ -124,21 +142,24 @@ def main(argv=None) -> int:
         ratio = full / floor
         ok = ratio <= 1.5
         failed |= not ok
-        print(f"{label}, best of {repeats}: {full:6.1f} s; floor {floor:6.1f} s; ratio {ratio:.2f} "
-              f"(goal ≤ 1.5) {verdict(ok, args.quick)}")
+        print(
+            f"{label}, best of {repeats}: {full:6.1f} s; floor {floor:6.1f} s; ratio {ratio:.2f} "
+            f"(goal ≤ 1.5) {verdict(ok, args.quick)}"
+        )
         print("  all runs (full / floor, s): " + ", ".join(f"{a:.1f} / {b:.1f}" for a, b in zip(fulls, floors)))
 
         params = unit_project(root, units)
         unit_run = ["run", str(params), "--notebooks", nbs, "--only", "01", "--force"]
         if args.quick:
             one = _csm(root, *unit_run, "--jobs", "1")
-            print(f"{units} unit report(s) (data quality): --jobs 1 {one:6.1f} s (--quick: the --jobs 2 run, "
-                  "which starts a Dask LocalCluster, and the speed-up are left out)")
+            print(
+                f"{units} unit report(s) (data quality): --jobs 1 {one:6.1f} s (--quick: the --jobs 2 run, "
+                "which starts a Dask LocalCluster, and the speed-up are left out)"
+            )
         else:
-            one = _csm(root, *unit_run, "--jobs", "1")   # first: it also validates and caches the intake
+            one = _csm(root, *unit_run, "--jobs", "1")  # first: it also validates and caches the intake
             two = _csm(root, *unit_run, "--jobs", "2")
-            print(f"{units} unit reports (data quality): --jobs 1 {one:6.1f} s, --jobs 2 {two:6.1f} s, "
-                  f"speed-up {one / two:.2f}×")
+            print(f"{units} unit reports (data quality): --jobs 1 {one:6.1f} s, --jobs 2 {two:6.1f} s, speed-up {one / two:.2f}×")
     if args.quick:
         print(closing_line([], True))
     return 1 if failed and args.strict else 0

@@ -3,6 +3,7 @@
 Input problems print one line (``error: <file>, row N, column 'x': <what>``) without a
 traceback and exit with status 2; a run in which a notebook failed exits with status 1.
 """
+
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from csmlib.errors import CSMInputError
+from csmlib.core.errors import CSMInputError
 
 EXIT_INPUT = 2
 EXIT_FAILED = 1
@@ -43,22 +44,31 @@ def main():
 
 
 @main.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Project folder: data goes to ROOT/data/demo, parameter files to ROOT/params.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder: data goes to ROOT/data/demo, parameter files to ROOT/params.",
+)
 def demo(root: Path):
     """Write the demo company's four survey waves, complaints logs and parameter files."""
     from csmlib.demo import write_demo
 
     files = write_demo(root)
-    click.echo(f"demo data in {root / 'data' / 'demo'}; parameter files: "
-               + " ".join(str(p) for p in files.params))
+    click.echo(f"demo data in {root / 'data' / 'demo'}; parameter files: " + " ".join(str(p) for p in files.params))
 
 
 @main.command()
 @click.argument("datafile", type=click.Path(path_type=Path))
 @click.option("--wave", required=True, help="Wave id (letters, digits, _ . -), e.g. 2026Q3.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Project folder: the drafts go to ROOT/params.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder: the drafts go to ROOT/params.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing draft files.")
 def init(datafile: Path, wave: str, root: Path, force: bool):
     """Draft a codebook and a wave file from a survey export (CSV, XLSX, SAV, Parquet).
@@ -67,7 +77,7 @@ def init(datafile: Path, wave: str, root: Path, force: bool):
     `csm validate` accepts as they are; every guess carries a comment saying what to check.
     The export is only read. Existing files are kept unless --force.
     """
-    from csmlib.draft import draft_project
+    from csmlib.survey.draft import draft_project
 
     try:
         result = draft_project(datafile, wave, root=root, force=force)
@@ -77,11 +87,14 @@ def init(datafile: Path, wave: str, root: Path, force: bool):
     click.echo(f"codebook: {result.codebook}")
     click.echo(f"wave file: {result.wave_file}")
     dims = d.dimensions
-    click.echo(f"{len(d.items)} items in {len(dims)} dimensions, {len(d.scales)} scales, "
-               f"outcomes: {', '.join(d.outcomes) or 'none'}, segments: {', '.join(d.segments) or 'none'}, "
-               f"respondent id: {d.respondent_id or 'row numbers'}, weight: {d.weight or 'none'}")
-    click.echo(f"{result.n_read} rows read, {result.n_accepted} accepted; check the comments, then: "
-               f"csm validate {result.wave_file}")
+    click.echo(
+        f"{len(d.items)} items in {len(dims)} dimensions, {len(d.scales)} scales, "
+        f"outcomes: {', '.join(d.outcomes) or 'none'}, segments: {', '.join(d.segments) or 'none'}, "
+        f"respondent id: {d.respondent_id or 'row numbers'}, weight: {d.weight or 'none'}"
+    )
+    click.echo(
+        f"{result.n_read} rows read, {result.n_accepted} accepted; check the comments, then: csm validate {result.wave_file}"
+    )
 
 
 @main.command()
@@ -92,8 +105,8 @@ def validate(params_files):
     Prints accepted and rejected row counts and the first problems; exit status 2 when a file
     itself is unusable.
     """
-    from csmlib.pipeline import ensure_writable
-    from csmlib.wave import open_wave
+    from csmlib.batch.pipeline import ensure_writable
+    from csmlib.survey.wave import open_wave
 
     for path in params_files:
         try:
@@ -104,8 +117,9 @@ def validate(params_files):
             ensure_writable(wave.params.output_dir, wave.params.params_file)
         except CSMInputError as exc:
             _fail(exc)
-        click.echo(f"{wave.id}: {intake.n_read} rows read, {intake.n_accepted} accepted, "
-                   f"{intake.n_rejected} rejected ({intake.source})")
+        click.echo(
+            f"{wave.id}: {intake.n_read} rows read, {intake.n_accepted} accepted, {intake.n_rejected} rejected ({intake.source})"
+        )
         for _, row in intake.rejected.head(10).iterrows():
             click.echo(f"  row {row['row']}, column '{row['column']}': {row['reason']} (value '{row['value']}')")
         if len(intake.rejected) > 10:
@@ -113,8 +127,10 @@ def validate(params_files):
         if intake.id_column is None:
             click.echo("  no respondent id in the codebook: respondents are identified by their row number")
         if complaints is not None:
-            click.echo(f"{wave.id}: complaints {complaints.n_read} read, {complaints.n_accepted} accepted, "
-                       f"{complaints.n_rejected} rejected ({complaints.source})")
+            click.echo(
+                f"{wave.id}: complaints {complaints.n_read} read, {complaints.n_accepted} accepted, "
+                f"{complaints.n_rejected} rejected ({complaints.source})"
+            )
         if actions is not None:
             click.echo(f"{wave.id}: corrective actions {len(actions)} read ({wave.params.actions})")
 
@@ -123,12 +139,19 @@ def validate(params_files):
 @click.argument("params_files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat any rejected row as an error (exit 2).")
 @click.option("--only", multiple=True, help="Run only notebooks whose name starts with this (repeatable).")
-@click.option("--notebooks", "notebooks_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of report notebooks [default: PROJECT/notebooks].")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Notebooks to run at once on this machine.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-              help="Run the jobs on an existing Dask distributed cluster instead.")
+@click.option(
+    "--notebooks",
+    "notebooks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of report notebooks [default: PROJECT/notebooks].",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Notebooks to run at once on this machine."
+)
+@click.option(
+    "--scheduler", default=None, metavar="tcp://HOST:PORT", help="Run the jobs on an existing Dask distributed cluster instead."
+)
 @click.option("--force", is_flag=True, help="Re-run notebooks whose inputs have not changed.")
 def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force):
     """Run every report notebook for each wave and render the HTML reports.
@@ -137,20 +160,29 @@ def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force):
     that wave's results); otherwise jobs run in parallel with --jobs or on a Dask cluster.
     Unchanged jobs are skipped unless --force. One progress line per notebook; a summary at the end.
     """
-    from csmlib.params import load_params
-    from csmlib.pipeline import run_waves
+    from csmlib.survey.params import load_params
+    from csmlib.batch.pipeline import run_waves
 
     try:
         waves = [load_params(p) for p in params_files]
-        runs = run_waves(waves, notebooks_dir=notebooks_dir, strict=strict, only=list(only) or None,
-                         jobs=jobs, scheduler=scheduler, force=force)
+        runs = run_waves(
+            waves,
+            notebooks_dir=notebooks_dir,
+            strict=strict,
+            only=list(only) or None,
+            jobs=jobs,
+            scheduler=scheduler,
+            force=force,
+        )
     except CSMInputError as exc:
         _fail(exc)
     failed = [(r.wave, n.notebook, n.unit) for r in runs for n in r.notebooks if n.status == "failed"]
     total = sum(len(r.notebooks) for r in runs)
     cached = sum(n.status == "cached" for r in runs for n in r.notebooks)
-    click.echo(f"{len(runs)} wave(s), {total} notebook run(s), {cached} unchanged, {len(failed)} failed; "
-               "rejected rows: " + ", ".join(f"{r.wave} {r.n_rejected}" for r in runs))
+    click.echo(
+        f"{len(runs)} wave(s), {total} notebook run(s), {cached} unchanged, {len(failed)} failed; "
+        "rejected rows: " + ", ".join(f"{r.wave} {r.n_rejected}" for r in runs)
+    )
     for r in runs:
         click.echo(f"report: {Path(r.output_dir) / 'index.html'}")
     if failed:

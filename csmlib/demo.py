@@ -11,6 +11,7 @@ r = 0.45), each item a noisy indicator of its characteristic (loading 0.6-0.8) c
 answer; overall satisfaction is a weighted sum of the item latents plus noise, so the
 planted driver weights are the true regression weights.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,15 @@ ITEMS = (
     ("org_complaints", "organisation", "Complaint handling", "رسیدگی به شکایات", "Customer Service", 0.70, False),
     ("org_image", "organisation", "Company image", "وجهه شرکت", "Marketing", 0.65, False),
     ("org_transparency", "organisation", "Transparency", "شفافیت", "Management", 0.70, False),
-    ("org_hidden_costs", "organisation", "There were unexpected extra charges", "هزینه‌های پیش‌بینی‌نشده داشتم",
-     "Finance", 0.60, True),
+    (
+        "org_hidden_costs",
+        "organisation",
+        "There were unexpected extra charges",
+        "هزینه‌های پیش‌بینی‌نشده داشتم",
+        "Finance",
+        0.60,
+        True,
+    ),
 )
 GROUP_ORDER = ("product", "delivery", "organisation")
 FACTOR_CORRELATION = 0.45
@@ -75,9 +83,12 @@ KANO = (
 )
 # Cells of the standard Kano table (functional, dysfunctional) for each category
 KANO_CELLS = {
-    "A": [(1, 2), (1, 3), (1, 4)], "O": [(1, 5)], "M": [(2, 5), (3, 5), (4, 5)],
+    "A": [(1, 2), (1, 3), (1, 4)],
+    "O": [(1, 5)],
+    "M": [(2, 5), (3, 5), (4, 5)],
     "I": [(f, d) for f in (2, 3, 4) for d in (2, 3, 4)],
-    "R": [(2, 1), (3, 1), (4, 1), (5, 1), (5, 2), (5, 3), (5, 4)], "Q": [(1, 1), (5, 5)],
+    "R": [(2, 1), (3, 1), (4, 1), (5, 1), (5, 2), (5, 3), (5, 4)],
+    "Q": [(1, 1), (5, 5)],
 }
 KANO_PLANTED_SHARE = 0.55
 
@@ -87,18 +98,37 @@ SEGMENTS = {
     "channel": (("online", "store", "phone"), (0.45, 0.35, 0.20), None),
 }
 SEGMENT_LABELS = {
-    "customer_type": {"profitable": {"en": "Profitable", "fa": "سودآور"}, "long-term": {"en": "Long-term", "fa": "بلندمدت"},
-                      "fragile": {"en": "Fragile", "fa": "شکننده"}, "new": {"en": "New", "fa": "جدید"}},
-    "region": {"Tehran": {"en": "Tehran", "fa": "تهران"}, "Isfahan": {"en": "Isfahan", "fa": "اصفهان"},
-               "Shiraz": {"en": "Shiraz", "fa": "شیراز"}, "Tabriz": {"en": "Tabriz", "fa": "تبریز"},
-               "Mashhad": {"en": "Mashhad", "fa": "مشهد"}},
-    "channel": {"online": {"en": "Online", "fa": "آنلاین"}, "store": {"en": "Store", "fa": "فروشگاه"},
-                "phone": {"en": "Phone", "fa": "تلفن"}},
+    "customer_type": {
+        "profitable": {"en": "Profitable", "fa": "سودآور"},
+        "long-term": {"en": "Long-term", "fa": "بلندمدت"},
+        "fragile": {"en": "Fragile", "fa": "شکننده"},
+        "new": {"en": "New", "fa": "جدید"},
+    },
+    "region": {
+        "Tehran": {"en": "Tehran", "fa": "تهران"},
+        "Isfahan": {"en": "Isfahan", "fa": "اصفهان"},
+        "Shiraz": {"en": "Shiraz", "fa": "شیراز"},
+        "Tabriz": {"en": "Tabriz", "fa": "تبریز"},
+        "Mashhad": {"en": "Mashhad", "fa": "مشهد"},
+    },
+    "channel": {
+        "online": {"en": "Online", "fa": "آنلاین"},
+        "store": {"en": "Store", "fa": "فروشگاه"},
+        "phone": {"en": "Phone", "fa": "تلفن"},
+    },
 }
 DEPARTMENT_LABELS = {
-    "Sales": "فروش", "Packaging": "بسته‌بندی", "Finance": "مالی", "Management": "مدیریت",
-    "Customer Service": "خدمات مشتریان", "Design": "طراحی", "Production": "تولید", "Logistics": "لجستیک",
-    "Human Resources": "منابع انسانی", "Quality": "کیفیت", "Marketing": "بازاریابی",
+    "Sales": "فروش",
+    "Packaging": "بسته‌بندی",
+    "Finance": "مالی",
+    "Management": "مدیریت",
+    "Customer Service": "خدمات مشتریان",
+    "Design": "طراحی",
+    "Production": "تولید",
+    "Logistics": "لجستیک",
+    "Human Resources": "منابع انسانی",
+    "Quality": "کیفیت",
+    "Marketing": "بازاریابی",
 }
 FRAGILE_SHIFT = -0.5
 SPEED_DROP = {"wave": "2026Q2", "item": "del_speed", "shift": -0.45, "persists": True}
@@ -123,8 +153,8 @@ PRODUCTS = ("P-100 Kettle", "P-200 Blender", "P-300 Toaster", "P-400 Mixer", "P-
 # Generated from their own seeded stream (np.random.default_rng([SEED, wave index, COMMENT_STREAM]))
 # so that the other columns' random numbers are those of the demo without themes.
 COMMENT_STREAM = 7
-COMMENT_RATE = 0.6          # share of respondents writing a comment
-PERSIAN_SHARE = 0.45        # share of the comments written in Persian
+COMMENT_RATE = 0.6  # share of respondents writing a comment
+PERSIAN_SHARE = 0.45  # share of the comments written in Persian
 # theme: (department, English label, Persian label, rating item whose latent drives it, base log-odds,
 #         weight of (−item latent), weight of (−overall latent))
 COMMENT_THEMES = {
@@ -140,8 +170,8 @@ LATE_SPIKE = {"wave": SPEED_DROP["wave"], "log_odds": 1.2}
 # invoice errors in comments fall after corrective action CA-01 (closed 2025-12-15)
 INVOICE_FIX = {"from_wave": "2026Q1", "log_odds": -1.0}
 RECURRING_COMMENT = {"theme": "packaging_damage", "product": RECURRING["product"], "share": 0.7}
-UNCOVERED_TOPIC = {"term": "app", "share": 0.2}   # a topic no theme covers (the mobile app)
-PII_SHARE = 0.04            # comments that carry an e-mail, a mobile number or a card number
+UNCOVERED_TOPIC = {"term": "app", "share": 0.2}  # a topic no theme covers (the mobile app)
+PII_SHARE = 0.04  # comments that carry an e-mail, a mobile number or a card number
 
 GROUND_TRUTH = {
     "dimensions": {g: [i[0] for i in ITEMS if i[1] == g] for g in GROUP_ORDER},
@@ -151,8 +181,11 @@ GROUND_TRUTH = {
     "kano_drift": {"kano_tracking": "attractive (A) in 2025Q4-2026Q1, one-dimensional (O) from 2026Q2"},
     "significant_drop": {"wave": SPEED_DROP["wave"], "item": SPEED_DROP["item"]},
     "drop_consequences": ["overall", "recommend"],
-    "recurring_complaint": {"category": RECURRING["category"], "product": RECURRING["product"],
-                            "department": COMPLAINT_CATEGORIES[RECURRING["category"]][0]},
+    "recurring_complaint": {
+        "category": RECURRING["category"],
+        "product": RECURRING["product"],
+        "department": COMPLAINT_CATEGORIES[RECURRING["category"]][0],
+    },
     "complaint_spike": {"wave": DELAY_SPIKE["wave"], "category": DELAY_SPIKE["category"]},
     "effective_action": "CA-01",
     "ineffective_action": "CA-02",
@@ -177,17 +210,35 @@ class DemoFiles:
 
 # ---------------------------------------------------------------------------- codebook
 def codebook_dict() -> dict:
-    labels5 = {1: {"en": "Very dissatisfied", "fa": "بسیار ناراضی"}, 2: {"en": "Dissatisfied", "fa": "ناراضی"},
-               3: {"en": "Neutral", "fa": "بی‌نظر"}, 4: {"en": "Satisfied", "fa": "راضی"},
-               5: {"en": "Very satisfied", "fa": "بسیار راضی"}}
+    labels5 = {
+        1: {"en": "Very dissatisfied", "fa": "بسیار ناراضی"},
+        2: {"en": "Dissatisfied", "fa": "ناراضی"},
+        3: {"en": "Neutral", "fa": "بی‌نظر"},
+        4: {"en": "Satisfied", "fa": "راضی"},
+        5: {"en": "Very satisfied", "fa": "بسیار راضی"},
+    }
     agree5 = {1: {"en": "Strongly disagree", "fa": "کاملاً مخالفم"}, 5: {"en": "Strongly agree", "fa": "کاملاً موافقم"}}
-    items = [{"id": i, "label": {"en": en, "fa": fa}, "group": g, "dimension": g,
-              "reverse": rev, "department": dept, "scale": "agree5" if rev else "sat5"}
-             for i, g, en, fa, dept, _, rev in ITEMS]
+    items = [
+        {
+            "id": i,
+            "label": {"en": en, "fa": fa},
+            "group": g,
+            "dimension": g,
+            "reverse": rev,
+            "department": dept,
+            "scale": "agree5" if rev else "sat5",
+        }
+        for i, g, en, fa, dept, _, rev in ITEMS
+    ]
     pairs = []
     for kid, en, fa, item, _, _ in KANO:
-        pair = {"id": kid, "label": {"en": en, "fa": fa}, "functional": f"{kid}_f",
-                "dysfunctional": f"{kid}_d", "importance": f"{kid}_imp"}
+        pair = {
+            "id": kid,
+            "label": {"en": en, "fa": fa},
+            "functional": f"{kid}_f",
+            "dysfunctional": f"{kid}_d",
+            "importance": f"{kid}_imp",
+        }
         if item:
             pair["item"] = item
         pairs.append(pair)
@@ -199,13 +250,18 @@ def codebook_dict() -> dict:
         "comments": {"column": "comment", "themes": comment_codeframe()},
         "departments": {name: {"en": name, "fa": fa} for name, fa in DEPARTMENT_LABELS.items()},
         "segments": {
-            "customer_type": {"column": "customer_type", "label": {"en": "Customer type", "fa": "نوع مشتری"},
-                              "levels": list(SEGMENTS["customer_type"][0]),
-                              "level_labels": SEGMENT_LABELS["customer_type"]},
-            "region": {"column": "region", "label": {"en": "Region", "fa": "منطقه"},
-                       "level_labels": SEGMENT_LABELS["region"]},
-            "channel": {"column": "channel", "label": {"en": "Channel", "fa": "کانال"},
-                        "level_labels": SEGMENT_LABELS["channel"]},
+            "customer_type": {
+                "column": "customer_type",
+                "label": {"en": "Customer type", "fa": "نوع مشتری"},
+                "levels": list(SEGMENTS["customer_type"][0]),
+                "level_labels": SEGMENT_LABELS["customer_type"],
+            },
+            "region": {"column": "region", "label": {"en": "Region", "fa": "منطقه"}, "level_labels": SEGMENT_LABELS["region"]},
+            "channel": {
+                "column": "channel",
+                "label": {"en": "Channel", "fa": "کانال"},
+                "level_labels": SEGMENT_LABELS["channel"],
+            },
         },
         "scales": {
             "sat5": {"min": 1, "max": 5, "labels": labels5, "missing": [9]},
@@ -219,18 +275,35 @@ def codebook_dict() -> dict:
         "items": items,
         "outcomes": {
             "overall": {"column": "overall_sat", "label": {"en": "Overall satisfaction", "fa": "رضایت کلی"}, "scale": "sat10"},
-            "recommend": {"column": "recommend", "label": {"en": "Likelihood to recommend", "fa": "احتمال توصیه"}, "scale": "nps11"},
+            "recommend": {
+                "column": "recommend",
+                "label": {"en": "Likelihood to recommend", "fa": "احتمال توصیه"},
+                "scale": "nps11",
+            },
             "loyalty": {"column": "repurchase", "label": {"en": "Will buy again", "fa": "خرید مجدد"}, "scale": "yesno"},
-            "effort": {"column": "effort", "label": {"en": "The company made it easy for me (CES 2.0)", "fa": "شرکت کار را برایم آسان کرد"}, "scale": "ces7"},
+            "effort": {
+                "column": "effort",
+                "label": {"en": "The company made it easy for me (CES 2.0)", "fa": "شرکت کار را برایم آسان کرد"},
+                "scale": "ces7",
+            },
         },
         "kano": {"coding": "default", "importance_scale": "imp9", "pairs": pairs},
         "complaints": {
             "timezone": "Asia/Tehran",
-            "columns": {"complaint_id": "id", "received_at": "received", "acknowledged_at": "acknowledged",
-                        "closed_at": "closed", "handling_satisfaction": "handling_sat", "customer_id": "customer",
-                        "root_cause": "root_cause", "first_contact_resolution": "first_contact"},
-            "categories": {c: {"department": d, "characteristic": ch, "label": {"en": en, "fa": fa}}
-                           for c, (d, ch, en, fa, _) in COMPLAINT_CATEGORIES.items()},
+            "columns": {
+                "complaint_id": "id",
+                "received_at": "received",
+                "acknowledged_at": "acknowledged",
+                "closed_at": "closed",
+                "handling_satisfaction": "handling_sat",
+                "customer_id": "customer",
+                "root_cause": "root_cause",
+                "first_contact_resolution": "first_contact",
+            },
+            "categories": {
+                c: {"department": d, "characteristic": ch, "label": {"en": en, "fa": fa}}
+                for c, (d, ch, en, fa, _) in COMPLAINT_CATEGORIES.items()
+            },
         },
         "competitors": {"overall": {"Sector benchmark": 7.4, "Competitor A": 7.1}, "nps": {"Sector benchmark": 28.0}},
     }
@@ -249,60 +322,119 @@ def params_dict(wave: str, start: dt.date, end: dt.date) -> dict:
         "customers": CUSTOMERS,
         "targets": {"overall_mean": 7.0, "csat": 70.0, "nps": 30.0, "ces_mean": 5.0, "csi": 65.0},
         "complaint_targets": {"acknowledge_hours": 48, "close_days": 10},
-        "options": {"level": 0.95, "n_boot": 500, "seed": 2026, "language": "en", "min_n": 30,
-                    "reliability_threshold": 0.70},
+        "options": {"level": 0.95, "n_boot": 500, "seed": 2026, "language": "en", "min_n": 30, "reliability_threshold": 0.70},
     }
 
 
 # ---------------------------------------------------------------------------- open comments
 COMMENT_PATTERNS = {
-    "late_delivery": {"en": ["late", "delay*", "took too long", "took ages"],
-                      "fa": ["تاخیر*", "دیر رسید*", "دیر تحویل*", "دیر به دستم"]},
-    "packaging_damage": {"en": ["damaged", "crushed", "broken", "dented", "torn"],
-                         "fa": ["آسیب*", "شکسته", "له شده", "بسته‌بندی خراب*", "بسته بندی خراب*", "پاره"]},
-    "invoice_error": {"en": ["invoice*", "billing", "bill", "charged twice", "overcharg*"],
-                      "fa": ["فاکتور*", "صورتحساب*", "صورت حساب*"]},
-    "staff_rude": {"en": ["rude", "unhelpful", "impolite"],
-                   "fa": ["بی‌ادب*", "بی‌احترامی", "برخورد بد*", "بداخلاق*"]},
-    "praise": {"en": ["great", "excellent", "thank*", "well done"],
-               "fa": ["عالی", "ممنون*", "سپاس*", "دستتان درد نکند"]},
+    "late_delivery": {
+        "en": ["late", "delay*", "took too long", "took ages"],
+        "fa": ["تاخیر*", "دیر رسید*", "دیر تحویل*", "دیر به دستم"],
+    },
+    "packaging_damage": {
+        "en": ["damaged", "crushed", "broken", "dented", "torn"],
+        "fa": ["آسیب*", "شکسته", "له شده", "بسته‌بندی خراب*", "بسته بندی خراب*", "پاره"],
+    },
+    "invoice_error": {
+        "en": ["invoice*", "billing", "bill", "charged twice", "overcharg*"],
+        "fa": ["فاکتور*", "صورتحساب*", "صورت حساب*"],
+    },
+    "staff_rude": {"en": ["rude", "unhelpful", "impolite"], "fa": ["بی‌ادب*", "بی‌احترامی", "برخورد بد*", "بداخلاق*"]},
+    "praise": {"en": ["great", "excellent", "thank*", "well done"], "fa": ["عالی", "ممنون*", "سپاس*", "دستتان درد نکند"]},
 }
 # sentences per theme and language; {product} is filled in for packaging comments
 COMMENT_TEXTS = {
     "late_delivery": {
-        "en": ["Delivery took too long this time", "The order arrived late again", "A week of delay for a simple kettle",
-               "Delivery was promised for Monday and came Friday, very late", "Shipping took ages, nobody told me why"],
-        "fa": ["سفارشم با تأخیر زیاد رسید", "ارسال خیلی دیر رسید و کسی پاسخگو نبود", "یک هفته تاخیر در تحویل داشتیم",
-               "کالا دیر تحویل داده شد", "مرسوله دو هفته دیر به دستم رسید"]},
+        "en": [
+            "Delivery took too long this time",
+            "The order arrived late again",
+            "A week of delay for a simple kettle",
+            "Delivery was promised for Monday and came Friday, very late",
+            "Shipping took ages, nobody told me why",
+        ],
+        "fa": [
+            "سفارشم با تأخیر زیاد رسید",
+            "ارسال خیلی دیر رسید و کسی پاسخگو نبود",
+            "یک هفته تاخیر در تحویل داشتیم",
+            "کالا دیر تحویل داده شد",
+            "مرسوله دو هفته دیر به دستم رسید",
+        ],
+    },
     "packaging_damage": {
-        "en": ["The {product} box arrived damaged", "Box was crushed and the {product} inside was broken",
-               "Packaging torn, the {product} was dented", "Second time the {product} came damaged in the box"],
-        "fa": ["جعبه {product} له شده بود", "بسته‌بندی خراب بود و {product} آسیب دیده بود",
-               "بسته‌بندی {product} پاره و شکسته رسید", "{product} با بسته‌بندی خراب و آسیب‌دیده رسید"]},
+        "en": [
+            "The {product} box arrived damaged",
+            "Box was crushed and the {product} inside was broken",
+            "Packaging torn, the {product} was dented",
+            "Second time the {product} came damaged in the box",
+        ],
+        "fa": [
+            "جعبه {product} له شده بود",
+            "بسته‌بندی خراب بود و {product} آسیب دیده بود",
+            "بسته‌بندی {product} پاره و شکسته رسید",
+            "{product} با بسته‌بندی خراب و آسیب‌دیده رسید",
+        ],
+    },
     "invoice_error": {
-        "en": ["The invoice was wrong twice", "I was charged twice for one order", "Billing mistake, the invoice shows the wrong price",
-               "Overcharged on the invoice, please correct it"],
-        "fa": ["صورت‌حساب اشتباه صادر شده بود", "فاکتور دو بار صادر شد و پول دو بار کم شد", "مبلغ صورتحساب با قیمت سایت فرق داشت"]},
+        "en": [
+            "The invoice was wrong twice",
+            "I was charged twice for one order",
+            "Billing mistake, the invoice shows the wrong price",
+            "Overcharged on the invoice, please correct it",
+        ],
+        "fa": ["صورت‌حساب اشتباه صادر شده بود", "فاکتور دو بار صادر شد و پول دو بار کم شد", "مبلغ صورتحساب با قیمت سایت فرق داشت"],
+    },
     "staff_rude": {
-        "en": ["The call centre staff were rude to me", "Unhelpful and impolite agent on the phone", "Shop staff were rude and slow"],
-        "fa": ["کارمند پشتیبانی بی‌ادب و بی‌حوصله بود", "برخورد بد کارکنان فروشگاه را دوست نداشتم", "اپراتور تلفن بداخلاق بود"]},
+        "en": [
+            "The call centre staff were rude to me",
+            "Unhelpful and impolite agent on the phone",
+            "Shop staff were rude and slow",
+        ],
+        "fa": ["کارمند پشتیبانی بی‌ادب و بی‌حوصله بود", "برخورد بد کارکنان فروشگاه را دوست نداشتم", "اپراتور تلفن بداخلاق بود"],
+    },
     "praise": {
-        "en": ["Great product, thank you", "Excellent quality and friendly service", "Thanks, everything was great",
-               "Well done, the mixer works perfectly"],
-        "fa": ["کیفیت محصول عالی است", "ممنون از پشتیبانی خوبتان", "همه چیز عالی بود، سپاس", "خرید بسیار خوبی بود، ممنونم"]},
+        "en": [
+            "Great product, thank you",
+            "Excellent quality and friendly service",
+            "Thanks, everything was great",
+            "Well done, the mixer works perfectly",
+        ],
+        "fa": ["کیفیت محصول عالی است", "ممنون از پشتیبانی خوبتان", "همه چیز عالی بود، سپاس", "خرید بسیار خوبی بود، ممنونم"],
+    },
     "_app": {
         "en": ["The mobile app keeps crashing", "Could not log in to the app to track my order", "The app is slow and confusing"],
-        "fa": ["اپلیکیشن موبایل مدام بسته می‌شود", "نتوانستم با اپلیکیشن سفارش را پیگیری کنم", "اپلیکیشن کند و گیج‌کننده است"]},
+        "fa": ["اپلیکیشن موبایل مدام بسته می‌شود", "نتوانستم با اپلیکیشن سفارش را پیگیری کنم", "اپلیکیشن کند و گیج‌کننده است"],
+    },
     "_other": {
-        "en": ["Nothing special to add here", "Prices could be a little lower", "Please add more colours to choose from",
-               "Would like more payment options", "I hope the warranty period gets longer", "Good enough for the price",
-               "The manual should be in Persian too", "I bought it as a gift for my mother"],
-        "fa": ["نظر خاصی ندارم", "قیمت‌ها کمی بالاست", "رنگ‌های بیشتری اضافه کنید", "روش‌های پرداخت بیشتری بگذارید",
-               "مدت گارانتی را طولانی‌تر کنید", "دفترچه راهنما فارسی هم داشته باشد", "برای هدیه به مادرم خریدم",
-               "نسبت به قیمتش قابل قبول است"]},
+        "en": [
+            "Nothing special to add here",
+            "Prices could be a little lower",
+            "Please add more colours to choose from",
+            "Would like more payment options",
+            "I hope the warranty period gets longer",
+            "Good enough for the price",
+            "The manual should be in Persian too",
+            "I bought it as a gift for my mother",
+        ],
+        "fa": [
+            "نظر خاصی ندارم",
+            "قیمت‌ها کمی بالاست",
+            "رنگ‌های بیشتری اضافه کنید",
+            "روش‌های پرداخت بیشتری بگذارید",
+            "مدت گارانتی را طولانی‌تر کنید",
+            "دفترچه راهنما فارسی هم داشته باشد",
+            "برای هدیه به مادرم خریدم",
+            "نسبت به قیمتش قابل قبول است",
+        ],
+    },
 }
-PRODUCT_NAMES = {"P-200 Blender": ("P-200 Blender", "مخلوط‌کن P-200"), "P-100 Kettle": ("kettle", "کتری"),
-                 "P-300 Toaster": ("toaster", "توستر"), "P-400 Mixer": ("mixer", "همزن"), "P-500 Juicer": ("juicer", "آبمیوه‌گیری")}
+PRODUCT_NAMES = {
+    "P-200 Blender": ("P-200 Blender", "مخلوط‌کن P-200"),
+    "P-100 Kettle": ("kettle", "کتری"),
+    "P-300 Toaster": ("toaster", "توستر"),
+    "P-400 Mixer": ("mixer", "همزن"),
+    "P-500 Juicer": ("juicer", "آبمیوه‌گیری"),
+}
 
 
 def comment_codeframe() -> dict:
@@ -321,11 +453,11 @@ def _luhn_card(rng: np.random.Generator) -> str:
     """A 16-digit card number (Iranian bank prefix) with a valid Luhn check digit, grouped by four."""
     body = "603799" + "".join(str(d) for d in rng.integers(0, 10, 9))
     total = 0
-    for i, ch in enumerate(reversed(body)):          # the check digit will be rightmost
+    for i, ch in enumerate(reversed(body)):  # the check digit will be rightmost
         d = int(ch) * (2 if i % 2 == 0 else 1)
         total += d - 9 if d > 9 else d
     number = body + str((10 - total % 10) % 10)
-    return " ".join(number[i:i + 4] for i in range(0, 16, 4))
+    return " ".join(number[i : i + 4] for i in range(0, 16, 4))
 
 
 def _persian_variant(text: str, rng: np.random.Generator) -> str:
@@ -344,7 +476,7 @@ def _pii(fa: bool, rng: np.random.Generator) -> str:
     kind = int(rng.integers(0, 3))
     if kind == 0:
         user = rng.choice(["sara.k", "a.rezaei", "m_hosseini", "customer2026"])
-        return (f"ایمیل من {user}@example.com است" if fa else f"Please email me at {user}@example.com")
+        return f"ایمیل من {user}@example.com است" if fa else f"Please email me at {user}@example.com"
     if kind == 1:
         number = "09" + "".join(str(d) for d in rng.integers(0, 10, 9))
         if fa:
@@ -383,11 +515,14 @@ def _comments(wave_index: int, latents: dict, overall_latent: np.ndarray) -> np.
                 continue
             text = str(rng.choice(COMMENT_TEXTS[tid][lang]))
             if "{product}" in text:
-                product = (RECURRING_COMMENT["product"] if rng.random() < RECURRING_COMMENT["share"]
-                           else PRODUCTS[int(rng.integers(0, len(PRODUCTS)))])
+                product = (
+                    RECURRING_COMMENT["product"]
+                    if rng.random() < RECURRING_COMMENT["share"]
+                    else PRODUCTS[int(rng.integers(0, len(PRODUCTS)))]
+                )
                 text = text.replace("{product}", PRODUCT_NAMES[product][1 if lang == "fa" else 0])
             parts.append(text)
-        if app[i] or not parts:     # the app topic, or a remark on nothing in particular
+        if app[i] or not parts:  # the app topic, or a remark on nothing in particular
             parts.append(str(rng.choice(COMMENT_TEXTS["_app" if app[i] else "_other"][lang])))
         if pii[i]:
             parts.append(_pii(lang == "fa", rng))
@@ -464,9 +599,19 @@ def _responses(wave_index: int, wave: str, rng: np.random.Generator) -> pd.DataF
     wmap = {lv: pp / sp for lv, sp, pp in zip(levels, sample_p, pop_p)}
     out["weight"] = np.round(out["customer_type"].map(wmap).to_numpy() * rng.uniform(0.9, 1.1, n), 4)
 
-    comments = ["", "", "", "Fast and friendly service", "Delivery took too long", "The box arrived damaged",
-                "ارسال خیلی دیر بود", "کیفیت محصول عالی است", "Invoice was wrong twice", "پشتیبانی خوب بود"]
-    out["comment"] = rng.choice(comments, size=n)   # kept: the draws after it stay the same
+    comments = [
+        "",
+        "",
+        "",
+        "Fast and friendly service",
+        "Delivery took too long",
+        "The box arrived damaged",
+        "ارسال خیلی دیر بود",
+        "کیفیت محصول عالی است",
+        "Invoice was wrong twice",
+        "پشتیبانی خوب بود",
+    ]
+    out["comment"] = rng.choice(comments, size=n)  # kept: the draws after it stay the same
     out["comment"] = _comments(wave_index, latents, overall_latent)
     return _plant_oddities(out, wave, rng)
 
@@ -484,18 +629,19 @@ def _plant_oddities(out: pd.DataFrame, wave: str, rng: np.random.Generator) -> p
     out.loc[rows, "prod_ease"] = [str(v).translate(persian) for v in out.loc[rows, "prod_ease"]]
     # invalid rows: every one must end up in rejected.csv with its reason
     bad = rng.choice(np.arange(10, n), size=6, replace=False)
-    out.loc[bad[0], "prod_price"] = 7                      # out of range
-    out.loc[bad[1], "del_info"] = "good"                   # not a number
+    out.loc[bad[0], "prod_price"] = 7  # out of range
+    out.loc[bad[1], "del_info"] = "good"  # not a number
     out.loc[bad[2], "resp_id"] = out.loc[bad[2] - 5, "resp_id"]  # duplicate id
-    out.loc[bad[3], "kano_eco_f"] = 6                      # outside the Kano coding
-    out.loc[bad[4], "weight"] = 0                          # non-positive weight
-    out.loc[bad[5], "overall_sat"] = 11                    # out of range
+    out.loc[bad[3], "kano_eco_f"] = 6  # outside the Kano coding
+    out.loc[bad[4], "weight"] = 0  # non-positive weight
+    out.loc[bad[5], "overall_sat"] = 11  # out of range
     return out
 
 
 # ---------------------------------------------------------------------------- complaints
-def _complaints(wave_index: int, wave: str, start: dt.date, end: dt.date, respondents: pd.Series,
-                rng: np.random.Generator) -> pd.DataFrame:
+def _complaints(
+    wave_index: int, wave: str, start: dt.date, end: dt.date, respondents: pd.Series, rng: np.random.Generator
+) -> pd.DataFrame:
     tz = "+03:30"
     rows = []
     seconds = int((dt.datetime.combine(end, dt.time(23, 59)) - dt.datetime.combine(start, dt.time())).total_seconds())
@@ -520,27 +666,34 @@ def _complaints(wave_index: int, wave: str, start: dt.date, end: dt.date, respon
             is_open = close > wave_end
             severity = int(rng.choice([1, 2, 3, 4], p=[0.4, 0.35, 0.2, 0.05]))
             outcome = rng.choice(["upheld", "partly upheld", "not upheld"], p=[0.5, 0.2, 0.3])
-            customer = (respondents.iloc[int(rng.integers(0, len(respondents)))] if rng.random() < 0.3
-                        else f"C{int(rng.integers(100000, 999999))}")
-            rows.append({
-                "id": f"{wave}-C{counter:04d}",
-                "received": received.strftime("%Y-%m-%dT%H:%M:%S") + tz,
-                "acknowledged": (ack.strftime("%Y-%m-%dT%H:%M:%S") + tz) if ack <= wave_end else "",
-                "closed": "" if is_open else close.strftime("%Y-%m-%dT%H:%M:%S") + tz,
-                "channel": rng.choice(["phone", "e-mail", "web", "in person", "social"], p=[0.35, 0.25, 0.25, 0.1, 0.05]),
-                "category": cat,
-                "product": product,
-                "severity": severity,
-                "department": dept,
-                "status": "open" if is_open else "closed",
-                "outcome": "" if is_open else outcome,
-                "remedy": "" if is_open else rng.choice(["refund", "replacement", "repair", "apology", "explanation"]),
-                "root_cause": "" if is_open else rng.choice(["process", "supplier", "people", "system"]),
-                "handling_sat": "" if is_open or rng.random() < 0.4 else int(rng.choice([1, 2, 3, 4, 5], p=[.1, .15, .25, .3, .2])),
-                "customer": customer,
-                "first_contact": bool(rng.random() < 0.35),
-                "escalation": rng.choice(["none", "internal", "external"], p=[0.85, 0.12, 0.03]),
-            })
+            customer = (
+                respondents.iloc[int(rng.integers(0, len(respondents)))]
+                if rng.random() < 0.3
+                else f"C{int(rng.integers(100000, 999999))}"
+            )
+            rows.append(
+                {
+                    "id": f"{wave}-C{counter:04d}",
+                    "received": received.strftime("%Y-%m-%dT%H:%M:%S") + tz,
+                    "acknowledged": (ack.strftime("%Y-%m-%dT%H:%M:%S") + tz) if ack <= wave_end else "",
+                    "closed": "" if is_open else close.strftime("%Y-%m-%dT%H:%M:%S") + tz,
+                    "channel": rng.choice(["phone", "e-mail", "web", "in person", "social"], p=[0.35, 0.25, 0.25, 0.1, 0.05]),
+                    "category": cat,
+                    "product": product,
+                    "severity": severity,
+                    "department": dept,
+                    "status": "open" if is_open else "closed",
+                    "outcome": "" if is_open else outcome,
+                    "remedy": "" if is_open else rng.choice(["refund", "replacement", "repair", "apology", "explanation"]),
+                    "root_cause": "" if is_open else rng.choice(["process", "supplier", "people", "system"]),
+                    "handling_sat": ""
+                    if is_open or rng.random() < 0.4
+                    else int(rng.choice([1, 2, 3, 4, 5], p=[0.1, 0.15, 0.25, 0.3, 0.2])),
+                    "customer": customer,
+                    "first_contact": bool(rng.random() < 0.35),
+                    "escalation": rng.choice(["none", "internal", "external"], p=[0.85, 0.12, 0.03]),
+                }
+            )
     log = pd.DataFrame(rows).sort_values("received", kind="stable").reset_index(drop=True)
     # invalid records for the complaint quarantine
     log.loc[3, "closed"] = log.loc[3, "received"].replace(log.loc[3, "received"][:4], str(start.year - 1), 1)
@@ -550,59 +703,80 @@ def _complaints(wave_index: int, wave: str, start: dt.date, end: dt.date, respon
 
 
 def _actions() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"action_id": "CA-01", "department": "Finance", "category": "billing_error",
-         "description": "New invoice validation step", "opened": "2025-10-20", "closed": BILLING_FIX["closed"].isoformat(),
-         "status": "closed"},
-        {"action_id": "CA-02", "department": "Packaging", "category": "packaging_damage",
-         "description": "Thicker carton for P-200 Blender", "opened": "2026-01-15", "closed": "2026-02-28",
-         "status": "closed"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "action_id": "CA-01",
+                "department": "Finance",
+                "category": "billing_error",
+                "description": "New invoice validation step",
+                "opened": "2025-10-20",
+                "closed": BILLING_FIX["closed"].isoformat(),
+                "status": "closed",
+            },
+            {
+                "action_id": "CA-02",
+                "department": "Packaging",
+                "category": "packaging_damage",
+                "description": "Thicker carton for P-200 Blender",
+                "opened": "2026-01-15",
+                "closed": "2026-02-28",
+                "status": "closed",
+            },
+        ]
+    )
 
 
 def _ground_truth_md() -> str:
     gt = GROUND_TRUTH
-    lines = ["# Demo data: planted ground truth", "",
-             "Generated by `csm demo` (seeded, deterministic). The analyses must recover:", "",
-             f"- **Dimensions** (EFA): {', '.join(gt['dimensions'])}; reverse-keyed item: {gt['reverse_keyed'][0]}.",
-             f"- **Key drivers of overall satisfaction**, in order: {', '.join(gt['driver_order'])} "
-             f"(true weights {DRIVER_WEIGHTS}; every other item {MINOR_WEIGHT}).",
-             "- **Kano categories** (55% of respondents in the planted category):"]
+    lines = [
+        "# Demo data: planted ground truth",
+        "",
+        "Generated by `csm demo` (seeded, deterministic). The analyses must recover:",
+        "",
+        f"- **Dimensions** (EFA): {', '.join(gt['dimensions'])}; reverse-keyed item: {gt['reverse_keyed'][0]}.",
+        f"- **Key drivers of overall satisfaction**, in order: {', '.join(gt['driver_order'])} "
+        f"(true weights {DRIVER_WEIGHTS}; every other item {MINOR_WEIGHT}).",
+        "- **Kano categories** (55% of respondents in the planted category):",
+    ]
     for kid, cats in gt["kano"].items():
         lines.append(f"  - {kid}: " + ", ".join(f"{w} {c}" for w, c in cats.items()))
-    lines += [f"- **Kano drift**: {gt['kano_drift']['kano_tracking']}.",
-              f"- **Significant drop**: {SPEED_DROP['item']} falls by {-SPEED_DROP['shift']} latent SD in "
-              f"{SPEED_DROP['wave']} and stays down; overall satisfaction and recommendation dip with it.",
-              f"- **Recurring complaint**: {RECURRING['category']} on {RECURRING['product']} in every wave, "
-              f"routed to {gt['recurring_complaint']['department']}; corrective action CA-02 did not stop it.",
-              f"- **Complaint spike**: {DELAY_SPIKE['category']} x{DELAY_SPIKE['factor']} from {DELAY_SPIKE['wave']}.",
-              f"- **Effective action**: CA-01 (billing errors) closed {BILLING_FIX['closed']}; billing complaints "
-              f"fall to {BILLING_FIX['factor_after']:.0%} afterwards.",
-              "- **Fragile customers**: satisfaction 0.5 SD lower.",
-              f"- **Open comments** (column `comment`, {COMMENT_RATE:.0%} of respondents write one, "
-              f"{PERSIAN_SHARE:.0%} of them in Persian with the spellings customers type: Arabic yeh ي, ZWNJ "
-              "written as a space or left out, Persian digits). Codeframe in the codebook (`comments.themes`); "
-              "the themes, with their owning departments:",
-              *[f"  - {tid} ({v[1]}{', ' + v[0] if v[0] else ''})" for tid, v in COMMENT_THEMES.items()],
-              f"  - **late_delivery** peaks in {LATE_SPIKE['wave']}, the wave of the delivery-speed drop (about 8% "
-              "of commenters before, about 29% then, about 12% in the next wave while the speed stays low): its share "
-              f"is significantly higher in {LATE_SPIKE['wave']} than in every other wave.",
-              f"  - **packaging_damage** in every wave (9–12% of commenters), {RECURRING_COMMENT['share']:.0%} of "
-              f"its comments naming the {RECURRING_COMMENT['product']}: the recurring complaint.",
-              f"  - **invoice_error** falls from about 10% of commenters to about 4–5% from {INVOICE_FIX['from_wave']} on, after "
-              "corrective action CA-01.",
-              "  - Customers mentioning late delivery, damaged packaging, invoice errors or unhelpful staff are "
-              "less satisfied overall than the other commenters (the mention probability rises as the item's and "
-              "overall satisfaction fall); those writing praise are more satisfied.",
-              f"  - **Uncovered topic**: {UNCOVERED_TOPIC['share']:.0%} of commenters write about the mobile app, "
-              f"which no theme covers ('app' in English, 'اپلیکیشن' in Persian): `uncovered_terms` lists both among "
-              "its top words.",
-              f"  - **Personal data**: about {PII_SHARE:.0%} of comments carry an e-mail address, an Iranian mobile "
-              "number (Latin or Persian digits) or a 16-digit card number with a valid Luhn digit; "
-              "`mask_pii` must remove every one before a quote is shown.",
-              "- **Quarantine**: each wave has 6 invalid survey rows (out-of-range price and overall answers, "
-              "a non-numeric answer, a duplicate id, a Kano answer 6, a zero weight) and 3 invalid complaint "
-              "records (closed before received, unknown category, duplicate id).", ""]
+    lines += [
+        f"- **Kano drift**: {gt['kano_drift']['kano_tracking']}.",
+        f"- **Significant drop**: {SPEED_DROP['item']} falls by {-SPEED_DROP['shift']} latent SD in "
+        f"{SPEED_DROP['wave']} and stays down; overall satisfaction and recommendation dip with it.",
+        f"- **Recurring complaint**: {RECURRING['category']} on {RECURRING['product']} in every wave, "
+        f"routed to {gt['recurring_complaint']['department']}; corrective action CA-02 did not stop it.",
+        f"- **Complaint spike**: {DELAY_SPIKE['category']} x{DELAY_SPIKE['factor']} from {DELAY_SPIKE['wave']}.",
+        f"- **Effective action**: CA-01 (billing errors) closed {BILLING_FIX['closed']}; billing complaints "
+        f"fall to {BILLING_FIX['factor_after']:.0%} afterwards.",
+        "- **Fragile customers**: satisfaction 0.5 SD lower.",
+        f"- **Open comments** (column `comment`, {COMMENT_RATE:.0%} of respondents write one, "
+        f"{PERSIAN_SHARE:.0%} of them in Persian with the spellings customers type: Arabic yeh ي, ZWNJ "
+        "written as a space or left out, Persian digits). Codeframe in the codebook (`comments.themes`); "
+        "the themes, with their owning departments:",
+        *[f"  - {tid} ({v[1]}{', ' + v[0] if v[0] else ''})" for tid, v in COMMENT_THEMES.items()],
+        f"  - **late_delivery** peaks in {LATE_SPIKE['wave']}, the wave of the delivery-speed drop (about 8% "
+        "of commenters before, about 29% then, about 12% in the next wave while the speed stays low): its share "
+        f"is significantly higher in {LATE_SPIKE['wave']} than in every other wave.",
+        f"  - **packaging_damage** in every wave (9–12% of commenters), {RECURRING_COMMENT['share']:.0%} of "
+        f"its comments naming the {RECURRING_COMMENT['product']}: the recurring complaint.",
+        f"  - **invoice_error** falls from about 10% of commenters to about 4–5% from {INVOICE_FIX['from_wave']} on, after "
+        "corrective action CA-01.",
+        "  - Customers mentioning late delivery, damaged packaging, invoice errors or unhelpful staff are "
+        "less satisfied overall than the other commenters (the mention probability rises as the item's and "
+        "overall satisfaction fall); those writing praise are more satisfied.",
+        f"  - **Uncovered topic**: {UNCOVERED_TOPIC['share']:.0%} of commenters write about the mobile app, "
+        f"which no theme covers ('app' in English, 'اپلیکیشن' in Persian): `uncovered_terms` lists both among "
+        "its top words.",
+        f"  - **Personal data**: about {PII_SHARE:.0%} of comments carry an e-mail address, an Iranian mobile "
+        "number (Latin or Persian digits) or a 16-digit card number with a valid Luhn digit; "
+        "`mask_pii` must remove every one before a quote is shown.",
+        "- **Quarantine**: each wave has 6 invalid survey rows (out-of-range price and overall answers, "
+        "a non-numeric answer, a duplicate id, a Kano answer 6, a zero weight) and 3 invalid complaint "
+        "records (closed before received, unknown category, duplicate id).",
+        "",
+    ]
     return "\n".join(lines)
 
 

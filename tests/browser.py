@@ -3,6 +3,7 @@
 Collects console errors, uncaught exceptions and every network request, and takes a
 screenshot. Used by the report tests; needs Debian's ``chromium`` (``.ci/run`` installs it).
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,9 +15,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-port=0", "--window-size=1280,1600"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-port=0",
+    "--window-size=1280,1600",
+]
 
 
 @dataclass
@@ -39,8 +49,9 @@ def visit(path: Path, screenshot: Path | None = None, timeout: float = 30) -> Pa
     import websocket
 
     profile = Path(tempfile.mkdtemp(prefix="csm-chromium-"))
-    proc = subprocess.Popen([chromium(), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [chromium(), *FLAGS, f"--user-data-dir={profile}", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.time() + timeout
@@ -90,8 +101,12 @@ def visit(path: Path, screenshot: Path | None = None, timeout: float = 30) -> Pa
         out.title = send("Runtime.evaluate", expression="document.title")["result"].get("value", "")
         if screenshot is not None:
             height = send("Runtime.evaluate", expression="document.body.scrollHeight")["result"]["value"]
-            shot = send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                        clip={"x": 0, "y": 0, "width": 1280, "height": min(int(height), 6000), "scale": 1})
+            shot = send(
+                "Page.captureScreenshot",
+                format="png",
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": 1280, "height": min(int(height), 6000), "scale": 1},
+            )
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
         ws.close()

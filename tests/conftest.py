@@ -1,4 +1,5 @@
 """Shared fixtures: a demo project written once per test session (seeded, deterministic)."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,7 +24,7 @@ def demo_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_codebook(demo_root):
-    from csmlib.codebook import load_codebook
+    from csmlib.survey.codebook import load_codebook
 
     return load_codebook(demo_root / "params" / "survey.yaml")
 

@@ -1,5 +1,6 @@
 """The Holzinger–Swineford (1939) reference data (lavaan's ``HolzingerSwineford1939``, case C of
 reliability.md) and the deterministic derivations the reliability and factor tests share."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -19,6 +19,7 @@ name               n       what it looks like
                            ``age``; no outcome question; CSV
 =================  ======  ==========================================================================
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,7 +40,7 @@ def _indicators(rng, latent: np.ndarray, loadings) -> np.ndarray:
     """Standardised indicators x = λ·η + sqrt(1 − λ²)·ε for one concept."""
     loadings = np.asarray(loadings, dtype=float)
     noise = rng.standard_normal((latent.shape[0], loadings.size))
-    return latent[:, None] * loadings[None, :] + noise * np.sqrt(1 - loadings ** 2)[None, :]
+    return latent[:, None] * loadings[None, :] + noise * np.sqrt(1 - loadings**2)[None, :]
 
 
 def _to_scale(x: np.ndarray, low: int, high: int, thresholds) -> np.ndarray:
@@ -56,15 +57,17 @@ def _folder(folder) -> Path:
 
 # ---------------------------------------------------------------------------- bank (ECSI)
 BANK_CONCEPTS = {"imag": 5, "expe": 5, "qual": 5, "val": 4, "sat": 4, "loy": 4}
-BANK_CORR = np.array([
-    # imag  expe  qual  val   sat   loy
-    [1.00, 0.60, 0.65, 0.55, 0.70, 0.60],
-    [0.60, 1.00, 0.75, 0.55, 0.60, 0.50],
-    [0.65, 0.75, 1.00, 0.65, 0.80, 0.60],
-    [0.55, 0.55, 0.65, 1.00, 0.70, 0.55],
-    [0.70, 0.60, 0.80, 0.70, 1.00, 0.75],
-    [0.60, 0.50, 0.60, 0.55, 0.75, 1.00],
-])
+BANK_CORR = np.array(
+    [
+        # imag  expe  qual  val   sat   loy
+        [1.00, 0.60, 0.65, 0.55, 0.70, 0.60],
+        [0.60, 1.00, 0.75, 0.55, 0.60, 0.50],
+        [0.65, 0.75, 1.00, 0.65, 0.80, 0.60],
+        [0.55, 0.55, 0.65, 1.00, 0.70, 0.55],
+        [0.70, 0.60, 0.80, 0.70, 1.00, 0.75],
+        [0.60, 0.50, 0.60, 0.55, 0.75, 1.00],
+    ]
+)
 
 
 def bank_frame(n: int = 250, seed: int = 2003) -> pd.DataFrame:
@@ -75,7 +78,7 @@ def bank_frame(n: int = 250, seed: int = 2003) -> pd.DataFrame:
         loadings = rng.uniform(0.6, 0.85, size=k)
         x = _indicators(rng, latent[:, j], loadings)
         # 0-10 answers: mean about 7.3, skewed towards the top as in the ECSI bank data
-        values = np.clip(np.round(7.3 + 1.9 * x - 0.25 * x ** 2), 0, 10).astype(int)
+        values = np.clip(np.round(7.3 + 1.9 * x - 0.25 * x**2), 0, 10).astype(int)
         for i in range(k):
             cols[f"{concept}{i + 1}"] = values[:, i]
     frame = pd.DataFrame(cols)
@@ -92,20 +95,50 @@ def write_bank(folder: Path) -> Path:
 
 # ---------------------------------------------------------------------------- labelled SPSS
 SPSS_BLOCKS = {
-    "Product": ["Overall quality of the products", "Range of choice", "Price for value",
-                "Reliability", "Ease of use", "Packaging design"],
-    "Delivery": ["Speed of delivery", "Accuracy of the order", "Condition on arrival",
-                 "Tracking information", "Choice of a delivery slot", "Courier's courtesy"],
-    "Staff": ["Friendliness", "Competence", "Availability", 'Keeping "on time" promises',
-              "Speed of answering", "Explaining things clearly"],
-    "Invoice": ["Accuracy", "Clarity", "Payment options", "Handling of billing questions",
-                "Timeliness", "Fairness of charges: no #hidden fees"],
-    "Website": ["Finding products", "Speed of the pages", "Checkout", "Product information",
-                "Account management", "Search"],
+    "Product": [
+        "Overall quality of the products",
+        "Range of choice",
+        "Price for value",
+        "Reliability",
+        "Ease of use",
+        "Packaging design",
+    ],
+    "Delivery": [
+        "Speed of delivery",
+        "Accuracy of the order",
+        "Condition on arrival",
+        "Tracking information",
+        "Choice of a delivery slot",
+        "Courier's courtesy",
+    ],
+    "Staff": [
+        "Friendliness",
+        "Competence",
+        "Availability",
+        'Keeping "on time" promises',
+        "Speed of answering",
+        "Explaining things clearly",
+    ],
+    "Invoice": [
+        "Accuracy",
+        "Clarity",
+        "Payment options",
+        "Handling of billing questions",
+        "Timeliness",
+        "Fairness of charges: no #hidden fees",
+    ],
+    "Website": ["Finding products", "Speed of the pages", "Checkout", "Product information", "Account management", "Search"],
 }
-SAT7_LABELS = {1: "Very dissatisfied", 2: "Dissatisfied", 3: "Somewhat dissatisfied",
-               4: "Neither satisfied nor dissatisfied", 5: "Somewhat satisfied", 6: "Satisfied",
-               7: "Very satisfied", 99: "Don't know"}
+SAT7_LABELS = {
+    1: "Very dissatisfied",
+    2: "Dissatisfied",
+    3: "Somewhat dissatisfied",
+    4: "Neither satisfied nor dissatisfied",
+    5: "Somewhat satisfied",
+    6: "Satisfied",
+    7: "Very satisfied",
+    99: "Don't know",
+}
 NPS11_LABELS = {0: "Not at all likely", 10: "Extremely likely", 99: "Don't know"}
 REGION_LABELS = {1: "North", 2: "South", 3: "East", 4: "West"}
 
@@ -139,8 +172,8 @@ def labelled_spss_frame(n: int = 400, seed: int = 1968):
     frame = pd.DataFrame(cols)
     answers = [c for c in frame.columns]
     values = frame.to_numpy().copy()
-    values[rng.random(values.shape) < 0.03] = np.nan        # system-missing answers
-    values[rng.random(values.shape) < 0.008] = 99.0          # "don't know"
+    values[rng.random(values.shape) < 0.03] = np.nan  # system-missing answers
+    values[rng.random(values.shape) < 0.008] = 99.0  # "don't know"
     frame = pd.DataFrame(values, columns=answers)
     frame.insert(0, "region", rng.choice([1.0, 2.0, 3.0, 4.0], size=n, p=[0.35, 0.25, 0.25, 0.15]))
     frame.insert(0, "resp_no", rng.permutation(np.arange(10001, 10001 + n)).astype(float))
@@ -156,29 +189,51 @@ def write_labelled_spss(folder: Path) -> Path:
 
     frame, var_labels, value_labels = labelled_spss_frame()
     path = _folder(folder) / "labelled_survey.sav"
-    pyreadstat.write_sav(frame, str(path), column_labels=[var_labels.get(c, "") for c in frame.columns],
-                         variable_value_labels=value_labels)
+    pyreadstat.write_sav(
+        frame, str(path), column_labels=[var_labels.get(c, "") for c in frame.columns], variable_value_labels=value_labels
+    )
     return path
 
 
 # ---------------------------------------------------------------------------- Persian
 PERSIAN_ITEMS = {  # column -> latent concept (0 product, 1 delivery, 2 organisation)
-    "کیفیت_محصول": 0, "قیمت_محصول": 0, "تنوع_محصول": 0, "دوام_محصول": 0,
-    "سرعت_تحویل": 1, "ارسال_به_موقع": 1, "سالم_بودن_بسته": 1, "پیگیری_سفارش": 1,
-    "رفتار_کارکنان": 2, "خدمات_پس_از_فروش": 2, "رسیدگی_به_شکایات": 2, "اعتبار_شرکت": 2,
+    "کیفیت_محصول": 0,
+    "قیمت_محصول": 0,
+    "تنوع_محصول": 0,
+    "دوام_محصول": 0,
+    "سرعت_تحویل": 1,
+    "ارسال_به_موقع": 1,
+    "سالم_بودن_بسته": 1,
+    "پیگیری_سفارش": 1,
+    "رفتار_کارکنان": 2,
+    "خدمات_پس_از_فروش": 2,
+    "رسیدگی_به_شکایات": 2,
+    "اعتبار_شرکت": 2,
 }
 PERSIAN_CITIES = ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد"]
 _FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-_FA_OPENINGS = ["کیفیت کالا خوب بود اما", "از خرید راضی هستم ولی", "متأسفانه", "به طور کلی",
-                "پشتیبانی عالی بود و", "قیمت کمی بالاست و"]
-_FA_ENDINGS = ["ارسال بیش از یک هفته طول کشید.", "بسته‌بندی آسیب دیده بود.",
-               "کارکنان بسیار مودب بودند.", "پاسخ به تماس‌ها دیر بود.", "دوباره خرید خواهم کرد.",
-               "صورتحساب اشتباه صادر شد.", "کالا دقیقاً مطابق توضیحات بود."]
+_FA_OPENINGS = [
+    "کیفیت کالا خوب بود اما",
+    "از خرید راضی هستم ولی",
+    "متأسفانه",
+    "به طور کلی",
+    "پشتیبانی عالی بود و",
+    "قیمت کمی بالاست و",
+]
+_FA_ENDINGS = [
+    "ارسال بیش از یک هفته طول کشید.",
+    "بسته‌بندی آسیب دیده بود.",
+    "کارکنان بسیار مودب بودند.",
+    "پاسخ به تماس‌ها دیر بود.",
+    "دوباره خرید خواهم کرد.",
+    "صورتحساب اشتباه صادر شد.",
+    "کالا دقیقاً مطابق توضیحات بود.",
+]
 
 
 def persian_frame(n: int = 200, seed: int = 1404) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    corr = np.array([[1, .6, .55, .7], [.6, 1, .5, .65], [.55, .5, 1, .7], [.7, .65, .7, 1]])
+    corr = np.array([[1, 0.6, 0.55, 0.7], [0.6, 1, 0.5, 0.65], [0.55, 0.5, 1, 0.7], [0.7, 0.65, 0.7, 1]])
     latent = _factor_scores(rng, n, corr)
     frame = pd.DataFrame({"کد": [f"R{1000 + i}" for i in range(n)]})
     frame["شهر"] = rng.choice(PERSIAN_CITIES, size=n, p=[0.4, 0.2, 0.15, 0.15, 0.1])
@@ -193,8 +248,7 @@ def persian_frame(n: int = 200, seed: int = 1404) -> pd.DataFrame:
         if rng.random() < 0.25:
             comments.append("")
         else:
-            comments.append(f"{rng.choice(_FA_OPENINGS)} {rng.choice(_FA_ENDINGS)} (سفارش {i + 1})"
-                            .translate(_FA_DIGITS))
+            comments.append(f"{rng.choice(_FA_OPENINGS)} {rng.choice(_FA_ENDINGS)} (سفارش {i + 1})".translate(_FA_DIGITS))
     frame["نظر"] = comments
     # answers written as text; about one in eight in Persian digits
     for name in list(PERSIAN_ITEMS) + ["رضایت_کلی"]:
@@ -214,11 +268,30 @@ def write_persian(folder: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------- tiny B2B
-TINY_ITEMS = ["product_quality", "product_price", "delivery_speed", "delivery_reliability",
-              "staff_courtesy", "service_response", "invoice_accuracy", "technical_support",
-              "documentation", "ordering_ease", "account_manager"]
-TINY_CUSTOMERS = ["Acme Ltd", "Borealis GmbH", "Cedar & Sons", "Delta Works", "Eastern Tools",
-                  "Fabrik AG", "Gamma Supplies", "Helix BV", "Iris Trading"]
+TINY_ITEMS = [
+    "product_quality",
+    "product_price",
+    "delivery_speed",
+    "delivery_reliability",
+    "staff_courtesy",
+    "service_response",
+    "invoice_accuracy",
+    "technical_support",
+    "documentation",
+    "ordering_ease",
+    "account_manager",
+]
+TINY_CUSTOMERS = [
+    "Acme Ltd",
+    "Borealis GmbH",
+    "Cedar & Sons",
+    "Delta Works",
+    "Eastern Tools",
+    "Fabrik AG",
+    "Gamma Supplies",
+    "Helix BV",
+    "Iris Trading",
+]
 
 
 def tiny_b2b_frame(seed: int = 9) -> pd.DataFrame:
@@ -229,7 +302,7 @@ def tiny_b2b_frame(seed: int = 9) -> pd.DataFrame:
     for name in TINY_ITEMS:
         frame[name] = np.clip(np.round(3.8 + 0.8 * base + rng.normal(0, 0.7, n)), 1, 5).astype(int)
     frame["overall_satisfaction"] = np.clip(np.round(3.9 + 0.9 * base + rng.normal(0, 0.4, n)), 1, 5).astype(int)
-    frame.loc[0, "product_quality"] = 1   # make sure both ends of the scale are seen
+    frame.loc[0, "product_quality"] = 1  # make sure both ends of the scale are seen
     frame.loc[1, "delivery_speed"] = 5
     return frame
 
@@ -249,7 +322,7 @@ BFI_REVERSED = ("A1", "C4", "C5", "E1", "E2", "O2", "O5")  # keyed as in psych::
 def bfi_like_frame(n: int = 500, seed: int = 25) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     corr = np.eye(5)
-    for (a, b), r in {(0, 1): .25, (0, 2): .45, (1, 3): -.25, (2, 3): -.2, (2, 4): .2, (0, 4): .15}.items():
+    for (a, b), r in {(0, 1): 0.25, (0, 2): 0.45, (1, 3): -0.25, (2, 3): -0.2, (2, 4): 0.2, (0, 4): 0.15}.items():
         corr[a, b] = corr[b, a] = r
     latent = _factor_scores(rng, n, corr)
     cuts6 = [-1.4, -0.6, 0.0, 0.6, 1.3]
@@ -264,7 +337,7 @@ def bfi_like_frame(n: int = 500, seed: int = 25) -> pd.DataFrame:
             frame[name] = codes
     frame = pd.DataFrame(frame).astype("Int64")
     frame["gender"] = rng.choice([1, 2], size=n, p=[0.35, 0.65])
-    education = pd.array(rng.choice([1, 2, 3, 4, 5], size=n, p=[.1, .1, .4, .25, .15]), dtype="Int64")
+    education = pd.array(rng.choice([1, 2, 3, 4, 5], size=n, p=[0.1, 0.1, 0.4, 0.25, 0.15]), dtype="Int64")
     education[rng.random(n) < 0.08] = pd.NA
     frame["education"] = education
     frame["age"] = np.clip(np.round(rng.gamma(6, 5, size=n) + 14), 18, 70).astype(int)

@@ -5,6 +5,7 @@ Nothing here times anything (CONTRIBUTING: benchmarks are never timed unit tests
 checked by ``make bench`` on the full sizes. Optional references (pingouin, the ``bench`` extra) are
 skipped by the benchmarks themselves with a printed note.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -18,20 +19,20 @@ REPO = Path(__file__).resolve().parents[1]
 # It is by far the longest, so it comes first: under `pytest -n 2` one worker takes it, the other the rest.
 NOTEBOOKS = {"bench_reports"}
 BENCHMARKS = sorted((REPO / "benchmarks").glob("bench_*.py"), key=lambda p: (p.stem not in NOTEBOOKS, p.name))
-TIMEOUT = 600   # a hang, not a slow machine: --quick takes seconds (bench_reports well under a minute)
+TIMEOUT = 600  # a hang, not a slow machine: --quick takes seconds (bench_reports well under a minute)
 
 
 def test_benchmarks_found():
     assert len(BENCHMARKS) >= 8, BENCHMARKS
 
 
-@pytest.mark.parametrize("bench", [pytest.param(b, id=b.stem, marks=[pytest.mark.slow] if b.stem in NOTEBOOKS else [])
-                                   for b in BENCHMARKS])
+@pytest.mark.parametrize(
+    "bench", [pytest.param(b, id=b.stem, marks=[pytest.mark.slow] if b.stem in NOTEBOOKS else []) for b in BENCHMARKS]
+)
 def test_benchmark_quick(bench: Path):
-    result = subprocess.run([sys.executable, str(bench), "--quick"], cwd=REPO, capture_output=True,
-                            text=True, timeout=TIMEOUT)
+    result = subprocess.run([sys.executable, str(bench), "--quick"], cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT)
     shown = f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}"
     assert result.returncode == 0, shown
     lines = result.stdout.strip().splitlines()
-    assert len(lines) >= 3, shown                               # the measurements were printed
-    assert lines[-1].startswith("--quick: goals not checked"), shown   # ...and it ran to the end
+    assert len(lines) >= 3, shown  # the measurements were printed
+    assert lines[-1].startswith("--quick: goals not checked"), shown  # ...and it ran to the end

@@ -1,4 +1,4 @@
-"""csmlib.cfa against R lavaan 0.6.14 (``cfa()`` defaults: ML, marker variable, listwise).
+"""csmlib.stats.cfa against R lavaan 0.6.14 (``cfa()`` defaults: ML, marker variable, listwise).
 
 Reference values
 ----------------
@@ -19,6 +19,7 @@ Reference values
   ``eigen(lavInspect(fit, "cor.lv"))`` of ``cfa(model, data)``
   (``tests/data/stats_realsurveys_reference.R``).
 """
+
 from __future__ import annotations
 
 import math
@@ -30,14 +31,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csmlib.cfa import (FIT_CUTOFFS, FLAG_KINDS, CFAResult, SolutionFlag, cfa,
-                        describe_flags, fit_verdicts)
+from csmlib.stats.cfa import FIT_CUTOFFS, FLAG_KINDS, CFAResult, SolutionFlag, cfa, describe_flags, fit_verdicts
 
 DATA = Path(__file__).parent / "data" / "holzinger_swineford.csv"
-TOL = 1e-3         # CFA quantities (note §3)
-TOL_LL = 1e-2      # logL / AIC / BIC (note §3)
-HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
-            "speed": ["x7", "x8", "x9"]}
+TOL = 1e-3  # CFA quantities (note §3)
+TOL_LL = 1e-2  # logL / AIC / BIC (note §3)
+HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
 
 
 @pytest.fixture(scope="module")
@@ -55,31 +54,62 @@ def hs3(hs) -> CFAResult:
 # --------------------------------------------------------------------------------------------
 
 HS3_FIT = {  # reliability.md §3 (lavaan 0.6.14); rmsea_p_close from fitMeasures()
-    "chi2": 85.30552177, "df": 24, "p_value": 8.502553e-09, "baseline_chi2": 918.8515893,
-    "baseline_df": 36, "cfi": 0.9305596518, "tli": 0.8958394777, "nfi": 0.9071607180,
-    "rmsea": 0.09212148451, "rmsea_ci_low": 0.07141849044, "rmsea_ci_high": 0.1136780168,
-    "rmsea_p_close": 0.000661236778052, "srmr": 0.06520505718, "gfi": 0.9433320613,
+    "chi2": 85.30552177,
+    "df": 24,
+    "p_value": 8.502553e-09,
+    "baseline_chi2": 918.8515893,
+    "baseline_df": 36,
+    "cfi": 0.9305596518,
+    "tli": 0.8958394777,
+    "nfi": 0.9071607180,
+    "rmsea": 0.09212148451,
+    "rmsea_ci_low": 0.07141849044,
+    "rmsea_ci_high": 0.1136780168,
+    "rmsea_p_close": 0.000661236778052,
+    "srmr": 0.06520505718,
+    "gfi": 0.9433320613,
     "agfi": 0.8937476149,
 }
-HS3_STD = [0.7718804204, 0.4236009920, 0.5811323239, 0.8515822224, 0.8550654464,
-           0.8380100739, 0.5695146840, 0.7230444328, 0.6650092188]
+HS3_STD = [
+    0.7718804204,
+    0.4236009920,
+    0.5811323239,
+    0.8515822224,
+    0.8550654464,
+    0.8380100739,
+    0.5695146840,
+    0.7230444328,
+    0.6650092188,
+]
 # parameterEstimates(): estimate, se (expected information)
-HS3_LOAD = {"x2": (0.553500293764, 0.0996651187683), "x3": (0.729370209767, 0.1091097031200),
-            "x5": (1.113076578119, 0.0654201086096), "x6": (0.926146236632, 0.0554488562420),
-            "x8": (1.179950839471, 0.1649865720210), "x9": (1.081530156859, 0.1511674380857)}
-HS3_THETA = {"x1": (0.549053973199, 0.1136009232641), "x2": (1.133839016484, 0.1017233709560),
-             "x3": (0.844324045708, 0.0906231835368), "x4": (0.371172992837, 0.0477177909892),
-             "x5": (0.446255070260, 0.0583927754760), "x6": (0.356202664279, 0.0430349678664),
-             "x7": (0.799391638325, 0.0813815590556), "x8": (0.487697083769, 0.0741940912520),
-             "x9": (0.566131293574, 0.0707369371034)}
-HS3_PHI = {("visual", "visual"): (0.809315981091, 0.1454624074143),
-           ("textual", "textual"): (0.979491372860, 0.1121058493014),
-           ("speed", "speed"): (0.383747649264, 0.0862091944289),
-           ("visual", "textual"): (0.408232442096, 0.0735238821959),
-           ("visual", "speed"): (0.262224602049, 0.0562763994995),
-           ("textual", "speed"): (0.173494684581, 0.0493146604470)}
-HS3_COR = {("visual", "textual"): 0.458509300356, ("visual", "speed"): 0.470534544464,
-           ("textual", "speed"): 0.282984730416}
+HS3_LOAD = {
+    "x2": (0.553500293764, 0.0996651187683),
+    "x3": (0.729370209767, 0.1091097031200),
+    "x5": (1.113076578119, 0.0654201086096),
+    "x6": (0.926146236632, 0.0554488562420),
+    "x8": (1.179950839471, 0.1649865720210),
+    "x9": (1.081530156859, 0.1511674380857),
+}
+HS3_THETA = {
+    "x1": (0.549053973199, 0.1136009232641),
+    "x2": (1.133839016484, 0.1017233709560),
+    "x3": (0.844324045708, 0.0906231835368),
+    "x4": (0.371172992837, 0.0477177909892),
+    "x5": (0.446255070260, 0.0583927754760),
+    "x6": (0.356202664279, 0.0430349678664),
+    "x7": (0.799391638325, 0.0813815590556),
+    "x8": (0.487697083769, 0.0741940912520),
+    "x9": (0.566131293574, 0.0707369371034),
+}
+HS3_PHI = {
+    ("visual", "visual"): (0.809315981091, 0.1454624074143),
+    ("textual", "textual"): (0.979491372860, 0.1121058493014),
+    ("speed", "speed"): (0.383747649264, 0.0862091944289),
+    ("visual", "textual"): (0.408232442096, 0.0735238821959),
+    ("visual", "speed"): (0.262224602049, 0.0562763994995),
+    ("textual", "speed"): (0.173494684581, 0.0493146604470),
+}
+HS3_COR = {("visual", "textual"): 0.458509300356, ("visual", "speed"): 0.470534544464, ("textual", "speed"): 0.282984730416}
 
 
 def test_hs3_fit_indices(hs3):
@@ -109,7 +139,7 @@ def test_hs3_standardized_loadings(hs3):
 
 def test_hs3_estimates_and_standard_errors(hs3):
     lo = hs3.loadings.set_index("item")
-    for item in ("x1", "x4", "x7"):                       # markers: fixed, no se
+    for item in ("x1", "x4", "x7"):  # markers: fixed, no se
         assert lo.loc[item, "estimate"] == 1.0 and math.isnan(lo.loc[item, "se"])
     for item, (est, se) in HS3_LOAD.items():
         assert lo.loc[item, "estimate"] == pytest.approx(est, abs=TOL)
@@ -129,8 +159,7 @@ def test_hs3_estimates_and_standard_errors(hs3):
         assert hs3.factor_correlations.loc[f, g] == pytest.approx(r, abs=TOL)
         assert hs3.factor_correlations.loc[g, f] == pytest.approx(r, abs=TOL)
     # lavInspect(fit, "r2")
-    np.testing.assert_allclose(hs3.r_squared, [0.596, 0.179, 0.338, 0.725, 0.731, 0.702,
-                                               0.324, 0.523, 0.442], atol=6e-4)
+    np.testing.assert_allclose(hs3.r_squared, [0.596, 0.179, 0.338, 0.725, 0.731, 0.702, 0.324, 0.523, 0.442], atol=6e-4)
 
 
 def test_hs3_p_values_two_sided_normal(hs3):
@@ -143,11 +172,17 @@ def test_hs3_p_values_two_sided_normal(hs3):
 def test_hs3_std_lv(hs):
     res = cfa(hs, HS_MODEL, std_lv=True)
     assert res.chi2 == pytest.approx(HS3_FIT["chi2"], abs=TOL) and res.df == 24
-    ref = [(0.899620313867, 0.0808465333987), (0.497940511109, 0.0774547818506),
-           (0.656156092628, 0.0744212256975), (0.989693449094, 0.0566367179185),
-           (1.101604650031, 0.0626757561169), (0.916600977759, 0.0536584940345),
-           (0.619475433558, 0.0695825769016), (0.730948802915, 0.0659093164600),
-           (0.669980108781, 0.0650169734599)]
+    ref = [
+        (0.899620313867, 0.0808465333987),
+        (0.497940511109, 0.0774547818506),
+        (0.656156092628, 0.0744212256975),
+        (0.989693449094, 0.0566367179185),
+        (1.101604650031, 0.0626757561169),
+        (0.916600977759, 0.0536584940345),
+        (0.619475433558, 0.0695825769016),
+        (0.730948802915, 0.0659093164600),
+        (0.669980108781, 0.0650169734599),
+    ]
     np.testing.assert_allclose(res.loadings["estimate"], [r[0] for r in ref], atol=TOL)
     np.testing.assert_allclose(res.loadings["se"], [r[1] for r in ref], rtol=TOL)
     np.testing.assert_allclose(res.loadings["std_all"], HS3_STD, atol=TOL)
@@ -178,14 +213,23 @@ def test_fit_table_and_verdicts(hs3):
 # Further lavaan cases
 # --------------------------------------------------------------------------------------------
 
+
 def test_cross_loading_model(hs):
     """x9 loads on visual and speed (lavaan: 'visual =~ x1+x2+x3+x9 ... speed =~ x7+x8+x9')."""
-    res = cfa(hs, {"visual": ["x1", "x2", "x3", "x9"], "textual": ["x4", "x5", "x6"],
-                   "speed": ["x7", "x8", "x9"]})
-    ref = {"chi2": 52.3821152685, "p_value": 4.44225407573e-04, "cfi": 0.966719077561,
-           "tli": 0.947908121400, "rmsea": 0.0651469912856, "rmsea_ci_low": 0.0418009391568,
-           "rmsea_ci_high": 0.0886307602155, "rmsea_p_close": 0.132600238491,
-           "srmr": 0.0451286482871, "gfi": 0.964817323611, "agfi": 0.931164328805}
+    res = cfa(hs, {"visual": ["x1", "x2", "x3", "x9"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]})
+    ref = {
+        "chi2": 52.3821152685,
+        "p_value": 4.44225407573e-04,
+        "cfi": 0.966719077561,
+        "tli": 0.947908121400,
+        "rmsea": 0.0651469912856,
+        "rmsea_ci_low": 0.0418009391568,
+        "rmsea_ci_high": 0.0886307602155,
+        "rmsea_p_close": 0.132600238491,
+        "srmr": 0.0451286482871,
+        "gfi": 0.964817323611,
+        "agfi": 0.931164328805,
+    }
     for name, value in ref.items():
         assert getattr(res, name) == pytest.approx(value, abs=TOL), name
     assert res.df == 23 and res.npar == 22
@@ -200,8 +244,7 @@ def test_cross_loading_model(hs):
     assert x9.loc["speed", "estimate"] == pytest.approx(0.675398275113, abs=TOL)
     assert x9.loc["speed", "std_all"] == pytest.approx(0.446513367986, abs=TOL)
     assert res.residual_variances["x9"] == pytest.approx(0.558448634664, abs=TOL)
-    assert list(res.residual_variances.index) == ["x1", "x2", "x3", "x9", "x4", "x5", "x6",
-                                                  "x7", "x8"]
+    assert list(res.residual_variances.index) == ["x1", "x2", "x3", "x9", "x4", "x5", "x6", "x7", "x8"]
 
 
 def test_saturated_one_factor(hs):
@@ -217,12 +260,9 @@ def test_saturated_one_factor(hs):
     assert res.logl == pytest.approx(-1181.06483814, abs=TOL_LL)
     assert res.aic == pytest.approx(2374.12967629, abs=TOL_LL)
     assert res.bic == pytest.approx(2396.37233788, abs=TOL_LL)
-    np.testing.assert_allclose(res.loadings["estimate"], [1, 1.132893631655, 0.924182620695],
-                               atol=TOL)
-    np.testing.assert_allclose(res.loadings["se"].iloc[1:], [0.0670105025532, 0.0563831179648],
-                               rtol=TOL)
-    np.testing.assert_allclose(res.loadings["std_all"],
-                               [0.847001075228, 0.865607125843, 0.831734766416], atol=TOL)
+    np.testing.assert_allclose(res.loadings["estimate"], [1, 1.132893631655, 0.924182620695], atol=TOL)
+    np.testing.assert_allclose(res.loadings["se"].iloc[1:], [0.0670105025532, 0.0563831179648], rtol=TOL)
+    np.testing.assert_allclose(res.loadings["std_all"], [0.847001075228, 0.865607125843, 0.831734766416], atol=TOL)
     assert res.factor_covariances.iloc[0, 0] == pytest.approx(0.968981332318, abs=TOL)
 
 
@@ -233,14 +273,13 @@ def test_one_factor_three_items_closed_form(hs):
     S = np.cov(X, rowvar=False, ddof=0)
     phi = S[0, 1] * S[0, 2] / S[1, 2]
     lam = np.array([1.0, S[1, 2] / S[0, 2], S[1, 2] / S[0, 1]])
-    theta = np.diag(S) - lam ** 2 * phi
+    theta = np.diag(S) - lam**2 * phi
     res = cfa(hs, {"visual": ["x1", "x2", "x3"]})
     np.testing.assert_allclose(res.loadings["estimate"], lam, rtol=1e-7)
     np.testing.assert_allclose(res.residual_variances, theta, rtol=1e-6)
     assert res.factor_covariances.iloc[0, 0] == pytest.approx(phi, rel=1e-6)
     np.testing.assert_allclose(res.implied_cov.to_numpy(), S, atol=1e-9)
-    np.testing.assert_allclose(res.loadings["std_all"], lam * math.sqrt(phi) / np.sqrt(np.diag(S)),
-                               rtol=1e-7)
+    np.testing.assert_allclose(res.loadings["std_all"], lam * math.sqrt(phi) / np.sqrt(np.diag(S)), rtol=1e-7)
 
 
 LIKERT_ROWS = """
@@ -264,7 +303,7 @@ LIKERT_ROWS = """
     532343 221212 322332 121131 55.455 433232 524555 414554 445.33 111121 244333 323234
     222121 453444 523554 2.2233 433433 232322 1222.3 111211 243143 222253 212332 555555
     543423 342123 444344 444442 345335 2.2321 443333 .43333 332223 423344 554455 322223
-"""   # 240 respondents × q1..q6, "." = missing; 194 complete rows
+"""  # 240 respondents × q1..q6, "." = missing; 194 complete rows
 
 
 def likert_frame() -> pd.DataFrame:
@@ -274,11 +313,20 @@ def likert_frame() -> pd.DataFrame:
 
 
 LIKERT_MODEL = {"A": ["q1", "q2", "q3"], "B": ["q4", "q5", "q6"]}
-LIKERT_FIT = {"chi2": 15.7613970505, "p_value": 0.0459253953159, "baseline_chi2": 377.590061523,
-              "cfi": 0.978594567601, "tli": 0.959864814252, "rmsea": 0.0707170429344,
-              "rmsea_ci_low": 0.00921104700793, "rmsea_ci_high": 0.122040600614,
-              "rmsea_p_close": 0.219390309886, "srmr": 0.0433045527612,
-              "gfi": 0.973060355856, "agfi": 0.929283434121}
+LIKERT_FIT = {
+    "chi2": 15.7613970505,
+    "p_value": 0.0459253953159,
+    "baseline_chi2": 377.590061523,
+    "cfi": 0.978594567601,
+    "tli": 0.959864814252,
+    "rmsea": 0.0707170429344,
+    "rmsea_ci_low": 0.00921104700793,
+    "rmsea_ci_high": 0.122040600614,
+    "rmsea_p_close": 0.219390309886,
+    "srmr": 0.0433045527612,
+    "gfi": 0.973060355856,
+    "agfi": 0.929283434121,
+}
 
 
 @pytest.mark.parametrize("std_lv", [False, True])
@@ -292,30 +340,40 @@ def test_likert_with_missing_values_listwise(std_lv):
     assert res.logl == pytest.approx(-1586.42414753, abs=TOL_LL)
     assert res.aic == pytest.approx(3198.84829505, abs=TOL_LL)
     assert res.bic == pytest.approx(3241.33045112, abs=TOL_LL)
-    np.testing.assert_allclose(res.loadings["std_all"],
-                               [0.765400902457, 0.654940957404, 0.638375320278,
-                                0.758690637534, 0.696704045846, 0.808528426376], atol=TOL)
+    np.testing.assert_allclose(
+        res.loadings["std_all"],
+        [0.765400902457, 0.654940957404, 0.638375320278, 0.758690637534, 0.696704045846, 0.808528426376],
+        atol=TOL,
+    )
     assert res.factor_correlations.loc["A", "B"] == pytest.approx(0.670640254159, abs=TOL)
     if std_lv:
-        np.testing.assert_allclose(res.loadings["estimate"],
-                                   [0.881574721174, 0.682959460338, 0.649006516863,
-                                    0.888357050470, 0.785927629550, 0.910119134238], atol=TOL)
-        np.testing.assert_allclose(res.loadings["se"],
-                                   [0.0836469337147, 0.0769380507767, 0.0752643691346,
-                                    0.0794089650757, 0.0779547622713, 0.0752550015375],
-                                   rtol=TOL)
+        np.testing.assert_allclose(
+            res.loadings["estimate"],
+            [0.881574721174, 0.682959460338, 0.649006516863, 0.888357050470, 0.785927629550, 0.910119134238],
+            atol=TOL,
+        )
+        np.testing.assert_allclose(
+            res.loadings["se"],
+            [0.0836469337147, 0.0769380507767, 0.0752643691346, 0.0794089650757, 0.0779547622713, 0.0752550015375],
+            rtol=TOL,
+        )
     else:
-        np.testing.assert_allclose(res.loadings["se"].to_numpy()[[1, 2, 4, 5]],
-                                   [0.1056879427815, 0.1021185222040, 0.1013150905213,
-                                    0.1075839463179], rtol=TOL)
-        np.testing.assert_allclose(res.residual_variances,
-                                   [0.549427389680, 0.620956480055, 0.612375241191,
-                                    0.581848399556, 0.654849094085, 0.438768263844], atol=TOL)
+        np.testing.assert_allclose(
+            res.loadings["se"].to_numpy()[[1, 2, 4, 5]],
+            [0.1056879427815, 0.1021185222040, 0.1013150905213, 0.1075839463179],
+            rtol=TOL,
+        )
+        np.testing.assert_allclose(
+            res.residual_variances,
+            [0.549427389680, 0.620956480055, 0.612375241191, 0.581848399556, 0.654849094085, 0.438768263844],
+            atol=TOL,
+        )
 
 
 # --------------------------------------------------------------------------------------------
 # Heywood case (hand computation)
 # --------------------------------------------------------------------------------------------
+
 
 def exact_sample(cov: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """n rows whose covariance (divisor n) is exactly ``cov``."""
@@ -360,12 +418,12 @@ def test_heywood_case_structured_flags():
     assert res.improper
     assert describe_flags(res, {"f": "Service", "a": "Staff"}) == [
         "item Staff of Service is a Heywood case: negative residual variance (-0.28), "
-        "standardized loading 1.13 — the solution is improper"]
+        "standardized loading 1.13 — the solution is improper"
+    ]
 
 
 IMPROPER_MODEL = {f: [f"{f}{i}" for i in (1, 2, 3)] for f in ("IMAG", "EXPE", "QUAL", "SAT", "LOY")}
-IMPROPER_NAMES = {"IMAG": "Image", "EXPE": "Expectations", "QUAL": "Quality",
-                  "SAT": "Satisfaction", "LOY": "Loyalty"}
+IMPROPER_NAMES = {"IMAG": "Image", "EXPE": "Expectations", "QUAL": "Quality", "SAT": "Satisfaction", "LOY": "Loyalty"}
 
 
 @pytest.fixture(scope="module")
@@ -378,26 +436,65 @@ def improper():
 def test_improper_solution_matches_lavaan(improper):
     """The engine still reproduces lavaan on an improper solution (tolerances of note §3)."""
     res = improper
-    ref = {"chi2": 84.0733835872, "p_value": 0.35597560096, "cfi": 0.997406249151,
-           "tli": 0.996595702011, "rmsea": 0.0142712711194, "srmr": 0.0368261024808}
+    ref = {
+        "chi2": 84.0733835872,
+        "p_value": 0.35597560096,
+        "cfi": 0.997406249151,
+        "tli": 0.996595702011,
+        "rmsea": 0.0142712711194,
+        "srmr": 0.0368261024808,
+    }
     for name, value in ref.items():
         assert getattr(res, name) == pytest.approx(value, abs=TOL), name
     assert res.df == 80 and res.n == 250 and res.converged
-    np.testing.assert_allclose(res.loadings["std_all"], [
-        0.790876241566, 0.701671734114, 0.757968083032, 0.627146551414, 0.727372926556,
-        0.59671140745, 0.705146663307, 0.683138821417, 0.748142713524, 0.837558950576,
-        0.784957382514, 0.744204999774, 1.00722315173, 0.550127319897, 0.477552307755],
-        atol=TOL)
-    np.testing.assert_allclose(res.residual_variances, [
-        0.974601085387, 1.18754316866, 0.966870690282, 1.30170757939, 1.15301436538,
-        1.61922616408, 1.31681815588, 1.17352068664, 1.09877653219, 0.749819612134,
-        0.94102706471, 1.11025031696, -0.0379347336513, 1.70964741745, 1.63202557368],
-        atol=TOL)
+    np.testing.assert_allclose(
+        res.loadings["std_all"],
+        [
+            0.790876241566,
+            0.701671734114,
+            0.757968083032,
+            0.627146551414,
+            0.727372926556,
+            0.59671140745,
+            0.705146663307,
+            0.683138821417,
+            0.748142713524,
+            0.837558950576,
+            0.784957382514,
+            0.744204999774,
+            1.00722315173,
+            0.550127319897,
+            0.477552307755,
+        ],
+        atol=TOL,
+    )
+    np.testing.assert_allclose(
+        res.residual_variances,
+        [
+            0.974601085387,
+            1.18754316866,
+            0.966870690282,
+            1.30170757939,
+            1.15301436538,
+            1.61922616408,
+            1.31681815588,
+            1.17352068664,
+            1.09877653219,
+            0.749819612134,
+            0.94102706471,
+            1.11025031696,
+            -0.0379347336513,
+            1.70964741745,
+            1.63202557368,
+        ],
+        atol=TOL,
+    )
     cor = res.factor_correlations
     assert cor.loc["EXPE", "QUAL"] == pytest.approx(1.07419100468, abs=TOL)
     assert cor.loc["IMAG", "SAT"] == pytest.approx(0.96592754929, abs=TOL)
-    np.testing.assert_allclose(np.diag(res.factor_covariances), [
-        1.62770238055, 0.843891623706, 1.30231766021, 1.76218092827, 2.65439801111], atol=TOL)
+    np.testing.assert_allclose(
+        np.diag(res.factor_covariances), [1.62770238055, 0.843891623706, 1.30231766021, 1.76218092827, 2.65439801111], atol=TOL
+    )
 
 
 def test_improper_solution_flags(improper):
@@ -405,12 +502,15 @@ def test_improper_solution_flags(improper):
     (b) the Heywood item LOY1, (c) EXPE–QUAL 1.074 and IMAG–SAT 0.966 above 0.95."""
     res = improper
     assert [f.kind for f in res.flags] == [
-        "latent_not_positive_definite", "negative_residual_variance",
-        "standardized_loading_above_1", "high_latent_correlation", "high_latent_correlation"]
+        "latent_not_positive_definite",
+        "negative_residual_variance",
+        "standardized_loading_above_1",
+        "high_latent_correlation",
+        "high_latent_correlation",
+    ]
     assert all(f.kind in FLAG_KINDS for f in res.flags)
     npd, neg, load, eq, is_ = res.flags
-    assert npd.factors == ("EXPE", "QUAL") and npd.value == pytest.approx(-0.0760928332639,
-                                                                            abs=TOL)
+    assert npd.factors == ("EXPE", "QUAL") and npd.value == pytest.approx(-0.0760928332639, abs=TOL)
     assert (neg.item, neg.factors) == ("LOY1", ("LOY",))
     assert neg.value == pytest.approx(-0.0379347336513, abs=TOL)
     assert load.value == pytest.approx(1.00722315173, abs=TOL)
@@ -428,19 +528,17 @@ def test_improper_flags_in_plain_words(improper):
         "impossible together (not positive definite; smallest eigenvalue -0.076)",
         "item LOY1 of Loyalty is a Heywood case: negative residual variance (-0.04), "
         "standardized loading 1.01 — the solution is improper",
-        "customers do not distinguish Expectations from Quality (latent correlation 1.07, above "
-        "1: the solution is improper)",
-        "customers do not distinguish Image from Satisfaction (latent correlation 0.97)"]
-    fa_names = {"IMAG": "تصویر", "EXPE": "انتظارات", "QUAL": "کیفیت", "SAT": "رضایت",
-                "LOY": "وفاداری", "LOY1": "توصیه به دیگران"}
+        "customers do not distinguish Expectations from Quality (latent correlation 1.07, above 1: the solution is improper)",
+        "customers do not distinguish Image from Satisfaction (latent correlation 0.97)",
+    ]
+    fa_names = {"IMAG": "تصویر", "EXPE": "انتظارات", "QUAL": "کیفیت", "SAT": "رضایت", "LOY": "وفاداری", "LOY1": "توصیه به دیگران"}
     fa = describe_flags(improper.flags, fa_names.get, language="fa")
     assert fa[3] == "مشتریان «تصویر» را از «رضایت» تمیز نمی‌دهند (همبستگی پنهان ۰٫۹۷)"
     assert fa[1].startswith("پرسش «توصیه به دیگران» از «وفاداری» حالت هی‌وود دارد")
     assert "−۰٫۰۷۶" in fa[0] and "۱٫۰۷" in fa[2]
     assert describe_flags([], IMPROPER_NAMES) == []
     flag = SolutionFlag("negative_latent_variance", ("SAT",), -0.05)
-    assert describe_flags([flag]) == ["the factor model is improper: SAT has a negative variance "
-                                      "(-0.05)"]
+    assert describe_flags([flag]) == ["the factor model is improper: SAT has a negative variance (-0.05)"]
     with pytest.raises(ValueError, match="language"):
         describe_flags([flag], language="de")
 
@@ -449,8 +547,7 @@ def test_latent_correlation_cut_off(hs):
     """HS3 latent correlations (lavaan): visual–textual .459, visual–speed .471, textual–speed
     .283; with a cut-off of .45 the two above it are flagged, the larger first."""
     res = cfa(hs, HS_MODEL, max_latent_correlation=0.45)
-    assert [(f.factors, round(f.value, 3)) for f in res.flags] == [
-        (("visual", "speed"), 0.471), (("visual", "textual"), 0.459)]
+    assert [(f.factors, round(f.value, 3)) for f in res.flags] == [(("visual", "speed"), 0.471), (("visual", "textual"), 0.459)]
     assert not res.improper
     with pytest.raises(ValueError, match="max_latent_correlation"):
         cfa(hs, HS_MODEL, max_latent_correlation=1.5)
@@ -459,6 +556,7 @@ def test_latent_correlation_cut_off(hs):
 # --------------------------------------------------------------------------------------------
 # Input validation
 # --------------------------------------------------------------------------------------------
+
 
 def test_unknown_item_named(hs):
     with pytest.raises(ValueError, match="x99"):
@@ -488,14 +586,14 @@ def test_non_numeric_item(hs):
 
 
 def test_n_not_above_free_parameters(hs):
-    small = hs.iloc[:20]          # 21 free parameters in the three-factor model
+    small = hs.iloc[:20]  # 21 free parameters in the three-factor model
     with pytest.raises(ValueError, match="free parameters"):
         cfa(small, HS_MODEL)
 
 
 def test_not_identified(hs):
     with pytest.raises(ValueError, match="not identified"):
-        cfa(hs, {"f": ["x1", "x2"]})        # 4 free parameters, 3 moments
+        cfa(hs, {"f": ["x1", "x2"]})  # 4 free parameters, 3 moments
 
 
 def test_bad_options(hs):
@@ -526,10 +624,11 @@ def test_input_not_modified(hs):
 # Invariants
 # --------------------------------------------------------------------------------------------
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(scales=st.lists(st.floats(0.05, 50), min_size=9, max_size=9),
-       shifts=st.lists(st.floats(-100, 100), min_size=9, max_size=9))
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    scales=st.lists(st.floats(0.05, 50), min_size=9, max_size=9), shifts=st.lists(st.floats(-100, 100), min_size=9, max_size=9)
+)
 def test_scale_invariance(hs, hs3, scales, shifts):
     """ML CFA is scale free: rescaling and shifting items leaves χ², fit and std loadings."""
     items = [f"x{i}" for i in range(1, 10)]
@@ -539,13 +638,11 @@ def test_scale_invariance(hs, hs3, scales, shifts):
     assert res.chi2 == pytest.approx(hs3.chi2, rel=1e-7)
     assert res.srmr == pytest.approx(hs3.srmr, rel=1e-6)
     np.testing.assert_allclose(res.loadings["std_all"], hs3.loadings["std_all"], atol=1e-7)
-    np.testing.assert_allclose(res.residual_variances / np.array(scales) ** 2,
-                               hs3.residual_variances, rtol=1e-6)
+    np.testing.assert_allclose(res.residual_variances / np.array(scales) ** 2, hs3.residual_variances, rtol=1e-6)
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2 ** 31 - 1), std_lv=st.booleans())
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**31 - 1), std_lv=st.booleans())
 def test_marker_and_std_lv_same_fit_under_permutation(hs, hs3, seed, std_lv):
     """Row order and the identification choice do not change the fit or the std solution."""
     perm = np.random.default_rng(seed).permutation(len(hs))
@@ -569,5 +666,5 @@ def test_empirically_unidentified_factor_warns():
     assert res.loadings["se"].isna().all()
     std = res.loadings.set_index("item")["std_all"]
     np.testing.assert_allclose(std[["a", "b", "c"]], 0.7, atol=1e-6)
-    assert std["d"] * std["e"] == pytest.approx(0.5, abs=1e-6)      # only the product is fixed
+    assert std["d"] * std["e"] == pytest.approx(0.5, abs=1e-6)  # only the product is fixed
     assert res.factor_correlations.loc["F1", "F2"] == pytest.approx(0.0, abs=1e-6)

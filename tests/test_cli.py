@@ -1,4 +1,5 @@
 """The csm command line: one-line errors with exit status 2, useful help."""
+
 import pandas as pd
 import pytest
 import yaml

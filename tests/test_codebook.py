@@ -3,9 +3,9 @@ import textwrap
 import pytest
 import yaml
 
-from csmlib.codebook import load_codebook, pick_label
-from csmlib.errors import CSMInputError
-from csmlib.params import load_params
+from csmlib.survey.codebook import load_codebook, pick_label
+from csmlib.core.errors import CSMInputError
+from csmlib.survey.params import load_params
 
 
 def test_demo_codebook_loads(demo_codebook):
@@ -56,16 +56,19 @@ def test_minimal_codebook(tmp_path):
     assert cb.data_columns() == ["id", "a"]
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("survey: [unclosed\n", "broken YAML"),
-    ("- just\n- a list\n", "mapping"),
-    (MINIMAL.replace("scale: s5}", "scale: s7}"), "undeclared scale 's7'"),
-    (MINIMAL.replace("group: product", "group: finance"), "items.0.group"),
-    (MINIMAL + "colour: blue\n", "colour"),
-    (MINIMAL.replace("{min: 1, max: 5}", "{min: 5, max: 1}"), "must be greater"),
-    (MINIMAL.replace("{min: 1, max: 5}", "{min: 1, max: 5, missing: [3]}"), "inside the scale"),
-    (MINIMAL + "  - {id: a, label: B, group: product, scale: s5}\n", "duplicate item ids"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("survey: [unclosed\n", "broken YAML"),
+        ("- just\n- a list\n", "mapping"),
+        (MINIMAL.replace("scale: s5}", "scale: s7}"), "undeclared scale 's7'"),
+        (MINIMAL.replace("group: product", "group: finance"), "items.0.group"),
+        (MINIMAL + "colour: blue\n", "colour"),
+        (MINIMAL.replace("{min: 1, max: 5}", "{min: 5, max: 1}"), "must be greater"),
+        (MINIMAL.replace("{min: 1, max: 5}", "{min: 1, max: 5, missing: [3]}"), "inside the scale"),
+        (MINIMAL + "  - {id: a, label: B, group: product, scale: s5}\n", "duplicate item ids"),
+    ],
+)
 def test_bad_codebooks_are_one_line_errors(tmp_path, text, fragment):
     path = _write(tmp_path, text)
     with pytest.raises(CSMInputError) as info:
@@ -96,13 +99,16 @@ def test_wave_params_resolve_paths(demo_root):
     assert injected["wave"] == "2026Q2" and injected["params_file"].endswith("2026Q2.yaml")
 
 
-@pytest.mark.parametrize("edit, fragment", [
-    (lambda p: p.update(responses="data/none.csv"), "'responses' file not found"),
-    (lambda p: p.update(colour="blue"), "colour"),
-    (lambda p: p["fieldwork"].update(end="2020-01-01"), "before start"),
-    (lambda p: p["options"].update(language="de"), "options.language"),
-    (lambda p: p.pop("wave"), "wave"),
-])
+@pytest.mark.parametrize(
+    "edit, fragment",
+    [
+        (lambda p: p.update(responses="data/none.csv"), "'responses' file not found"),
+        (lambda p: p.update(colour="blue"), "colour"),
+        (lambda p: p["fieldwork"].update(end="2020-01-01"), "before start"),
+        (lambda p: p["options"].update(language="de"), "options.language"),
+        (lambda p: p.pop("wave"), "wave"),
+    ],
+)
 def test_bad_wave_params(project, edit, fragment):
     path = project / "params" / "2026Q2.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -123,12 +129,12 @@ def test_segment_levels_are_shown_with_their_labels_in_the_report_language(tmp_p
     codebook = load_codebook(path)
     assert codebook.level_label("channel", "online", "fa") == "آنلاین"
     assert codebook.level_label("channel", "online", "en") == "Online"
-    assert codebook.level_label("channel", "store", "fa") == "Shop"        # one label for every language
-    assert codebook.level_label("channel", "phone", "fa") == "phone"       # no label: the value itself
+    assert codebook.level_label("channel", "store", "fa") == "Shop"  # one label for every language
+    assert codebook.level_label("channel", "phone", "fa") == "phone"  # no label: the value itself
     assert codebook.level_label("no_such_segment", 3) == "3"
 
 
 def test_departments_are_named_in_the_report_language(demo_codebook):
     assert demo_codebook.department_label("Packaging", "fa") == "بسته‌بندی"
     assert demo_codebook.department_label("Packaging", "en") == "Packaging"
-    assert demo_codebook.department_label("Legal", "fa") == "Legal"      # not in the codebook: as written
+    assert demo_codebook.department_label("Legal", "fa") == "Legal"  # not in the codebook: as written

@@ -1,6 +1,7 @@
 """Voice of the customer end to end: the codebook's comment block, `csm init`'s draft of it, the
-demo's planted comment themes recovered by csmlib.comments, masking in quotes, and the feedback
+demo's planted comment themes recovered by csmlib.stats.comments, masking in quotes, and the feedback
 findings (ground truth: csmlib.demo COMMENT_THEMES / data/demo/GROUND_TRUTH.md)."""
+
 import re
 import warnings
 
@@ -9,18 +10,23 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from csmlib import comments as cm
-from csmlib import feedback
+from csmlib.stats import comments as cm
+from csmlib.stats import feedback
 from csmlib.cli import main
-from csmlib.codebook import Codebook, load_codebook
+from csmlib.survey.codebook import Codebook, load_codebook
 from csmlib.demo import LATE_SPIKE, WAVES, codebook_dict
-from csmlib.errors import CSMInputError
-from csmlib.wave import open_wave
+from csmlib.core.errors import CSMInputError
+from csmlib.survey.wave import open_wave
 from tests import surveys
 
 WAVE_IDS = [w[0] for w in WAVES]
-THEME = {"late": {"label": {"en": "Late", "fa": "دیر"}, "department": "Logistics",
-                  "patterns": {"en": ["late", "delay*"], "fa": ["تاخیر*"]}}}
+THEME = {
+    "late": {
+        "label": {"en": "Late", "fa": "دیر"},
+        "department": "Logistics",
+        "patterns": {"en": ["late", "delay*"], "fa": ["تاخیر*"]},
+    }
+}
 
 
 def _base():
@@ -45,13 +51,18 @@ def test_new_block_gives_the_column_and_the_codeframe():
     assert both.comments.column == "comment"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"comments": {"column": "comment", "themes": {"late": {"patterns": {"en": ["de*lay"]}}}}},
-     "comments: theme 'late': pattern 'de*lay'"),
-    ({"comments": {"column": "comment", "themes": {"late": {"patterns": {"en": ["!!"]}}}}}, "has no word"),
-    ({"comments": {"themes": THEME}}, "no column of open comments"),
-    ({"comment": "a", "comments": {"column": "b"}}, "name different columns"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"comments": {"column": "comment", "themes": {"late": {"patterns": {"en": ["de*lay"]}}}}},
+            "comments: theme 'late': pattern 'de*lay'",
+        ),
+        ({"comments": {"column": "comment", "themes": {"late": {"patterns": {"en": ["!!"]}}}}}, "has no word"),
+        ({"comments": {"themes": THEME}}, "no column of open comments"),
+        ({"comment": "a", "comments": {"column": "b"}}, "name different columns"),
+    ],
+)
 def test_bad_comment_block_is_one_line(tmp_path, change, message):
     path = tmp_path / "cb.yaml"
     path.write_text(yaml.safe_dump({**_base(), **change}, allow_unicode=True), encoding="utf-8")
@@ -78,7 +89,7 @@ def test_init_writes_an_empty_comments_block(tmp_path):
     assert raw["comments"] == {"column": "نظر", "themes": {}} and "comment" not in raw
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("comments:"))
-    assert lines[at - 1].startswith("#") and "themes" in "\n".join(lines[at - 2:at])   # how to add themes
+    assert lines[at - 1].startswith("#") and "themes" in "\n".join(lines[at - 2 : at])  # how to add themes
     assert load_codebook(cb_file).comment == "نظر"
 
 
@@ -115,7 +126,7 @@ def test_late_delivery_peaks_in_the_delivery_drop_wave(coded):
     for other in WAVE_IDS:
         if other == peak:
             continue
-        t = _table(coded, peak, prev=other)   # the peak wave against every other wave
+        t = _table(coded, peak, prev=other)  # the peak wave against every other wave
         assert t.loc["late_delivery", "change"] > 0.08
         assert t.loc["late_delivery", "change_p_adjusted"] < 0.01, other
 
@@ -150,7 +161,7 @@ def test_personal_data_in_demo_comments_is_masked_in_examples(coded):
     pii = re.compile(r"@|\b09\d{2} ?\d{3} ?\d{4}\b|۰۹[۰-۹]{9}|\b6037 \d{4} \d{4} \d{4}\b")
     w, c = coded["2026Q3"]
     raw = w.data["comment"].fillna("")
-    assert raw.str.contains(pii).sum() >= 10                           # the demo plants personal data
+    assert raw.str.contains(pii).sum() >= 10  # the demo plants personal data
     shown = pd.concat([cm.examples(w.data["comment"], c, t, k=10_000) for t in c.columns])
     assert not shown["text"].str.contains(pii).any()
     placeholders = set(re.findall(r"\[(email|phone|card)\]", " ".join(shown["text"])))
@@ -167,7 +178,7 @@ def test_feedback_findings_from_comment_themes(coded, demo_codebook):
     assert by_theme.loc["late_delivery", "priority"] == "high"
     assert "up from" in by_theme.loc["late_delivery", "evidence"]
     assert by_theme.loc["packaging_damage", "department"] == "Packaging"
-    assert "praise" not in by_theme.index                             # more satisfied: not a problem
+    assert "praise" not in by_theme.index  # more satisfied: not a problem
     fa = feedback.from_comments(t, demo_codebook, language="fa").set_index("subject")
     assert "نظر" in fa.loc["late_delivery", "evidence"]
     # small themes and a missing table give no findings

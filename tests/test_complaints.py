@@ -1,9 +1,10 @@
-"""csmlib.complaints: validation rules, KPIs on hand-built logs, Pareto, spikes, recurring
+"""csmlib.stats.complaints: validation rules, KPIs on hand-built logs, Pareto, spikes, recurring
 problems, corrective-action effectiveness and complainants' satisfaction.
 
 Reference values: hand computation (shown in the comments), R 4.2.2 ``survival`` 3.5-3
 (``quantile(survfit(...))``), R ``stats::poisson.test``, ``stats::t.test`` and ``stats::ppois``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csmlib import complaints as C
-
+from csmlib.stats import complaints as C
 
 
 def ts(text: str) -> pd.Timestamp:
@@ -25,37 +25,47 @@ def ts(text: str) -> pd.Timestamp:
 
 def poisson_sf_by_hand(c: int, lam: float) -> float:
     """P(X ≥ c), X ~ Poisson(lam), by summing the pmf (independent of scipy)."""
-    return 1.0 - sum(math.exp(-lam) * lam ** k / math.factorial(k) for k in range(c))
+    return 1.0 - sum(math.exp(-lam) * lam**k / math.factorial(k) for k in range(c))
 
 
 # ============================================================================ validation
 def raw(**columns) -> pd.DataFrame:
     n = len(next(iter(columns.values())))
-    base = {"complaint_id": [f"C{i}" for i in range(n)], "received_at": ["2026-01-05 10:00"] * n,
-            "category": ["billing"] * n}
+    base = {"complaint_id": [f"C{i}" for i in range(n)], "received_at": ["2026-01-05 10:00"] * n, "category": ["billing"] * n}
     base.update(columns)
     return pd.DataFrame(base)
 
 
 def test_timestamp_formats_and_time_zones():
-    log = raw(received_at=[
-        "2026-01-05T10:00:00+03:30",      # offset           → 06:30 UTC
-        "2026-01-05T10:00:00Z",           # Z                → 10:00
-        "2026-01-05 10:00",               # naive, Tehran    → 06:30
-        "05/01/2026 10:00",               # day first        → 06:30
-        dt.datetime(2026, 1, 5, 10, 0),   # Excel datetime   → 06:30
-        46027.4375,                       # Excel serial (2026-01-05 10:30) → 07:00
-        "2026-01-05",                     # date only        → 2026-01-04 20:30
-        "۲۰۲۶-۰۱-۰۵ ۱۰:۰۰",               # Persian digits   → 06:30
-        "05.01.2026 10:00:30",            # dotted day first → 06:30:30
-        "31/12/2025 14:00 +0100",         # day first + offset → 13:00
-    ])
+    log = raw(
+        received_at=[
+            "2026-01-05T10:00:00+03:30",  # offset           → 06:30 UTC
+            "2026-01-05T10:00:00Z",  # Z                → 10:00
+            "2026-01-05 10:00",  # naive, Tehran    → 06:30
+            "05/01/2026 10:00",  # day first        → 06:30
+            dt.datetime(2026, 1, 5, 10, 0),  # Excel datetime   → 06:30
+            46027.4375,  # Excel serial (2026-01-05 10:30) → 07:00
+            "2026-01-05",  # date only        → 2026-01-04 20:30
+            "۲۰۲۶-۰۱-۰۵ ۱۰:۰۰",  # Persian digits   → 06:30
+            "05.01.2026 10:00:30",  # dotted day first → 06:30:30
+            "31/12/2025 14:00 +0100",  # day first + offset → 13:00
+        ]
+    )
     valid, rejected = C.validate_log(log, tz="Asia/Tehran")
     assert rejected.empty
     assert str(valid["received_at"].dtype) == "datetime64[ns, UTC]"
-    expected = ["2026-01-05 06:30", "2026-01-05 10:00", "2026-01-05 06:30", "2026-01-05 06:30",
-                "2026-01-05 06:30", "2026-01-05 07:00", "2026-01-04 20:30", "2026-01-05 06:30",
-                "2026-01-05 06:30:30", "2025-12-31 13:00"]
+    expected = [
+        "2026-01-05 06:30",
+        "2026-01-05 10:00",
+        "2026-01-05 06:30",
+        "2026-01-05 06:30",
+        "2026-01-05 06:30",
+        "2026-01-05 07:00",
+        "2026-01-04 20:30",
+        "2026-01-05 06:30",
+        "2026-01-05 06:30:30",
+        "2025-12-31 13:00",
+    ]
     assert valid["received_at"].tolist() == [ts(e) for e in expected]
 
 
@@ -63,26 +73,50 @@ def test_naive_times_follow_daylight_saving_of_tz():
     log = raw(received_at=["2025-07-01 12:00", "2025-12-01 12:00"])
     valid, _ = C.validate_log(log, tz="Europe/Berlin")
     assert valid["received_at"].tolist() == [ts("2025-07-01 10:00"), ts("2025-12-01 11:00")]
-    valid_utc, _ = C.validate_log(log)              # default tz is UTC
+    valid_utc, _ = C.validate_log(log)  # default tz is UTC
     assert valid_utc["received_at"].tolist() == [ts("2025-07-01 12:00"), ts("2025-12-01 12:00")]
 
 
 def test_each_quarantine_rule_with_positions_and_values():
-    log = pd.DataFrame({
-        "complaint_id": ["A", "", "C", "D", "E", "A", "G", "H", "I", "J", "K"],
-        "received_at": ["2026-01-05 10:00", "2026-01-05 10:00", "not a date", "2026-01-05 10:00",
-                        "2026-01-05 10:00", "2026-01-06 10:00", "2026-01-05 10:00", "", "2026-01-05 10:00",
-                        "2026-01-05 10:00", "2030-01-01 00:00"],
-        "acknowledged_at": ["", "", "", "2026-01-05 09:00", "", "", "", "", "", "", ""],
-        "closed_at": ["2026-01-06", "", "", "", "2026-01-04 10:00", "", "", "", "", "", ""],
-        "category": ["billing", "billing", "billing", "billing", "billing", "billing", "Weather", "billing",
-                     "billing", " BILLING ", "billing"],
-        "handling_satisfaction": ["4", "", "", "", "", "", "", "", "good", "", ""],
-        "first_contact_resolution": ["True", "", "", "", "", "", "", "", "", "maybe", ""],
-    }, index=np.arange(100, 111))             # a non-default index: rows are positions
+    log = pd.DataFrame(
+        {
+            "complaint_id": ["A", "", "C", "D", "E", "A", "G", "H", "I", "J", "K"],
+            "received_at": [
+                "2026-01-05 10:00",
+                "2026-01-05 10:00",
+                "not a date",
+                "2026-01-05 10:00",
+                "2026-01-05 10:00",
+                "2026-01-06 10:00",
+                "2026-01-05 10:00",
+                "",
+                "2026-01-05 10:00",
+                "2026-01-05 10:00",
+                "2030-01-01 00:00",
+            ],
+            "acknowledged_at": ["", "", "", "2026-01-05 09:00", "", "", "", "", "", "", ""],
+            "closed_at": ["2026-01-06", "", "", "", "2026-01-04 10:00", "", "", "", "", "", ""],
+            "category": [
+                "billing",
+                "billing",
+                "billing",
+                "billing",
+                "billing",
+                "billing",
+                "Weather",
+                "billing",
+                "billing",
+                " BILLING ",
+                "billing",
+            ],
+            "handling_satisfaction": ["4", "", "", "", "", "", "", "", "good", "", ""],
+            "first_contact_resolution": ["True", "", "", "", "", "", "", "", "", "maybe", ""],
+        },
+        index=np.arange(100, 111),
+    )  # a non-default index: rows are positions
     before = log.copy()
     valid, rejected = C.validate_log(log, categories=["billing", "delivery"], now="2026-06-30")
-    pd.testing.assert_frame_equal(log, before)                   # input untouched
+    pd.testing.assert_frame_equal(log, before)  # input untouched
     assert list(rejected.columns) == C.REJECTED_COLUMNS
     got = set(map(tuple, rejected[["row", "column", "reason"]].astype(str).values.tolist()))
     assert got == {
@@ -101,7 +135,7 @@ def test_each_quarantine_rule_with_positions_and_values():
     assert by_reason.loc["unparseable timestamp", "value"] == "not a date"
     assert by_reason.loc["duplicate complaint_id", "complaint_id"] == "A"
     assert by_reason.loc["unknown category", "value"] == "Weather"
-    assert valid["complaint_id"].tolist() == ["A"]                # the first "A" is kept
+    assert valid["complaint_id"].tolist() == ["A"]  # the first "A" is kept
     assert valid["category"].tolist() == ["billing"]
     assert valid["handling_satisfaction"].tolist() == [4.0]
     assert valid["first_contact_resolution"].tolist() == [True]
@@ -118,20 +152,26 @@ def test_missing_required_column_is_named():
 
 
 def test_string_dtype_and_excel_object_input():
-    log = raw(received_at=pd.array(["2026-01-05 10:00", None], dtype="string"),
-              complaint_id=pd.array(["x", "y"], dtype="string"))
+    log = raw(received_at=pd.array(["2026-01-05 10:00", None], dtype="string"), complaint_id=pd.array(["x", "y"], dtype="string"))
     valid, rejected = C.validate_log(log)
     assert len(valid) == 1 and rejected["reason"].tolist() == ["missing required field"]
-    excel = raw(received_at=pd.Series([pd.Timestamp("2026-01-05 10:00"), np.nan], dtype=object),
-                closed_at=pd.Series([pd.Timestamp("2026-01-07 10:00"), np.nan], dtype=object))
+    excel = raw(
+        received_at=pd.Series([pd.Timestamp("2026-01-05 10:00"), np.nan], dtype=object),
+        closed_at=pd.Series([pd.Timestamp("2026-01-07 10:00"), np.nan], dtype=object),
+    )
     valid, rejected = C.validate_log(excel, tz="Asia/Tehran")
     assert valid["closed_at"].iloc[0] == ts("2026-01-07 06:30")
     assert rejected["row"].tolist() == [1]
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 50_000_000), st.integers(-12 * 4, 14 * 4), st.integers(-5, 5),
-                          st.booleans()), min_size=1, max_size=15))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 50_000_000), st.integers(-12 * 4, 14 * 4), st.integers(-5, 5), st.booleans()),
+        min_size=1,
+        max_size=15,
+    )
+)
 def test_offsets_convert_to_utc_and_rows_partition(records):
     """UTC = local wall clock − offset; every input row is either valid or rejected, never both."""
     base = dt.datetime(2024, 1, 1)
@@ -142,12 +182,10 @@ def test_offsets_convert_to_utc_and_rows_partition(records):
         sign = "+" if off >= dt.timedelta(0) else "-"
         hh, mm = divmod(abs(quarter_hours) * 15, 60)
         received.append(local.strftime("%Y-%m-%dT%H:%M:%S") + f"{sign}{hh:02d}:{mm:02d}")
-        closed.append((local + dt.timedelta(days=close_days)).strftime("%Y-%m-%d %H:%M:%S")
-                      + f"{sign}{hh:02d}{mm:02d}")
+        closed.append((local + dt.timedelta(days=close_days)).strftime("%Y-%m-%d %H:%M:%S") + f"{sign}{hh:02d}{mm:02d}")
         ids.append("D" if dup else f"C{i}")
         expect.append(pd.Timestamp(local - off, tz="UTC"))
-    log = pd.DataFrame({"complaint_id": ids, "received_at": received, "closed_at": closed,
-                        "category": "x"})
+    log = pd.DataFrame({"complaint_id": ids, "received_at": received, "closed_at": closed, "category": "x"})
     valid, rejected = C.validate_log(log)
     rej_rows = set(rejected["row"])
     assert len(valid) + len(rej_rows) == len(log)
@@ -158,20 +196,31 @@ def test_offsets_convert_to_utc_and_rows_partition(records):
 
 
 # ============================================================================ KPIs
-HAND = pd.DataFrame([
-    # id, received, acknowledged, closed, category, first contact, outcome, escalation, satisfaction, customer
-    ("c1", "2026-01-02 00:00", "2026-01-02 12:00", "2026-01-04 00:00", "pack", "True", "upheld", "none", "4", "A"),
-    ("c2", "2026-01-03 00:00", "2026-01-04 12:00", "2026-01-13 00:00", "pack", "False", "not upheld", "external",
-     "2", "A"),
-    ("c3", "2026-01-05 00:00", "2026-01-05 06:00", "2026-01-09 00:00", "bill", "False", "partly upheld", "none",
-     "5", "B"),
-    ("c4", "2026-01-10 00:00", "2026-01-11 00:00", "", "bill", "", "", "none", "", "C"),
-    ("c5", "2026-01-31 12:00", "", "", "pack", "", "", "", "", "D"),
-    ("c6", "2025-12-20 00:00", "", "", "pack", "", "", "", "", "A"),
-    ("c7", "2026-01-20 00:00", "2026-01-20 01:00", "2026-02-10 00:00", "bill", "", "upheld", "internal", "", "E"),
-    ("c8", "2026-02-02 00:00", "", "", "bill", "", "", "", "", "F"),
-], columns=["complaint_id", "received_at", "acknowledged_at", "closed_at", "category", "first_contact_resolution",
-            "outcome", "escalation", "handling_satisfaction", "customer_id"])
+HAND = pd.DataFrame(
+    [
+        # id, received, acknowledged, closed, category, first contact, outcome, escalation, satisfaction, customer
+        ("c1", "2026-01-02 00:00", "2026-01-02 12:00", "2026-01-04 00:00", "pack", "True", "upheld", "none", "4", "A"),
+        ("c2", "2026-01-03 00:00", "2026-01-04 12:00", "2026-01-13 00:00", "pack", "False", "not upheld", "external", "2", "A"),
+        ("c3", "2026-01-05 00:00", "2026-01-05 06:00", "2026-01-09 00:00", "bill", "False", "partly upheld", "none", "5", "B"),
+        ("c4", "2026-01-10 00:00", "2026-01-11 00:00", "", "bill", "", "", "none", "", "C"),
+        ("c5", "2026-01-31 12:00", "", "", "pack", "", "", "", "", "D"),
+        ("c6", "2025-12-20 00:00", "", "", "pack", "", "", "", "", "A"),
+        ("c7", "2026-01-20 00:00", "2026-01-20 01:00", "2026-02-10 00:00", "bill", "", "upheld", "internal", "", "E"),
+        ("c8", "2026-02-02 00:00", "", "", "bill", "", "", "", "", "F"),
+    ],
+    columns=[
+        "complaint_id",
+        "received_at",
+        "acknowledged_at",
+        "closed_at",
+        "category",
+        "first_contact_resolution",
+        "outcome",
+        "escalation",
+        "handling_satisfaction",
+        "customer_id",
+    ],
+)
 TARGETS = {"acknowledge_hours": 24, "close_days": 5}
 
 
@@ -224,12 +273,15 @@ def test_kpis_by_category_by_hand(hand_log):
     assert bill["closed"] == 1 and math.isnan(bill["close_days_median"])
     assert bill["backlog"] == 2 and bill["backlog_median_age_days"] == pytest.approx(17.0)
     assert bill["upheld_share"] == pytest.approx(1.0) and bill["decided_n"] == 2
-    assert math.isnan(k.loc["bill", "rate_per_1000"])            # no customer count given
+    assert math.isnan(k.loc["bill", "rate_per_1000"])  # no customer count given
 
 
 def test_kpis_several_periods_and_customers_per_period(hand_log):
-    k = C.kpis(hand_log, period={"Jan": ("2026-01-01", "2026-01-31"), "Feb": ("2026-02-01", "2026-02-28")},
-               customers={"Jan": 2000, "Feb": 1000})
+    k = C.kpis(
+        hand_log,
+        period={"Jan": ("2026-01-01", "2026-01-31"), "Feb": ("2026-02-01", "2026-02-28")},
+        customers={"Jan": 2000, "Feb": 1000},
+    )
     assert k["period"].tolist() == ["Jan", "Feb"]
     assert k["volume"].tolist() == [6, 1] and k["rate_per_1000"].tolist() == pytest.approx([3.0, 1.0])
     # end of February: c7 closed on 10 Feb; open: c4 c5 c6 c8
@@ -250,8 +302,9 @@ def test_kpis_no_closed_complaints():
 
 
 def test_kpis_no_complaints_at_all():
-    valid, rejected = C.validate_log(pd.DataFrame({c: pd.Series(dtype=object) for c in
-                                                   ("complaint_id", "received_at", "category", "closed_at")}))
+    valid, rejected = C.validate_log(
+        pd.DataFrame({c: pd.Series(dtype=object) for c in ("complaint_id", "received_at", "category", "closed_at")})
+    )
     assert valid.empty and rejected.empty
     k = C.kpis(valid, period=("2026-01-01", "2026-01-31"), targets=TARGETS, customers=100)
     r = k.iloc[0]
@@ -263,12 +316,13 @@ def test_kpis_no_complaints_at_all():
 def test_kpis_wave_without_complaints_keeps_old_backlog(hand_log):
     r = C.kpis(hand_log, period=("2026-03-01", "2026-03-31"), targets=TARGETS).iloc[0]
     assert r["volume"] == 0 and math.isnan(r["close_days_median"])
-    assert r["backlog"] == 4                                          # c4 c5 c6 c8 are still open
+    assert r["backlog"] == 4  # c4 c5 c6 c8 are still open
 
 
 def test_kpis_period_boundaries_in_local_time():
-    valid, _ = C.validate_log(raw(complaint_id=["a", "b"], received_at=["2026-01-01 01:00", "2026-01-31 23:30"]),
-                              tz="Asia/Tehran")
+    valid, _ = C.validate_log(
+        raw(complaint_id=["a", "b"], received_at=["2026-01-01 01:00", "2026-01-31 23:30"]), tz="Asia/Tehran"
+    )
     assert C.kpis(valid, period=("2026-01-01", "2026-01-31"), tz="Asia/Tehran").loc[0, "volume"] == 2
     # read in UTC, 01:00 Tehran on 1 January is still 31 December
     assert C.kpis(valid, period=("2026-01-01", "2026-01-31")).loc[0, "volume"] == 1
@@ -283,14 +337,17 @@ def test_kpis_bad_arguments_name_the_problem(hand_log):
         C.kpis(pd.DataFrame({"received_at": ["2026-01-01"]}), period=("2026-01-01", "2026-01-31"))
 
 
-@pytest.mark.parametrize("times, events, probs, expected", [
-    # R: quantile(survfit(Surv(times, events) ~ 1), probs, conf.int = FALSE)
-    ([1, 2, 3, 4], [1, 1, 1, 1], (0.5, 0.9), (2.5, 4.0)),
-    ([1, 2, 3, 4, 9], [1, 1, 1, 0, 0], (0.4, 0.5), (2.5, 3.0)),
-    ([1, 2, 3, 4, 9], [1, 0, 1, 0, 0], (0.4, 0.5), (3.0, math.nan)),
-    ([1, 2, 3], [1, 0, 0], (1 / 3,), (2.0,)),
-    ([1, 1, 2, 5, 5, 7], [1, 0, 1, 1, 0, 1], (0.25, 0.5, 0.75, 0.9), (2.0, 5.0, 7.0, 7.0)),
-])
+@pytest.mark.parametrize(
+    "times, events, probs, expected",
+    [
+        # R: quantile(survfit(Surv(times, events) ~ 1), probs, conf.int = FALSE)
+        ([1, 2, 3, 4], [1, 1, 1, 1], (0.5, 0.9), (2.5, 4.0)),
+        ([1, 2, 3, 4, 9], [1, 1, 1, 0, 0], (0.4, 0.5), (2.5, 3.0)),
+        ([1, 2, 3, 4, 9], [1, 0, 1, 0, 0], (0.4, 0.5), (3.0, math.nan)),
+        ([1, 2, 3], [1, 0, 0], (1 / 3,), (2.0,)),
+        ([1, 1, 2, 5, 5, 7], [1, 0, 1, 1, 0, 1], (0.25, 0.5, 0.75, 0.9), (2.0, 5.0, 7.0, 7.0)),
+    ],
+)
 def test_km_quantile_matches_r_survival(times, events, probs, expected):
     got = [C.km_quantile(times, np.array(events, dtype=bool), p) for p in probs]
     np.testing.assert_allclose(got, expected, equal_nan=True)
@@ -300,10 +357,10 @@ def test_km_quantile_matches_r_survival(times, events, probs, expected):
 def test_pareto_vital_few_and_ties():
     log = pd.DataFrame({"category": ["a"] * 50 + ["b"] * 30 + ["d"] * 5 + ["c"] * 5 + ["e"] * 10})
     p = C.pareto(log)
-    assert p["category"].tolist() == ["a", "b", "e", "c", "d"]            # ties by name
+    assert p["category"].tolist() == ["a", "b", "e", "c", "d"]  # ties by name
     assert p["count"].tolist() == [50, 30, 10, 5, 5]
     assert p["cumulative_share"].tolist() == pytest.approx([0.5, 0.8, 0.9, 0.95, 1.0])
-    assert p["vital_few"].tolist() == [True, True, False, False, False]   # 80 % reached with a, b
+    assert p["vital_few"].tolist() == [True, True, False, False, False]  # 80 % reached with a, b
 
 
 def test_pareto_other_goes_last_and_warns():
@@ -317,25 +374,25 @@ def test_pareto_other_goes_last_and_warns():
 
 # ============================================================================ spikes
 def test_spikes_c_chart_by_hand():
-    h = pd.DataFrame({"category": ["x", "x", "x", "y", "y"], "period": ["P1", "P2", "P3", "P1", "P3"],
-                      "count": [10, 14, 30, 6, 4]})
+    h = pd.DataFrame(
+        {"category": ["x", "x", "x", "y", "y"], "period": ["P1", "P2", "P3", "P1", "P3"], "count": [10, 14, 30, 6, 4]}
+    )
     s = C.spikes(h).set_index("category")
     # x: λ = (10 + 14)/2 = 12; y: absent in P2 → 0, λ = 3
     assert s.loc["x", "expected"] == pytest.approx(12.0) and s.loc["y", "expected"] == pytest.approx(3.0)
-    assert s.loc["x", "p_value"] == pytest.approx(8.87013879914e-06, rel=1e-9)   # R ppois(29, 12, lower=F)
+    assert s.loc["x", "p_value"] == pytest.approx(8.87013879914e-06, rel=1e-9)  # R ppois(29, 12, lower=F)
     assert s.loc["y", "p_value"] == pytest.approx(poisson_sf_by_hand(4, 3.0), rel=1e-9)
     p_x, p_y = s.loc["x", "p_value"], s.loc["y", "p_value"]
     assert s.loc["x", "p_adjusted"] == pytest.approx(2 * p_x) and s.loc["y", "p_adjusted"] == pytest.approx(p_y)
     assert bool(s.loc["x", "flag"]) and not bool(s.loc["y", "flag"])
     assert s.loc["x", "ucl"] == pytest.approx(12 + 3 * math.sqrt(12))
-    assert s.loc["y", "lcl"] == 0.0                                     # 3 − 3√3 < 0 floored
-    assert s.loc["x", "dispersion"] == pytest.approx((4 + 4) / 12)      # Pearson χ²/df, 1 df
+    assert s.loc["y", "lcl"] == 0.0  # 3 − 3√3 < 0 floored
+    assert s.loc["x", "dispersion"] == pytest.approx((4 + 4) / 12)  # Pearson χ²/df, 1 df
     assert s.loc["x", "baseline_periods"] == 2
 
 
 def test_spikes_u_chart_with_exposure_and_log_input():
-    log = pd.DataFrame({"category": ["x"] * 10 + ["x"] * 14 + ["x"] * 30,
-                        "period": ["P1"] * 10 + ["P2"] * 14 + ["P3"] * 30})
+    log = pd.DataFrame({"category": ["x"] * 10 + ["x"] * 14 + ["x"] * 30, "period": ["P1"] * 10 + ["P2"] * 14 + ["P3"] * 30})
     s = C.spikes(log, exposure={"P1": 2000, "P2": 2000, "P3": 4000}).iloc[0]
     # ū = 24 / 4000, λ = ū·4000 = 24; R ppois(29, 24, lower.tail = FALSE)
     assert s["expected"] == pytest.approx(24.0) and s["p_value"] == pytest.approx(0.132123584672, rel=1e-9)
@@ -365,9 +422,9 @@ def test_recurring_concentrated_cell_by_hand():
     # N = 20, n_pack = 10, n_X = 10 → expected 5; p = P(X ≥ 10 | Poisson 5)
     assert r.loc[0, "expected"] == pytest.approx(5.0)
     assert r.loc[0, "p_value"] == pytest.approx(poisson_sf_by_hand(10, 5.0), rel=1e-9)
-    assert r.loc[0, "count"] == 10 and r.loc[0, "periods"] == 2          # Q1 and now; Q2 only 2 complaints
-    assert r["after_action"].isna().all()                                # no register given
-    assert C.recurring(now, history=None, alpha=0.05).empty              # only one period
+    assert r.loc[0, "count"] == 10 and r.loc[0, "periods"] == 2  # Q1 and now; Q2 only 2 complaints
+    assert r["after_action"].isna().all()  # no register given
+    assert C.recurring(now, history=None, alpha=0.05).empty  # only one period
     assert len(C.recurring(now, alpha=0.05, min_periods=1)) == 1
     stacked = pd.concat([h.assign(period=k) for k, h in history.items()])
     pd.testing.assert_frame_equal(C.recurring(now, history=stacked, alpha=0.05), r)
@@ -375,10 +432,17 @@ def test_recurring_concentrated_cell_by_hand():
 
 def test_recurring_after_corrective_action():
     now = _period(10, 10, when="2026-04-10")
-    actions = pd.DataFrame({"action_id": ["CA-9", "CA-8"], "department": ["Packaging", "Finance"],
-                            "category": ["pack", "bill"], "opened": ["2026-01-01", "2026-01-01"],
-                            "closed": ["2026-02-01", "2026-02-01"], "status": ["closed", "closed"]})
-    r = C.recurring(now, history=None, alpha=0.05, actions=actions)    # one period, but after an action
+    actions = pd.DataFrame(
+        {
+            "action_id": ["CA-9", "CA-8"],
+            "department": ["Packaging", "Finance"],
+            "category": ["pack", "bill"],
+            "opened": ["2026-01-01", "2026-01-01"],
+            "closed": ["2026-02-01", "2026-02-01"],
+            "status": ["closed", "closed"],
+        }
+    )
+    r = C.recurring(now, history=None, alpha=0.05, actions=actions)  # one period, but after an action
     assert r[["category", "product", "periods"]].values.tolist() == [["pack", "X", 1]]
     assert bool(r.loc[0, "after_action"]) and r.loc[0, "actions"] == "CA-9"
     later = actions.assign(closed=["2026-05-01", "2026-05-01"])
@@ -387,11 +451,11 @@ def test_recurring_after_corrective_action():
 
 # ============================================================================ actions
 def test_compare_rates_matches_r_poisson_test():
-    r = C.compare_rates(11, 800, 21, 3011)       # R example: poisson.test(c(11, 6+8+7), c(800, 1083+1050+878))
+    r = C.compare_rates(11, 800, 21, 3011)  # R example: poisson.test(c(11, 6+8+7), c(800, 1083+1050+878))
     assert r.rate_ratio == pytest.approx(1.97148809524, rel=1e-9)
     assert (r.ci_low, r.ci_high) == pytest.approx((0.858426403392, 4.277265943654), rel=1e-9)
     assert r.p_value == pytest.approx(0.0796686330333, rel=1e-9)
-    less = C.compare_rates(10, 100, 40, 100, alternative="less")   # R: alternative = "less"
+    less = C.compare_rates(10, 100, 40, 100, alternative="less")  # R: alternative = "less"
     assert less.p_value == pytest.approx(1.19306658384e-05, rel=1e-8)
     assert (less.ci_low, less.ci_high) == pytest.approx((0.0, 0.461125431386), rel=1e-9)
 
@@ -407,12 +471,16 @@ def _action_log() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["category", "received_at"])
 
 
-ACTIONS = pd.DataFrame({"action_id": ["CA-1", "CA-2", "CA-3", "CA-4"],
-                        "department": ["Finance", "Packaging", "Finance", "Packaging"],
-                        "category": ["bill", "pack", "bill", "pack"],
-                        "opened": ["2026-04-11", "2026-04-11", "2026-04-11", "2026-04-11"],
-                        "closed": ["2026-04-30", "2026-04-30", "", "2026-08-07"],
-                        "status": ["closed", "closed", "open", "closed"]})
+ACTIONS = pd.DataFrame(
+    {
+        "action_id": ["CA-1", "CA-2", "CA-3", "CA-4"],
+        "department": ["Finance", "Packaging", "Finance", "Packaging"],
+        "category": ["bill", "pack", "bill", "pack"],
+        "opened": ["2026-04-11", "2026-04-11", "2026-04-11", "2026-04-11"],
+        "closed": ["2026-04-30", "2026-04-30", "", "2026-08-07"],
+        "status": ["closed", "closed", "open", "closed"],
+    }
+)
 
 
 def test_action_effectiveness_verdicts_by_hand():
@@ -420,14 +488,14 @@ def test_action_effectiveness_verdicts_by_hand():
     ca1, ca2 = res.loc["CA-1"], res.loc["CA-2"]
     assert (ca1["count_before"], ca1["count_after"]) == (40, 10)
     assert (ca1["days_before"], ca1["days_after"]) == (100.0, 100.0)
-    assert ca1["rate_before"] == pytest.approx(12.0) and ca1["rate_after"] == pytest.approx(3.0)   # per 30 days
+    assert ca1["rate_before"] == pytest.approx(12.0) and ca1["rate_after"] == pytest.approx(3.0)  # per 30 days
     assert ca1["rate_ratio"] == pytest.approx(0.25)
-    assert ca1["p_value"] == pytest.approx(1.19306658384e-05, rel=1e-8)   # R poisson.test(c(10,40), c(100,100), "less")
+    assert ca1["p_value"] == pytest.approx(1.19306658384e-05, rel=1e-8)  # R poisson.test(c(10,40), c(100,100), "less")
     assert ca1["ci_high"] == pytest.approx(0.461125431386, rel=1e-9)
     assert ca1["verdict"] == "effective" and "0.25" in ca1["evidence"]
-    assert ca2["p_value"] == pytest.approx(0.632828983485, rel=1e-8)      # R poisson.test(c(40,38), …, "less")
+    assert ca2["p_value"] == pytest.approx(0.632828983485, rel=1e-8)  # R poisson.test(c(40,38), …, "less")
     assert ca2["verdict"] == "not effective"
-    assert res.loc["CA-3", "verdict"] == "too early to tell"              # not implemented
+    assert res.loc["CA-3", "verdict"] == "too early to tell"  # not implemented
     # CA-4 closed 7 Aug: 1 day of follow-up, 38·1/100 expected < 5
     assert res.loc["CA-4", "verdict"] == "too early to tell"
     assert list(C.action_effectiveness(_action_log(), ACTIONS).columns) == C.ACTION_RESULT_COLUMNS
@@ -435,9 +503,8 @@ def test_action_effectiveness_verdicts_by_hand():
 
 def test_action_effectiveness_exposure_scales_rates_not_test():
     plain = C.action_effectiveness(_action_log(), ACTIONS.iloc[:1], span=("2026-01-01", "2026-08-08"))
-    per_customer = C.action_effectiveness(_action_log(), ACTIONS.iloc[:1], span=("2026-01-01", "2026-08-08"),
-                                          exposure=2000)
-    assert per_customer.loc[0, "rate_before"] == pytest.approx(12.0 / 2)        # per 1,000 customers
+    per_customer = C.action_effectiveness(_action_log(), ACTIONS.iloc[:1], span=("2026-01-01", "2026-08-08"), exposure=2000)
+    assert per_customer.loc[0, "rate_before"] == pytest.approx(12.0 / 2)  # per 1,000 customers
     assert per_customer.loc[0, "p_value"] == pytest.approx(plain.loc[0, "p_value"])
     logs = {"H1": _action_log().iloc[:50], "H2": _action_log().iloc[50:]}
     by_period = C.action_effectiveness(logs, ACTIONS.iloc[:1], span=("2026-01-01", "2026-08-08"))
@@ -446,14 +513,19 @@ def test_action_effectiveness_exposure_scales_rates_not_test():
 
 # ============================================================================ complainants
 def test_complainant_satisfaction_welch_matches_r():
-    responses = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(14)],
-                              "overall": [2, 3, 3, 4, 1, 2, 4, 5, 4, 3, 5, 4, 5, 4]})
-    log = pd.DataFrame({"customer_id": ["R0", "R1", "R2", "R3", "R4", "R5", "R0", "X9"],
-                        "outcome": ["not upheld", "upheld", "upheld", "partly upheld", "", "not upheld",
-                                    "upheld", "upheld"],
-                        "received_at": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04",
-                                                       "2026-01-05", "2026-01-06", "2026-02-01", "2026-01-01"],
-                                                      utc=True)})
+    responses = pd.DataFrame(
+        {"respondent_id": [f"R{i}" for i in range(14)], "overall": [2, 3, 3, 4, 1, 2, 4, 5, 4, 3, 5, 4, 5, 4]}
+    )
+    log = pd.DataFrame(
+        {
+            "customer_id": ["R0", "R1", "R2", "R3", "R4", "R5", "R0", "X9"],
+            "outcome": ["not upheld", "upheld", "upheld", "partly upheld", "", "not upheld", "upheld", "upheld"],
+            "received_at": pd.to_datetime(
+                ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06", "2026-02-01", "2026-01-01"],
+                utc=True,
+            ),
+        }
+    )
     r = C.complainant_satisfaction(responses, log, satisfaction="overall")
     # R: t.test(c(2,3,3,4,1,2), c(4,5,4,3,5,4,5,4))
     assert (r.n_complainants, r.n_non_complainants) == (6, 8)
@@ -470,39 +542,61 @@ def test_complainant_satisfaction_welch_matches_r():
 
 
 # ============================================================================ demo-format fixture
-DEMO_LIKE = pd.DataFrame({
-    "id": ["2026Q1-C0001", "2026Q1-C0002", "2026Q1-C0003", "2026Q1-C0004", "2026Q1-C0002"],
-    "received": ["2026-01-03T09:15:00+03:30", "2026-01-04T10:00:00+03:30", "2026-03-30T18:00:00+03:30",
-                 "2026-01-10T08:00:00+03:30", "2026-01-04T10:00:00+03:30"],
-    "acknowledged": ["2026-01-03T20:15:00+03:30", "2026-01-06T10:00:00+03:30", "", "2026-01-10T09:00:00+03:30",
-                     "2026-01-06T10:00:00+03:30"],
-    "closed": ["2026-01-08T09:15:00+03:30", "", "", "2025-01-10T09:00:00+03:30", ""],
-    "channel": ["phone", "web", "e-mail", "social", "web"],
-    "category": ["packaging_damage", "billing_error", "packaging_damage", "billing_error", "billing_error"],
-    "product": ["P-200 Blender", "P-100 Kettle", "P-200 Blender", "P-100 Kettle", "P-100 Kettle"],
-    "severity": ["2", "1", "3", "1", "1"],
-    "department": ["Packaging", "Finance", "Packaging", "Finance", "Finance"],
-    "status": ["closed", "open", "open", "closed", "open"],
-    "outcome": ["partly upheld", "", "", "upheld", ""],
-    "handling_sat": ["4", "", "", "3", ""],
-    "customer": ["R00012", "C123456", "R00012", "C222222", "C123456"],
-    "first_contact": ["False", "True", "False", "True", "True"],
-    "escalation": ["none", "internal", "none", "none", "internal"],
-})
-DEMO_RENAME = {"id": "complaint_id", "received": "received_at", "acknowledged": "acknowledged_at",
-               "closed": "closed_at", "handling_sat": "handling_satisfaction", "customer": "customer_id",
-               "first_contact": "first_contact_resolution"}
+DEMO_LIKE = pd.DataFrame(
+    {
+        "id": ["2026Q1-C0001", "2026Q1-C0002", "2026Q1-C0003", "2026Q1-C0004", "2026Q1-C0002"],
+        "received": [
+            "2026-01-03T09:15:00+03:30",
+            "2026-01-04T10:00:00+03:30",
+            "2026-03-30T18:00:00+03:30",
+            "2026-01-10T08:00:00+03:30",
+            "2026-01-04T10:00:00+03:30",
+        ],
+        "acknowledged": [
+            "2026-01-03T20:15:00+03:30",
+            "2026-01-06T10:00:00+03:30",
+            "",
+            "2026-01-10T09:00:00+03:30",
+            "2026-01-06T10:00:00+03:30",
+        ],
+        "closed": ["2026-01-08T09:15:00+03:30", "", "", "2025-01-10T09:00:00+03:30", ""],
+        "channel": ["phone", "web", "e-mail", "social", "web"],
+        "category": ["packaging_damage", "billing_error", "packaging_damage", "billing_error", "billing_error"],
+        "product": ["P-200 Blender", "P-100 Kettle", "P-200 Blender", "P-100 Kettle", "P-100 Kettle"],
+        "severity": ["2", "1", "3", "1", "1"],
+        "department": ["Packaging", "Finance", "Packaging", "Finance", "Finance"],
+        "status": ["closed", "open", "open", "closed", "open"],
+        "outcome": ["partly upheld", "", "", "upheld", ""],
+        "handling_sat": ["4", "", "", "3", ""],
+        "customer": ["R00012", "C123456", "R00012", "C222222", "C123456"],
+        "first_contact": ["False", "True", "False", "True", "True"],
+        "escalation": ["none", "internal", "none", "none", "internal"],
+    }
+)
+DEMO_RENAME = {
+    "id": "complaint_id",
+    "received": "received_at",
+    "acknowledged": "acknowledged_at",
+    "closed": "closed_at",
+    "handling_sat": "handling_satisfaction",
+    "customer": "customer_id",
+    "first_contact": "first_contact_resolution",
+}
 
 
 def test_demo_format_fixture_end_to_end():
     log = DEMO_LIKE.rename(columns=DEMO_RENAME).astype("string")
     valid, rejected = C.validate_log(log, categories=["packaging_damage", "billing_error"], tz="Asia/Tehran")
-    assert rejected[["row", "reason"]].values.tolist() == [[3, "closed before received"],
-                                                           [4, "duplicate complaint_id"]]
+    assert rejected[["row", "reason"]].values.tolist() == [[3, "closed before received"], [4, "duplicate complaint_id"]]
     assert valid["received_at"].iloc[0] == ts("2026-01-03 05:45")
     assert valid["first_contact_resolution"].tolist() == [False, True, False]
-    k = C.kpis(valid, period=("2026-01-01", "2026-03-31"), targets={"acknowledge_hours": 48, "close_days": 10},
-               customers=12_000, tz="Asia/Tehran").iloc[0]
+    k = C.kpis(
+        valid,
+        period=("2026-01-01", "2026-03-31"),
+        targets={"acknowledge_hours": 48, "close_days": 10},
+        customers=12_000,
+        tz="Asia/Tehran",
+    ).iloc[0]
     assert k["volume"] == 3 and k["rate_per_1000"] == pytest.approx(0.25)
     assert k["closed"] == 1 and k["backlog"] == 2
     # acknowledged after 11 h and 48 h, the third censored at 30 h → Ŝ: 2/3 at 11, 0 at 48
@@ -512,15 +606,14 @@ def test_demo_format_fixture_end_to_end():
 
 
 def test_demo_ground_truth_is_recovered(demo_root, demo_codebook):
-    from csmlib.complaints_io import load_actions, load_complaints
+    from csmlib.survey.complaint_intake import load_actions, load_complaints
     from csmlib.demo import WAVES
 
     tz = demo_codebook.complaints.timezone
     logs = {}
     for wave, _, _ in WAVES:
         intake = load_complaints(demo_root / "data" / "demo" / f"complaints_{wave}.csv", demo_codebook)
-        assert sorted(intake.rejected["reason"]) == ["closed before received", "duplicate complaint_id",
-                                                     "unknown category"]
+        assert sorted(intake.rejected["reason"]) == ["closed before received", "duplicate complaint_id", "unknown category"]
         logs[wave] = intake.log
     stacked = pd.concat([log.assign(period=w) for w, log in logs.items()], ignore_index=True)
     spike = C.spikes(stacked[stacked["period"] <= "2026Q2"])
@@ -532,8 +625,14 @@ def test_demo_ground_truth_is_recovered(demo_root, demo_codebook):
     eff = C.action_effectiveness(logs, actions, tz=tz, span=(WAVES[0][1], WAVES[-1][2])).set_index("action_id")
     assert eff.loc["CA-01", "verdict"] == "effective" and eff.loc["CA-02", "verdict"] == "not effective"
     wave, start, end = WAVES[-1]
-    k = C.kpis(logs[wave], period={wave: (start, end)}, targets={"acknowledge_hours": 48, "close_days": 10},
-               customers=12_000, by="department", tz=tz)
+    k = C.kpis(
+        logs[wave],
+        period={wave: (start, end)},
+        targets={"acknowledge_hours": 48, "close_days": 10},
+        customers=12_000,
+        by="department",
+        tz=tz,
+    )
     assert k["volume"].sum() == len(logs[wave])
     pareto = C.pareto(logs[wave])
     assert pareto.loc[0, "category"] == "delivery_delay" and pareto["vital_few"].iloc[0]
@@ -565,10 +664,12 @@ def _jalali_codebook(calendar=None):
     """A stand-in codebook: the complaints spec and (when given) the codebook's calendar."""
     from types import SimpleNamespace
 
-    from csmlib.codebook import ComplaintsSpec
+    from csmlib.survey.codebook import ComplaintsSpec
 
-    spec = ComplaintsSpec(timezone="Asia/Tehran", categories={
-        "billing_error": {"department": "Finance"}, "delivery_delay": {"department": "Logistics"}})
+    spec = ComplaintsSpec(
+        timezone="Asia/Tehran",
+        categories={"billing_error": {"department": "Finance"}, "delivery_delay": {"department": "Logistics"}},
+    )
     return SimpleNamespace(complaints=spec) if calendar is None else SimpleNamespace(complaints=spec, calendar=calendar)
 
 
@@ -576,7 +677,7 @@ def _jalali_codebook(calendar=None):
 def test_solar_hijri_log_end_to_end(tmp_path, codebook_calendar, wave_calendar):
     from types import SimpleNamespace
 
-    from csmlib.complaints_io import load_complaints
+    from csmlib.survey.complaint_intake import load_complaints
 
     path = tmp_path / "complaints.csv"
     path.write_text(JALALI_LOG, encoding="utf-8")
@@ -584,30 +685,33 @@ def test_solar_hijri_log_end_to_end(tmp_path, codebook_calendar, wave_calendar):
     assert intake.n_read == 7 and intake.n_accepted == 5
     assert intake.rejected[["row", "column", "reason"]].values.tolist() == [
         [7, "received_at", "not a valid Solar Hijri date (1404/12/30): 1404 is not a leap year, Esfand has 29 days"],
-        [8, "received_at", "looks like a Gregorian date (2026-07-02); declare calendar: gregorian"]]
+        [8, "received_at", "looks like a Gregorian date (2026-07-02); declare calendar: gregorian"],
+    ]
     log = intake.log.set_index("complaint_id")
     days = (log["closed_at"] - log["received_at"]) / pd.Timedelta(days=1)
     assert days.to_dict() == {"J1": 9.0, "J2": 4.0, "J3": 10.0, "J4": 21.0, "J5": pytest.approx(2 / 24)}
     hours = ((log["acknowledged_at"] - log["received_at"]) / pd.Timedelta(hours=1)).dropna()
     assert hours.to_dict() == {"J1": 2.0, "J3": 6.0}
-    assert log.loc["J1", "received_at"] == ts("2026-03-16 05:30")         # 09:00 Tehran (+03:30)
+    assert log.loc["J1", "received_at"] == ts("2026-03-16 05:30")  # 09:00 Tehran (+03:30)
     assert log.loc["J3", "closed_at"] == ts("2026-07-12 06:00")
     k = C.kpis(intake.log, period=("2025-03-01", "2026-12-31"), tz="Asia/Tehran").iloc[0]
     assert k["volume"] == 5 and k["closed"] == 5 and k["backlog"] == 0
-    assert k["close_days_median"] == pytest.approx(9.0)   # Kaplan–Meier, all closed: Ŝ = 0.4 after day 9
+    assert k["close_days_median"] == pytest.approx(9.0)  # Kaplan–Meier, all closed: Ŝ = 0.4 after day 9
 
 
 def test_wave_calendar_overrides_codebook_and_solar_hijri_is_never_misread(tmp_path):
     from types import SimpleNamespace
 
-    from csmlib.complaints_io import load_complaints
+    from csmlib.survey.complaint_intake import load_complaints
 
     path = tmp_path / "complaints.csv"
     path.write_text(JALALI_LOG, encoding="utf-8")
-    for codebook, params in ((_jalali_codebook("jalali"), SimpleNamespace(calendar="gregorian")),
-                             (_jalali_codebook(), None)):                 # no calendar anywhere: Gregorian
+    for codebook, params in (
+        (_jalali_codebook("jalali"), SimpleNamespace(calendar="gregorian")),
+        (_jalali_codebook(), None),
+    ):  # no calendar anywhere: Gregorian
         intake = load_complaints(path, codebook, params)
-        assert intake.n_accepted == 1                                     # only J7, the Gregorian one
+        assert intake.n_accepted == 1  # only J7, the Gregorian one
         assert intake.log["complaint_id"].tolist() == ["J7"]
         first = intake.rejected.iloc[0]
         assert (first["row"], first["column"]) == (2, "received_at")
@@ -617,10 +721,11 @@ def test_wave_calendar_overrides_codebook_and_solar_hijri_is_never_misread(tmp_p
 
 def test_validate_log_calendar_argument():
     log = raw(received_at=["1405/04/11 09:30", "2026-07-02 09:30"])
-    valid, rejected = C.validate_log(log, tz="Asia/Tehran")          # gregorian: no more 1989-10-30
+    valid, rejected = C.validate_log(log, tz="Asia/Tehran")  # gregorian: no more 1989-10-30
     assert valid["complaint_id"].tolist() == ["C1"]
     assert rejected[["row", "column", "value", "reason"]].values.tolist() == [
-        [0, "received_at", "1405/04/11 09:30", "looks like a Solar Hijri date (1405/04/11); declare calendar: jalali"]]
+        [0, "received_at", "1405/04/11 09:30", "looks like a Solar Hijri date (1405/04/11); declare calendar: jalali"]
+    ]
     valid, rejected = C.validate_log(log, tz="Asia/Tehran", calendar="jalali")
     assert valid["received_at"].tolist() == [ts("2026-07-02 06:00")]
     assert rejected["reason"].tolist() == ["looks like a Gregorian date (2026-07-02); declare calendar: gregorian"]
@@ -636,8 +741,8 @@ CA-2,Logistics,delivery_delay,۱۴۰۵/۰۴/۰۱,,open
 
 
 def test_action_register_in_solar_hijri(tmp_path):
-    from csmlib.complaints_io import load_actions
-    from csmlib.errors import CSMInputError
+    from csmlib.survey.complaint_intake import load_actions
+    from csmlib.core.errors import CSMInputError
 
     path = tmp_path / "actions.csv"
     path.write_text(ACTIONS_JALALI, encoding="utf-8")
@@ -647,7 +752,7 @@ def test_action_register_in_solar_hijri(tmp_path):
     # 1405/04/01 = 2026-06-22 (ten days before 1405/04/11 = 2026-07-02)
     assert actions["opened"].tolist() == [tehran("2026-03-11"), tehran("2026-06-22")]
     assert actions["closed"].iloc[0] == tehran("2026-03-30") and pd.isna(actions["closed"].iloc[1])
-    with pytest.raises(CSMInputError) as err:                       # the calendar not declared
+    with pytest.raises(CSMInputError) as err:  # the calendar not declared
         load_actions(path, tz="Asia/Tehran")
     assert (err.value.row, err.value.column) == (2, "opened")
     assert "looks like a Solar Hijri date (1404/12/20); declare calendar: jalali" in str(err.value)
@@ -660,7 +765,7 @@ def test_action_register_in_solar_hijri(tmp_path):
 
 
 def test_action_register_gregorian_unchanged(demo_root):
-    from csmlib.complaints_io import load_actions
+    from csmlib.survey.complaint_intake import load_actions
 
     actions = load_actions(demo_root / "data" / "demo" / "actions.csv", tz="Asia/Tehran")
     assert actions.loc[1, "opened"] == pd.Timestamp("2026-01-15", tz="Asia/Tehran")
@@ -672,16 +777,19 @@ def test_complainant_groups_below_min_n_are_suppressed():
     import numpy as np
     import pandas as pd
 
-    from csmlib.complaints import complainant_satisfaction
+    from csmlib.stats.complaints import complainant_satisfaction
 
     responses = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(50)], "overall": np.arange(50) % 10 + 1.0})
-    log = pd.DataFrame({"customer_id": ["r1", "r2", "r3", "r4", "r5"],
-                        "outcome": ["upheld", "upheld", "upheld", "not upheld", "not upheld"]})
+    log = pd.DataFrame(
+        {"customer_id": ["r1", "r2", "r3", "r4", "r5"], "outcome": ["upheld", "upheld", "upheld", "not upheld", "not upheld"]}
+    )
     shown = complainant_satisfaction(responses, log, satisfaction="overall", min_n=2)
     hidden = complainant_satisfaction(responses, log, satisfaction="overall", min_n=30)
     assert not shown.suppressed and hidden.suppressed and hidden.n_complainants == 5
     table = hidden.by_outcome.set_index("group")
-    assert table.loc["non-complainant", "mean"] == pytest.approx(np.mean(responses["overall"][~responses["respondent_id"].isin(log["customer_id"])]))
+    assert table.loc["non-complainant", "mean"] == pytest.approx(
+        np.mean(responses["overall"][~responses["respondent_id"].isin(log["customer_id"])])
+    )
     assert table.loc["upheld", "n"] == 3 and np.isnan(table.loc["upheld", "mean"]) and table.loc["upheld", "suppressed"]
     assert shown.by_outcome.set_index("group").loc["upheld", "mean"] == pytest.approx(3.0)  # r1..r3 -> 2, 3, 4
 
@@ -690,11 +798,18 @@ def test_handling_satisfaction_of_small_groups_is_suppressed():
     import numpy as np
     import pandas as pd
 
-    from csmlib.complaints import kpis, validate_log
+    from csmlib.stats.complaints import kpis, validate_log
 
-    log, _ = validate_log(pd.DataFrame({
-        "complaint_id": [str(i) for i in range(6)], "category": ["a", "a", "a", "a", "b", "b"],
-        "received_at": ["2026-01-05 10:00"] * 6, "handling_satisfaction": [5, 4, 3, 4, 1, 2]}))
+    log, _ = validate_log(
+        pd.DataFrame(
+            {
+                "complaint_id": [str(i) for i in range(6)],
+                "category": ["a", "a", "a", "a", "b", "b"],
+                "received_at": ["2026-01-05 10:00"] * 6,
+                "handling_satisfaction": [5, 4, 3, 4, 1, 2],
+            }
+        )
+    )
     table = kpis(log, period=("2026-01-01", "2026-03-31"), by="category", min_n=3).set_index("category")
     assert table.loc["a", "handling_sat_mean"] == pytest.approx(4.0) and table.loc["a", "handling_sat_n"] == 4
     assert np.isnan(table.loc["b", "handling_sat_mean"]) and table.loc["b", "handling_sat_n"] == 2

@@ -1,4 +1,5 @@
 """Readers and validation of survey exports against the codebook."""
+
 import hashlib
 import textwrap
 
@@ -6,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csmlib.codebook import load_codebook
-from csmlib.data import load_responses, read_table
-from csmlib.errors import CSMInputError
+from csmlib.survey.codebook import load_codebook
+from csmlib.survey.responses import load_responses, read_table
+from csmlib.core.errors import CSMInputError
 
 CODEBOOK = """
 survey: test
@@ -31,9 +32,18 @@ kano:
     - {id: k1, label: K1, functional: k1f, dysfunctional: k1d}
 """
 
-GOOD = {"id": ["r1", "r2", "r3", "r4"], "w": [1, 1.5, 0.5, 1], "region": ["North", "South", "North", "South"],
-        "type": ["small", "large", "Large ", "small"], "q1": [1, 5, 3, 9], "q2": [2, 4, 4, 5],
-        "Q3_raw": [1, 2, 5, 4], "nps": [10, 0, 7, 9], "k1f": [1, 2, 1, 5], "k1d": [5, 5, 3, 1]}
+GOOD = {
+    "id": ["r1", "r2", "r3", "r4"],
+    "w": [1, 1.5, 0.5, 1],
+    "region": ["North", "South", "North", "South"],
+    "type": ["small", "large", "Large ", "small"],
+    "q1": [1, 5, 3, 9],
+    "q2": [2, 4, 4, 5],
+    "Q3_raw": [1, 2, 5, 4],
+    "nps": [10, 0, 7, 9],
+    "k1f": [1, 2, 1, 5],
+    "k1d": [5, 5, 3, 1],
+}
 
 
 @pytest.fixture
@@ -53,24 +63,27 @@ def test_clean_file_is_accepted_and_recoded(tmp_path, codebook):
     intake = load_responses(_csv(tmp_path, pd.DataFrame(GOOD)), codebook)
     assert intake.n_read == 4 and intake.n_accepted == 4 and intake.rejected.empty
     d = intake.data
-    assert d["q3"].tolist() == [5, 4, 1, 2]                      # reverse keyed: (1 + 5) - x
-    assert np.isnan(d["q1"].iloc[3]) and intake.dont_know["q1"] == 1   # don't know -> missing
+    assert d["q3"].tolist() == [5, 4, 1, 2]  # reverse keyed: (1 + 5) - x
+    assert np.isnan(d["q1"].iloc[3]) and intake.dont_know["q1"] == 1  # don't know -> missing
     assert d["type"].tolist() == ["small", "large", "large", "small"]  # matched to declared levels
     assert d["recommend"].tolist() == [10, 0, 7, 9]
     assert intake.reversed_items == ("q3",)
 
 
-@pytest.mark.parametrize("column, value, reason", [
-    ("q1", 7, "out of range 1-5"),
-    ("q2", "abc", "not a number"),
-    ("q2", 2.5, "not a whole number"),
-    ("nps", 11, "out of range 0-10"),
-    ("k1f", 6, "not a Kano answer"),
-    ("w", 0, "weight must be positive"),
-    ("w", -1, "weight must be positive"),
-    ("type", "medium", "unknown value"),
-    ("id", None, "missing respondent id"),
-])
+@pytest.mark.parametrize(
+    "column, value, reason",
+    [
+        ("q1", 7, "out of range 1-5"),
+        ("q2", "abc", "not a number"),
+        ("q2", 2.5, "not a whole number"),
+        ("nps", 11, "out of range 0-10"),
+        ("k1f", 6, "not a Kano answer"),
+        ("w", 0, "weight must be positive"),
+        ("w", -1, "weight must be positive"),
+        ("type", "medium", "unknown value"),
+        ("id", None, "missing respondent id"),
+    ],
+)
 def test_row_problems_are_quarantined(tmp_path, codebook, column, value, reason):
     frame = pd.DataFrame(GOOD).astype(object)
     frame.loc[2, column] = value
@@ -78,7 +91,7 @@ def test_row_problems_are_quarantined(tmp_path, codebook, column, value, reason)
     intake = load_responses(path, codebook)
     assert intake.n_accepted == 3 and intake.n_rejected == 1
     row = intake.rejected.iloc[0]
-    assert row["row"] == 4                       # header is row 1, so the third record is row 4
+    assert row["row"] == 4  # header is row 1, so the third record is row 4
     assert row["column"] == column and reason in row["reason"] and row["file"] == str(path)
     assert intake.rejected_rows["row"].tolist() == [4]
     assert "r3" not in intake.data["respondent_id"].tolist()
@@ -141,10 +154,18 @@ def test_corrupt_excel_is_a_file_error(tmp_path):
         read_table(bad)
 
 
-@pytest.mark.parametrize("kw", [
-    {"encoding": "utf-8"}, {"encoding": "utf-8-sig"}, {"encoding": "cp1256"}, {"encoding": "utf-16"},
-    {"sep": ";"}, {"sep": "\t"}, {"sep": "|"},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"encoding": "utf-8"},
+        {"encoding": "utf-8-sig"},
+        {"encoding": "cp1256"},
+        {"encoding": "utf-16"},
+        {"sep": ";"},
+        {"sep": "\t"},
+        {"sep": "|"},
+    ],
+)
 def test_csv_encodings_and_delimiters_are_detected(tmp_path, codebook, kw):
     frame = pd.DataFrame(GOOD)
     frame["region"] = ["شمال", "جنوب", "شمال", "جنوب"]
@@ -156,7 +177,7 @@ def test_csv_encodings_and_delimiters_are_detected(tmp_path, codebook, kw):
 def test_persian_digits_and_letter_forms(tmp_path, codebook):
     frame = pd.DataFrame(GOOD).astype(object)
     frame["q1"] = ["۱", "٥", "۳", "۴"]
-    frame["region"] = ["كرج", "کرج", "ري", "ری"]   # Arabic and Persian kaf / yeh
+    frame["region"] = ["كرج", "کرج", "ري", "ری"]  # Arabic and Persian kaf / yeh
     intake = load_responses(_csv(tmp_path, frame), codebook)
     assert intake.n_accepted == 4
     assert intake.data["q1"].tolist() == [1, 5, 3, 4]
@@ -177,8 +198,9 @@ def test_excel_spss_parquet_readers(tmp_path, codebook):
     sav = frame.copy()
     sav["region"] = sav["region"].astype(str)
     sav["type"] = sav["type"].astype(str)
-    pyreadstat.write_sav(sav, str(tmp_path / "r.sav"),
-                         variable_value_labels={"q1": {1.0: "very bad", 5.0: "very good", 9.0: "don't know"}})
+    pyreadstat.write_sav(
+        sav, str(tmp_path / "r.sav"), variable_value_labels={"q1": {1.0: "very bad", 5.0: "very good", 9.0: "don't know"}}
+    )
     for name in ("r.xlsx", "r.parquet", "r.sav"):
         intake = load_responses(tmp_path / name, codebook)
         assert intake.n_accepted == 4, name
@@ -203,8 +225,14 @@ def test_raw_file_is_never_modified(demo_root, demo_codebook):
 def test_demo_quarantine_reasons(demo_root, demo_codebook):
     intake = load_responses(demo_root / "data" / "demo" / "responses_2026Q1.xlsx", demo_codebook)
     reasons = " | ".join(intake.rejected["reason"])
-    for fragment in ("out of range 1-5", "out of range 1-10", "not a number", "duplicate respondent id",
-                     "not a Kano answer", "weight must be positive"):
+    for fragment in (
+        "out of range 1-5",
+        "out of range 1-10",
+        "not a number",
+        "duplicate respondent id",
+        "not a Kano answer",
+        "weight must be positive",
+    ):
         assert fragment in reasons
     # Persian digits in prod_ease are valid answers
     assert intake.data["prod_ease"].notna().sum() > 1400
@@ -216,7 +244,7 @@ def test_excel_cells_are_the_same_whichever_reader(tmp_path, monkeypatch):
 
     import openpyxl
 
-    from csmlib import data
+    from csmlib.survey import responses as data
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -238,22 +266,24 @@ def test_excel_cells_are_the_same_whichever_reader(tmp_path, monkeypatch):
 
 def test_completeness_counts_add_up_to_the_accepted_rows(tmp_path, codebook):
     """A rejected row's don't-know answer is not counted among the accepted rows (blank was -1)."""
-    from csmlib.quality import completeness
+    from csmlib.stats.quality import completeness
 
     frame = pd.DataFrame(GOOD)
-    frame.loc[1, "q1"] = 9          # don't know, in a row ...
-    frame.loc[1, "q2"] = 7          # ... rejected for another answer out of range
+    frame.loc[1, "q1"] = 9  # don't know, in a row ...
+    frame.loc[1, "q2"] = 7  # ... rejected for another answer out of range
     intake = load_responses(_csv(tmp_path, frame), codebook)
     assert intake.n_accepted == 3
     table = completeness(intake.data, ["q1", "q2"], intake.dont_know)
-    assert table.loc["q1", "dont_know"] == 1                        # row 4 only (row 2 was rejected)
+    assert table.loc["q1", "dont_know"] == 1  # row 4 only (row 2 was rejected)
     assert ((table["answered"] + table["dont_know"] + table["blank"]) == intake.n_accepted).all()
     assert (table["blank"] >= 0).all()
 
 
 def test_an_outcome_that_is_an_item_reports_a_bad_cell_once(tmp_path):
-    text = CODEBOOK.replace("  recommend: {column: nps, label: NPS, scale: s10}",
-                            "  recommend: {column: nps, label: NPS, scale: s10}\n  overall: {column: q2, label: Overall, scale: s5}")
+    text = CODEBOOK.replace(
+        "  recommend: {column: nps, label: NPS, scale: s10}",
+        "  recommend: {column: nps, label: NPS, scale: s10}\n  overall: {column: q2, label: Overall, scale: s5}",
+    )
     path = tmp_path / "cb2.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     cb = load_codebook(path)

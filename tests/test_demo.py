@@ -6,8 +6,11 @@ from csmlib.demo import GROUND_TRUTH, WAVES, write_demo
 
 
 def _digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".xlsx"}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".xlsx"
+    }
 
 
 def test_demo_is_deterministic(tmp_path, demo_root):
@@ -34,8 +37,22 @@ def test_demo_shape(demo_root):
         assert 1400 <= len(frame) <= 1600
         log = pd.read_csv(demo_root / "data" / "demo" / f"complaints_{wave}.csv")
         assert 200 <= len(log) <= 400
-        for field in ("id", "received", "acknowledged", "closed", "channel", "category", "product", "severity",
-                      "department", "status", "outcome", "remedy", "root_cause", "handling_sat"):
+        for field in (
+            "id",
+            "received",
+            "acknowledged",
+            "closed",
+            "channel",
+            "category",
+            "product",
+            "severity",
+            "department",
+            "status",
+            "outcome",
+            "remedy",
+            "root_cause",
+            "handling_sat",
+        ):
             assert field in log.columns
     assert (demo_root / "data" / "demo" / "GROUND_TRUTH.md").read_text(encoding="utf-8").count("- **") >= 6
     assert GROUND_TRUTH["driver_order"][0] == "del_speed"

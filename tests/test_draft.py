@@ -1,4 +1,5 @@
 """`csm init`: a draft codebook and wave file from an export, accepted by `csm validate` as written."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,11 +12,11 @@ import yaml
 from click.testing import CliRunner
 
 from csmlib.cli import main
-from csmlib.codebook import load_codebook
-from csmlib.draft import Note, codebook_path, to_yaml
-from csmlib.params import load_params
-from csmlib.reliability import cronbach_alpha
-from csmlib.wave import open_wave
+from csmlib.survey.codebook import load_codebook
+from csmlib.survey.draft import Note, codebook_path, to_yaml
+from csmlib.survey.params import load_params
+from csmlib.stats.reliability import cronbach_alpha
+from csmlib.survey.wave import open_wave
 from tests import surveys
 
 WAVE = "2026Q4"
@@ -45,9 +46,17 @@ def project(tmp_path_factory):
             wave_file = root / "params" / f"{WAVE}.yaml"
             cb_file = codebook_path(root, datafile)
             validated = CliRunner().invoke(main, ["validate", str(wave_file)])
-            made[name] = {"name": name, "root": root, "data": datafile, "sha": before, "init": result,
-                          "validate": validated, "wave_file": wave_file, "codebook_file": cb_file,
-                          "codebook": load_codebook(cb_file)}
+            made[name] = {
+                "name": name,
+                "root": root,
+                "data": datafile,
+                "sha": before,
+                "init": result,
+                "validate": validated,
+                "wave_file": wave_file,
+                "codebook_file": cb_file,
+                "codebook": load_codebook(cb_file),
+            }
         return made[name]
 
     return make
@@ -97,7 +106,7 @@ def test_every_guess_is_commented(drafted):
                 commented = "#" in line or lines[i - 1].strip().startswith("#")
                 assert commented, f"uncommented guess on line {i + 1}: {line}"
     end = next(i for i, line in enumerate(lines) if line.startswith("outcomes:"))
-    items = lines[lines.index("items:"):end]
+    items = lines[lines.index("items:") : end]
     for line in items:  # an item label taken from the column name says so
         if line.strip().startswith("label:") and drafted["name"] != "labelled_spss":
             assert "label from the column name" in line, line
@@ -150,7 +159,7 @@ def test_bank_alpha_per_concept_from_the_draft_matches_a_hand_computation(projec
     dims = w.codebook.dimensions()
     assert set(dims) == set(BANK_DIMS)
     for dim, ids in dims.items():
-        expected_columns = [c for c in raw.columns if re.fullmatch(fr"{dim}\d", c)]
+        expected_columns = [c for c in raw.columns if re.fullmatch(rf"{dim}\d", c)]
         assert [w.codebook.item(i).col for i in ids] == expected_columns  # the concept is whole
         got = cronbach_alpha(w.data[ids], missing="listwise").alpha
         assert got == pytest.approx(_alpha_by_hand(raw[expected_columns]), abs=1e-12), dim
@@ -163,9 +172,13 @@ def test_labelled_spss_draft(project):
     cb = d["codebook"]
     assert cb.respondent_id == "resp_no" and cb.weight == "weight"
     dims = cb.dimensions()
-    assert dims == {"product": [f"q{i}" for i in range(1, 7)], "delivery": [f"q{i}" for i in range(7, 13)],
-                    "staff": [f"q{i}" for i in range(13, 19)], "invoice": [f"q{i}" for i in range(19, 25)],
-                    "website": [f"q{i}" for i in range(25, 31)]}
+    assert dims == {
+        "product": [f"q{i}" for i in range(1, 7)],
+        "delivery": [f"q{i}" for i in range(7, 13)],
+        "staff": [f"q{i}" for i in range(13, 19)],
+        "invoice": [f"q{i}" for i in range(19, 25)],
+        "website": [f"q{i}" for i in range(25, 31)],
+    }
     assert cb.item("q1").group == "product" and cb.item("q7").group == "delivery"
     assert cb.item("q13").group == "organisation" and cb.item("q19").group == "organisation"
     # labels from the SPSS variable labels, with their colons, quotes and '#'
@@ -259,7 +272,7 @@ def test_bfi_like_draft(project):
 # ---------------------------------------------------------------------------- the demo's own export
 def test_draft_of_the_demo_export_matches_its_hand_written_codebook(tmp_path, demo_root, demo_codebook):
     """The demo codebook was written by hand; the draft finds the same structure and the same bad rows."""
-    from csmlib.data import load_responses
+    from csmlib.survey.responses import load_responses
 
     export = demo_root / "data" / "demo" / "responses_2026Q3.csv"
     result = _init(tmp_path, export)
@@ -303,11 +316,14 @@ def test_existing_files_are_kept_without_force(tmp_path):
     assert "# my edits" not in cb.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("broken.sav", b"this is not an SPSS file", "cannot read SPSS file"),
-    ("empty.csv", b"", "the file is empty"),
-    ("answers.json", b"{}", "unsupported file type"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("broken.sav", b"this is not an SPSS file", "cannot read SPSS file"),
+        ("empty.csv", b"", "the file is empty"),
+        ("answers.json", b"{}", "unsupported file type"),
+    ],
+)
 def test_unreadable_file_is_one_line_exit_2(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -357,8 +373,9 @@ def test_zeros_on_a_ten_point_question_and_guessed_dont_know(tmp_path):
     overall[:2] = 0  # two zeros: a 1-10 question answered 0 by mistake?
     service = rng.integers(1, 6, size=n)
     service[10:15] = 99  # "don't know" written as 99
-    pd.DataFrame({"overall_sat": overall, "service": service, "friendly_staff": rng.integers(1, 6, size=n)}) \
-        .to_csv(tmp_path / "s.csv", index=False)
+    pd.DataFrame({"overall_sat": overall, "service": service, "friendly_staff": rng.integers(1, 6, size=n)}).to_csv(
+        tmp_path / "s.csv", index=False
+    )
     assert _init(tmp_path, tmp_path / "s.csv").exit_code == 0
     text = (tmp_path / "params" / "s.codebook.yaml").read_text(encoding="utf-8")
     cb = load_codebook(tmp_path / "params" / "s.codebook.yaml")
@@ -369,15 +386,55 @@ def test_zeros_on_a_ten_point_question_and_guessed_dont_know(tmp_path):
 
 
 # ---------------------------------------------------------------------------- YAML writing
-@pytest.mark.parametrize("text", [
-    "Fairness: no #hidden fees", 'He said "yes"', "it's", "yes", "No", "null", "~", "1", "1.5", "2026-07-01",
-    "- dash", "[x]", "{a: 1}", "a: b", "  spaced  ", "", "سالم‌بودن بسته: خوب؟", "tab\there", "line\nbreak",
-    "\x85nel\x07bell", "@at", "`tick", "%pct", "*star", "&amp", "!tag", "|pipe", ">gt", "?q", ",comma", "=eq",
-    "inf", ".nan", "0x1F", "1e3", "on", "Off", "y", "N",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fairness: no #hidden fees",
+        'He said "yes"',
+        "it's",
+        "yes",
+        "No",
+        "null",
+        "~",
+        "1",
+        "1.5",
+        "2026-07-01",
+        "- dash",
+        "[x]",
+        "{a: 1}",
+        "a: b",
+        "  spaced  ",
+        "",
+        "سالم‌بودن بسته: خوب؟",
+        "tab\there",
+        "line\nbreak",
+        "\x85nel\x07bell",
+        "@at",
+        "`tick",
+        "%pct",
+        "*star",
+        "&amp",
+        "!tag",
+        "|pipe",
+        ">gt",
+        "?q",
+        ",comma",
+        "=eq",
+        "inf",
+        ".nan",
+        "0x1F",
+        "1e3",
+        "on",
+        "Off",
+        "y",
+        "N",
+    ],
+)
 def test_yaml_strings_read_back_exactly(text):
-    doc = {"labels": {1: text, text or "empty": Note(text, "comment # with hash"), "list": [text, "x"]},
-           "items": [{"id": "a", "label": Note(text, text)}]}
+    doc = {
+        "labels": {1: text, text or "empty": Note(text, "comment # with hash"), "list": [text, "x"]},
+        "items": [{"id": "a", "label": Note(text, text)}],
+    }
     back = yaml.safe_load(to_yaml(doc, ["header: with # and 'quotes'"]))
     assert back["labels"][1] == text and back["labels"][text or "empty"] == text
     assert back["labels"]["list"] == [text, "x"] and back["items"][0]["label"] == text
@@ -392,12 +449,21 @@ def test_persian_spss_labels_and_dont_know(tmp_path):
     frame = pd.DataFrame({f"v{i}": rng.integers(1, 6, size=n).astype(float) for i in range(1, 5)})
     frame.loc[:5, "v2"] = 9.0
     frame["rezayat"] = rng.integers(1, 6, size=n).astype(float)
-    labels = {"v1": "کیفیت: دوام کالا", "v2": "کیفیت: ظاهر کالا", "v3": "تحویل: سرعت ارسال",
-              "v4": "تحویل: سالم بودن بسته", "rezayat": "رضایت کلی از شرکت"}
+    labels = {
+        "v1": "کیفیت: دوام کالا",
+        "v2": "کیفیت: ظاهر کالا",
+        "v3": "تحویل: سرعت ارسال",
+        "v4": "تحویل: سالم بودن بسته",
+        "rezayat": "رضایت کلی از شرکت",
+    }
     answers = {1: "خیلی ناراضی", 2: "ناراضی", 3: "بی‌نظر", 4: "راضی", 5: "خیلی راضی", 9: "نمی‌دانم"}
     path = tmp_path / "fa.sav"
-    pyreadstat.write_sav(frame, str(path), column_labels=[labels[c] for c in frame.columns],
-                         variable_value_labels={c: answers for c in frame.columns})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=[labels[c] for c in frame.columns],
+        variable_value_labels={c: answers for c in frame.columns},
+    )
     assert _init(tmp_path, path).exit_code == 0
     cb = load_codebook(tmp_path / "params" / "fa.codebook.yaml")
     scale = cb.scales[cb.item("v1").scale]
@@ -415,9 +481,13 @@ def test_one_answer_format_is_one_scale(tmp_path):
     a block of 1-5 items stays a scale of its own."""
     rng = np.random.default_rng(3)
     n = 120
-    frame = pd.DataFrame({**{f"imag{i}": rng.integers(1, 11, n) for i in range(1, 4)},
-                          **{f"val{i}": rng.integers(1, 10, n) for i in range(1, 4)},     # 1-9 seen
-                          **{f"serv{i}": rng.integers(1, 6, n) for i in range(1, 4)}})    # a 1-5 block
+    frame = pd.DataFrame(
+        {
+            **{f"imag{i}": rng.integers(1, 11, n) for i in range(1, 4)},
+            **{f"val{i}": rng.integers(1, 10, n) for i in range(1, 4)},  # 1-9 seen
+            **{f"serv{i}": rng.integers(1, 6, n) for i in range(1, 4)},
+        }
+    )  # a 1-5 block
     (tmp_path / "data").mkdir()
     frame.to_csv(tmp_path / "data" / "s.csv", index=False)
     assert _init(tmp_path, tmp_path / "data" / "s.csv").exit_code == 0

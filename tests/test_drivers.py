@@ -1,4 +1,4 @@
-"""Tests of csmlib.drivers (key-driver analysis) and csmlib._subsets (all-subsets engine).
+"""Tests of csmlib.stats.drivers (key-driver analysis) and csmlib.stats.subsets (all-subsets engine).
 
 References:
 - relaimpo 2.2-7 published values (method note drivers.md §8): swiss (R datasets) and pingouin's
@@ -9,6 +9,7 @@ References:
   McFadden and Nagelkerke dominance, rwa_logit relative weights, penalty–reward lm;
 - brute force in the tests (per-subset np.linalg.solve, permutation averages) for the engine.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,9 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csmlib import _subsets
-from csmlib import drivers as dr
-from csmlib import priorities
+from csmlib.stats import subsets as _subsets
+from csmlib.stats import drivers as dr
+from csmlib.stats import priorities
 
 DATA = Path(__file__).parent / "data"
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
@@ -53,6 +54,7 @@ def ref():
     def get(case, metric, keys=None):
         sub = r[(r.case == case) & (r.metric == metric)].set_index("key")["value"]
         return sub if keys is None else sub.loc[list(keys)]
+
     return get
 
 
@@ -60,13 +62,12 @@ def ref():
 # Published relaimpo values
 # ------------------------------------------------------------------------------------------
 
+
 def test_swiss_relaimpo_published(swiss):
     lmg = dr.shapley(swiss, "Fertility", SWISS_X)
     rw = dr.relative_weights(swiss, "Fertility", SWISS_X)
-    np.testing.assert_allclose(lmg.to_numpy(), [0.05709122, 0.17117303, 0.26013468, 0.10557015,
-                                                0.11276592], atol=1e-6)
-    np.testing.assert_allclose(rw.to_numpy(), [0.04841690, 0.15470825, 0.27196410, 0.11468003,
-                                               0.11696572], atol=1e-6)
+    np.testing.assert_allclose(lmg.to_numpy(), [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592], atol=1e-6)
+    np.testing.assert_allclose(rw.to_numpy(), [0.04841690, 0.15470825, 0.27196410, 0.11468003, 0.11696572], atol=1e-6)
     assert lmg.attrs["r2"] == pytest.approx(0.7067350016, abs=1e-9)
     assert rw.attrs["r2"] == pytest.approx(0.7067350016, abs=1e-9)
     assert lmg.attrs["n"] == 47 and lmg.name == "shapley" and rw.name == "relative_weights"
@@ -76,13 +77,11 @@ def test_swiss_relaimpo_published(swiss):
 def test_pingouin_mediation_relaimpo(mediation):
     two = dr.shapley(mediation, "Y", ["X", "M"])
     np.testing.assert_allclose(two.to_numpy(), [0.05778011, 0.31521913], atol=1e-6)
-    np.testing.assert_allclose((100 * two / two.sum()).to_numpy(), [15.49068, 84.50932],
-                               atol=1e-5)
+    np.testing.assert_allclose((100 * two / two.sum()).to_numpy(), [15.49068, 84.50932], atol=1e-5)
     assert two.attrs["r2"] == pytest.approx(0.3729992413, abs=1e-9)
     three = dr.shapley(mediation, "Y", ["X", "M", "Ybin"])
     np.testing.assert_allclose(three.to_numpy(), [0.06010737, 0.31724368, 0.01217479], atol=1e-6)
-    np.testing.assert_allclose((100 * three / three.sum()).to_numpy(),
-                               [15.43091, 81.44355, 3.12554], atol=1e-5)
+    np.testing.assert_allclose((100 * three / three.sum()).to_numpy(), [15.43091, 81.44355, 3.12554], atol=1e-5)
     assert three.attrs["r2"] == pytest.approx(0.3895258342, abs=1e-9)
     assert three.attrs["n"] == 100
 
@@ -91,9 +90,13 @@ def test_pingouin_mediation_relaimpo(mediation):
 # Base-R brute-force references
 # ------------------------------------------------------------------------------------------
 
-CASES = [("swiss", "Fertility", SWISS_X, None), ("swiss_w", "Fertility", SWISS_X, "w"),
-         ("med3", "Y", ["X", "M", "Ybin"], None), ("survey", "overall", SURVEY_X, None),
-         ("survey_w", "overall", SURVEY_X, "weight")]
+CASES = [
+    ("swiss", "Fertility", SWISS_X, None),
+    ("swiss_w", "Fertility", SWISS_X, "w"),
+    ("med3", "Y", ["X", "M", "Ybin"], None),
+    ("survey", "overall", SURVEY_X, None),
+    ("survey_w", "overall", SURVEY_X, "weight"),
+]
 
 
 def _case_data(case, swiss, mediation, survey):
@@ -107,12 +110,17 @@ def _case_data(case, swiss, mediation, survey):
 @pytest.mark.parametrize("case,y,xs,w", CASES)
 def test_linear_metrics_match_r(case, y, xs, w, swiss, mediation, survey, ref):
     d = _case_data(case, swiss, mediation, survey)
-    funcs = {"lmg": dr.shapley, "rw": dr.relative_weights, "first": dr.first, "last": dr.last,
-             "betasq": dr.beta_squared, "pratt": dr.pratt}
+    funcs = {
+        "lmg": dr.shapley,
+        "rw": dr.relative_weights,
+        "first": dr.first,
+        "last": dr.last,
+        "betasq": dr.beta_squared,
+        "pratt": dr.pratt,
+    }
     for metric, f in funcs.items():
         s = f(d, y, xs, weights=w)
-        np.testing.assert_allclose(s.to_numpy(), ref(case, metric, xs).to_numpy(), atol=1e-9,
-                                   err_msg=f"{case} {metric}")
+        np.testing.assert_allclose(s.to_numpy(), ref(case, metric, xs).to_numpy(), atol=1e-9, err_msg=f"{case} {metric}")
         assert s.attrs["r2"] == pytest.approx(ref(case, "r2")["all"], abs=1e-10)
         assert s.attrs["n"] == len(d)
 
@@ -122,11 +130,9 @@ def test_dominance_matches_r(case, y, xs, w, swiss, mediation, survey, ref):
     d = _case_data(case, swiss, mediation, survey)
     res = dr.dominance(d, y, xs, weights=w)
     p = len(xs)
-    np.testing.assert_allclose(res.general.to_numpy(), ref(case, "lmg", xs).to_numpy(),
-                               atol=1e-9)
+    np.testing.assert_allclose(res.general.to_numpy(), ref(case, "lmg", xs).to_numpy(), atol=1e-9)
     for k in range(1, p + 1):
-        np.testing.assert_allclose(res.conditional[k].to_numpy(),
-                                   ref(case, f"cond{k}", xs).to_numpy(), atol=1e-9)
+        np.testing.assert_allclose(res.conditional[k].to_numpy(), ref(case, f"cond{k}", xs).to_numpy(), atol=1e-9)
     for i, j in itertools.permutations(range(p), 2):
         expect = ref(case, f"complete_{xs[i]}")[xs[j]]
         assert res.complete.loc[xs[i], xs[j]] == expect, (xs[i], xs[j])
@@ -137,8 +143,7 @@ def test_dominance_matches_r(case, y, xs, w, swiss, mediation, survey, ref):
 def test_pairwise_relative_weights_match_r(ref):
     d = pd.read_csv(DATA / "drivers_survey_missing.csv")
     rw = dr.relative_weights(d, "overall", SURVEY_X, missing="pairwise")
-    np.testing.assert_allclose(rw.to_numpy(), ref("survey_pairwise", "rw", SURVEY_X).to_numpy(),
-                               atol=1e-9)
+    np.testing.assert_allclose(rw.to_numpy(), ref("survey_pairwise", "rw", SURVEY_X).to_numpy(), atol=1e-9)
     assert rw.attrs["missing"] == "pairwise"
     assert rw.attrs["n"] == ref("survey_pairwise", "n")["all"]
 
@@ -147,11 +152,9 @@ def test_pairwise_relative_weights_match_r(ref):
 def test_binary_dominance_matches_r_glm(fit, survey, ref):
     res = dr.dominance(survey, "repurchase", BIN_X, binary=True, fit=fit)
     case = f"binary_{fit}"
-    np.testing.assert_allclose(res.general.to_numpy(), ref(case, "lmg", BIN_X).to_numpy(),
-                               atol=1e-7)
+    np.testing.assert_allclose(res.general.to_numpy(), ref(case, "lmg", BIN_X).to_numpy(), atol=1e-7)
     for k in range(1, 6):
-        np.testing.assert_allclose(res.conditional[k].to_numpy(),
-                                   ref(case, f"cond{k}", BIN_X).to_numpy(), atol=1e-7)
+        np.testing.assert_allclose(res.conditional[k].to_numpy(), ref(case, f"cond{k}", BIN_X).to_numpy(), atol=1e-7)
     for i, j in itertools.permutations(range(5), 2):
         assert res.complete.loc[BIN_X[i], BIN_X[j]] == ref(case, f"complete_{BIN_X[i]}")[BIN_X[j]]
     assert res.r2 == pytest.approx(ref(case, "r2")["all"], abs=1e-7)
@@ -160,6 +163,7 @@ def test_binary_dominance_matches_r_glm(fit, survey, ref):
 
 def test_binary_logit_loglik_matches_statsmodels(survey):
     import statsmodels.api as sm
+
     X = survey[BIN_X].to_numpy(float)
     y = survey["repurchase"].to_numpy(float)
     r2 = dr._binary_subset_r2(X, y, None, "mcfadden", "t")
@@ -182,17 +186,14 @@ def test_logistic_relative_weights_match_rwa_logit(survey, ref):
     t = dr.importance(survey, "repurchase", BIN_X, methods=("relative_weights",), n_boot=0)
     assert t.attrs["binary"]
     got = t.set_index("driver")["raw"].loc[BIN_X]
-    np.testing.assert_allclose(got.to_numpy(), ref("binary_rw", "rw", BIN_X).to_numpy(),
-                               atol=1e-7)
-    assert t.attrs["r2_by_method"]["relative_weights"] == pytest.approx(
-        ref("binary_rw", "r2")["all"], abs=1e-7)
+    np.testing.assert_allclose(got.to_numpy(), ref("binary_rw", "rw", BIN_X).to_numpy(), atol=1e-7)
+    assert t.attrs["r2_by_method"]["relative_weights"] == pytest.approx(ref("binary_rw", "r2")["all"], abs=1e-7)
 
 
 def test_importance_binary_detects_and_uses_mcfadden(survey, ref):
     t = dr.importance(survey, "repurchase", BIN_X, methods=("shapley",), n_boot=3, seed=1)
     got = t.set_index("driver")["raw"].loc[BIN_X]
-    np.testing.assert_allclose(got.to_numpy(), ref("binary_mcfadden", "lmg", BIN_X).to_numpy(),
-                               atol=1e-7)
+    np.testing.assert_allclose(got.to_numpy(), ref("binary_mcfadden", "lmg", BIN_X).to_numpy(), atol=1e-7)
     assert t.attrs["fit"] == "mcfadden"
     assert t.attrs["r2"] == pytest.approx(ref("binary_mcfadden", "r2")["all"], abs=1e-7)
     with pytest.raises(ValueError, match="pratt"):
@@ -201,14 +202,11 @@ def test_importance_binary_detects_and_uses_mcfadden(survey, ref):
 
 @pytest.mark.parametrize("case,w", [("pr", None), ("pr_w", "weight")])
 def test_penalty_reward_matches_r_lm(case, w, survey, ref):
-    pr = priorities.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, weights=w,
-                           min_cell=0)
+    pr = priorities.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, weights=w, min_cell=0)
     np.testing.assert_allclose(pr["low_coef"], ref(case, "low_coef", SURVEY_X), atol=1e-10)
     np.testing.assert_allclose(pr["high_coef"], ref(case, "high_coef", SURVEY_X), atol=1e-10)
-    np.testing.assert_allclose(pr["penalty_p"], ref(case, "penalty_p", SURVEY_X), rtol=1e-7,
-                               atol=1e-12)
-    np.testing.assert_allclose(pr["reward_p"], ref(case, "reward_p", SURVEY_X), rtol=1e-7,
-                               atol=1e-12)
+    np.testing.assert_allclose(pr["penalty_p"], ref(case, "penalty_p", SURVEY_X), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(pr["reward_p"], ref(case, "reward_p", SURVEY_X), rtol=1e-7, atol=1e-12)
     assert pr.attrs["r2"] == pytest.approx(ref(case, "r2")["all"], abs=1e-10)
     # impact asymmetry and class by hand from the R coefficients
     # wrong-signed coefficients count as no penalty / no reward (IA stays within [-1, 1])
@@ -226,6 +224,7 @@ def test_penalty_reward_matches_r_lm(case, w, survey, ref):
 # ------------------------------------------------------------------------------------------
 # Engine against brute force
 # ------------------------------------------------------------------------------------------
+
 
 def _random_corr(p, seed, n=60):
     rng = np.random.default_rng(seed)
@@ -250,7 +249,7 @@ def test_engine_all_subsets_and_shapley_brute_force():
         r2 = _subsets.subset_r2(R)
         np.testing.assert_allclose(r2, _brute_r2(R), atol=1e-13)
         lmg = _subsets.shapley_from_r2(r2, p)
-        if p <= 7:                                   # average over all p! orderings
+        if p <= 7:  # average over all p! orderings
             ref_lmg = np.zeros(p)
             for perm in itertools.permutations(range(p)):
                 s = 0
@@ -297,6 +296,7 @@ def test_bootstrap_correlations_equal_explicit_resample(survey):
 # Properties
 # ------------------------------------------------------------------------------------------
 
+
 def _frame(seed, p, n=80):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p)) @ rng.uniform(-1, 1, (p, p)) + rng.standard_normal((n, p))
@@ -318,8 +318,7 @@ def test_decompositions_sum_to_r2(seed, p):
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 10_000), p=st.integers(2, 7),
-       scale=st.floats(0.01, 1000), shift=st.floats(-100, 100))
+@given(seed=st.integers(0, 10_000), p=st.integers(2, 7), scale=st.floats(0.01, 1000), shift=st.floats(-100, 100))
 def test_invariance_to_order_rescaling_and_corr_input(seed, p, scale, shift):
     df = _frame(seed, p)
     xs = [f"x{j}" for j in range(p)]
@@ -331,13 +330,11 @@ def test_invariance_to_order_rescaling_and_corr_input(seed, p, scale, shift):
     cov = df.cov()
     for f in (dr.shapley, dr.relative_weights, dr.first, dr.last, dr.beta_squared, dr.pratt):
         base = f(df, "y", xs)
-        pd.testing.assert_series_equal(f(df, "y", perm).loc[xs], base, atol=1e-12, rtol=0,
-                                       check_index=True)
+        pd.testing.assert_series_equal(f(df, "y", perm).loc[xs], base, atol=1e-12, rtol=0, check_index=True)
         np.testing.assert_allclose(f(scaled, "y", xs).to_numpy(), base.to_numpy(), atol=1e-11)
         from_corr = f(corr=corr, outcome="y", drivers=xs, n=len(df))
         np.testing.assert_allclose(from_corr.to_numpy(), base.to_numpy(), atol=1e-12)
-        np.testing.assert_allclose(f(corr=cov, outcome="y", drivers=xs).to_numpy(),
-                                   base.to_numpy(), atol=1e-12)
+        np.testing.assert_allclose(f(corr=cov, outcome="y", drivers=xs).to_numpy(), base.to_numpy(), atol=1e-12)
         assert from_corr.attrs["n"] == len(df) and from_corr.attrs["missing"] == "corr"
 
 
@@ -346,11 +343,12 @@ def test_weights_equal_replicated_rows(survey):
     d["k"] = 1 + np.arange(len(d)) % 3
     rep = d.loc[d.index.repeat(d["k"])]
     for f in (dr.shapley, dr.relative_weights):
-        np.testing.assert_allclose(f(d, "overall", SURVEY_X, weights="k").to_numpy(),
-                                   f(rep, "overall", SURVEY_X).to_numpy(), atol=1e-12)
+        np.testing.assert_allclose(
+            f(d, "overall", SURVEY_X, weights="k").to_numpy(), f(rep, "overall", SURVEY_X).to_numpy(), atol=1e-12
+        )
     s = dr.shapley(d, "overall", SURVEY_X, weights=d["k"].to_numpy())
     assert s.attrs["n"] == len(d)
-    assert s.attrs["n_eff"] == pytest.approx(d.k.sum() ** 2 / (d.k ** 2).sum())
+    assert s.attrs["n_eff"] == pytest.approx(d.k.sum() ** 2 / (d.k**2).sum())
 
 
 def test_duplicate_column_splits_equally_with_collinear_split(swiss):
@@ -370,14 +368,13 @@ def test_duplicate_column_splits_equally_with_collinear_split(swiss):
 # importance()
 # ------------------------------------------------------------------------------------------
 
+
 def test_importance_table(swiss):
     t = dr.importance(swiss, "Fertility", SWISS_X, n_boot=300, seed=11)
-    assert list(t.columns) == ["method", "driver", "raw", "normalized", "ci_low", "ci_high",
-                               "rank", "p_value", "significant"]
+    assert list(t.columns) == ["method", "driver", "raw", "normalized", "ci_low", "ci_high", "rank", "p_value", "significant"]
     assert len(t) == 10 and set(t.method) == {"shapley", "relative_weights"}
     sh = t[t.method == "shapley"].set_index("driver")
-    np.testing.assert_allclose(sh.loc[SWISS_X, "raw"], [0.05709122, 0.17117303, 0.26013468,
-                                                        0.10557015, 0.11276592], atol=1e-6)
+    np.testing.assert_allclose(sh.loc[SWISS_X, "raw"], [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592], atol=1e-6)
     assert sh["normalized"].sum() == pytest.approx(1.0)
     assert sh.loc["Education", "rank"] == 1 and sh.loc["Agriculture", "rank"] == 5
     assert ((sh.ci_low <= sh.raw) & (sh.raw <= sh.ci_high)).all()
@@ -392,8 +389,7 @@ def test_importance_table(swiss):
 
 def test_importance_bootstrap_matches_explicit_resamples(swiss):
     """The batched bootstrap equals shapley() on explicitly resampled rows (same draws)."""
-    t = dr.importance(swiss, "Fertility", SWISS_X, methods=("shapley", "first"), n_boot=5,
-                      seed=3, level=0.5)
+    t = dr.importance(swiss, "Fertility", SWISS_X, methods=("shapley", "first"), n_boot=5, seed=3, level=0.5)
     rng = np.random.default_rng(3)
     counts = dr._boot_counts(rng, len(swiss), 5)
     vals = {"shapley": [], "first": []}
@@ -413,16 +409,15 @@ def test_importance_random_variable_test_flags_noise():
     n = 400
     df = pd.DataFrame({"strong": rng.standard_normal(n), "noise": rng.standard_normal(n)})
     df["y"] = df.strong + rng.standard_normal(n)
-    t = dr.importance(df, "y", ["strong", "noise"], methods=("relative_weights",), n_boot=300,
-                      seed=2).set_index("driver")
+    t = dr.importance(df, "y", ["strong", "noise"], methods=("relative_weights",), n_boot=300, seed=2).set_index("driver")
     assert bool(t.loc["strong", "significant"]) and t.loc["strong", "p_value"] < 0.01
     assert not bool(t.loc["noise", "significant"])
 
 
 def test_importance_coverage_of_known_population_shapley():
     """95% percentile intervals cover the population LMG in most of 40 replications."""
-    rho = np.array([[1, .5, .2], [.5, 1, .3], [.2, .3, 1]])
-    beta = np.array([.5, .3, .1])
+    rho = np.array([[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]])
+    beta = np.array([0.5, 0.3, 0.1])
     Sxy = rho @ beta
     R = np.block([[rho, Sxy[:, None]], [Sxy[None], np.array([[beta @ Sxy + 1.0]])]])
     R = R / np.sqrt(np.outer(np.diag(R), np.diag(R)))
@@ -432,8 +427,11 @@ def test_importance_coverage_of_known_population_shapley():
     for rep in range(40):
         Z = np.random.default_rng(100 + rep).standard_normal((300, 4)) @ L.T
         df = pd.DataFrame(Z, columns=["a", "b", "c", "y"])
-        t = dr.importance(df, "y", ["a", "b", "c"], methods=("shapley",), n_boot=200,
-                          seed=rep).set_index("driver").loc[["a", "b", "c"]]
+        t = (
+            dr.importance(df, "y", ["a", "b", "c"], methods=("shapley",), n_boot=200, seed=rep)
+            .set_index("driver")
+            .loc[["a", "b", "c"]]
+        )
         hits += ((t.ci_low <= truth) & (truth <= t.ci_high)).sum()
     assert hits / 120 > 0.85
 
@@ -442,19 +440,24 @@ def test_importance_coverage_of_known_population_shapley():
 # ipa
 # ------------------------------------------------------------------------------------------
 
+
 def test_ipa_quadrants_by_hand():
     perf = pd.Series({"a": 4.5, "b": 3.0, "c": 2.0, "d": 4.0})
     imp = pd.Series({"a": 0.4, "b": 0.3, "c": 0.1, "d": 0.05})
     # mean cut: performance 3.375, importance 0.2125
     out = priorities.ipa(perf, imp)
-    assert out["quadrant"].to_dict() == {"a": "keep up the good work", "b": "concentrate here",
-                                        "c": "low priority", "d": "possible overkill"}
+    assert out["quadrant"].to_dict() == {
+        "a": "keep up the good work",
+        "b": "concentrate here",
+        "c": "low priority",
+        "d": "possible overkill",
+    }
     assert out.attrs["performance_cut"] == pytest.approx(3.375)
     assert out.attrs["importance_cut"] == pytest.approx(0.2125)
-    med = priorities.ipa(perf, imp, split="median")      # cuts 3.5 and 0.2
+    med = priorities.ipa(perf, imp, split="median")  # cuts 3.5 and 0.2
     assert med.attrs["performance_cut"] == 3.5 and med.attrs["importance_cut"] == 0.2
-    mid = priorities.ipa(perf, imp, split="midpoint", scale=(1, 5))   # cuts 3.0 and 0.225
-    assert mid.loc["b", "quadrant"] == "keep up the good work"   # on the cross-hair → high
+    mid = priorities.ipa(perf, imp, split="midpoint", scale=(1, 5))  # cuts 3.0 and 0.225
+    assert mid.loc["b", "quadrant"] == "keep up the good work"  # on the cross-hair → high
     exp = priorities.ipa(perf, imp, split=(5, 0.0))
     assert set(exp.quadrant) == {"concentrate here"}
     assert list(out.columns) == ["performance", "importance", "quadrant"]
@@ -468,10 +471,11 @@ def test_ipa_quadrants_by_hand():
 # penalty–reward details
 # ------------------------------------------------------------------------------------------
 
+
 def test_penalty_reward_default_boxes_and_errors(survey):
     a = priorities.penalty_reward(survey, "overall", SURVEY_X, min_cell=0)
     b = priorities.penalty_reward(survey, "overall", SURVEY_X, low=2, high=4, min_cell=0)
-    pd.testing.assert_frame_equal(a, b)                 # 1–5 scale: bottom two / top two
+    pd.testing.assert_frame_equal(a, b)  # 1–5 scale: bottom two / top two
     assert set(a.factor_class) <= set(priorities.FACTOR_CLASSES)
     assert ((a.n_low + a.n_mid + a.n_high) == len(survey)).all()
     with pytest.raises(ValueError, match="quality"):
@@ -485,6 +489,7 @@ def test_penalty_reward_default_boxes_and_errors(survey):
 # ------------------------------------------------------------------------------------------
 # Bad input and missing data
 # ------------------------------------------------------------------------------------------
+
 
 def test_bad_input_names_the_columns(swiss):
     d = swiss.copy()
@@ -535,13 +540,14 @@ def test_shapley_limit_and_many_drivers():
 # Choosing the methods for many drivers
 # ------------------------------------------------------------------------------------------
 
+
 def test_shapley_limit_rule():
     """k = 15 (+ ⌊log2(1000/n_boot)⌋) linear, 6 logistic; 25 / 14 without a bootstrap."""
     assert dr.shapley_limit() == 15 and dr.shapley_limit(binary=True) == 6
     assert dr.shapley_limit(n_boot=200) == 17 and dr.shapley_limit(n_boot=2000) == 14
     assert dr.shapley_limit(n_boot=1) == 24 and dr.shapley_limit(n_boot=0) == 25
     assert dr.shapley_limit(n_boot=0, binary=True) == 14
-    assert dr.shapley_limit(n_boot=10 ** 9) == 1
+    assert dr.shapley_limit(n_boot=10**9) == 1
     assert dr.SHAPLEY_MAX_DRIVERS == 25
     with pytest.raises(ValueError, match="n_boot"):
         dr.shapley_limit(n_boot=-1)
@@ -612,8 +618,7 @@ def test_pairwise_not_positive_definite_is_refused():
     a, b, c = (rng.standard_normal(n) for _ in range(3))
     e = lambda: 0.05 * rng.standard_normal(n)  # noqa: E731
     nan = np.full(n, np.nan)
-    df = pd.DataFrame({"x1": np.r_[a, nan, c], "x2": np.r_[a + e(), b, nan],
-                       "x3": np.r_[nan, b + e(), -c + e()]})
+    df = pd.DataFrame({"x1": np.r_[a, nan, c], "x2": np.r_[a + e(), b, nan], "x3": np.r_[nan, b + e(), -c + e()]})
     df["y"] = rng.standard_normal(3 * n)
     with pytest.raises(ValueError, match="positive semi-definite"):
         dr.relative_weights(df, "y", ["x1", "x2", "x3"], missing="pairwise")

@@ -1,4 +1,5 @@
 """`csm run` on a demo wave: every notebook executes, reports are code-free, offline HTML."""
+
 import json
 import re
 import subprocess
@@ -15,7 +16,11 @@ def wave_run(demo_root):
     """Run the first two demo waves (the second one has a previous wave to compare with)."""
     result = subprocess.run(
         [sys.executable, "-m", "csmlib.cli", "run", "params/2025Q4.yaml", "params/2026Q1.yaml"],
-        cwd=demo_root, capture_output=True, text=True, timeout=1200)
+        cwd=demo_root,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     return demo_root, result
 
 
@@ -39,8 +44,9 @@ def test_reports_are_code_free_offline_html_with_figures(wave_run):
         # use jp-InputArea, and the lab CSS defines every class, so look for elements only
         assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|hl-ipython3)', html), f"{page.name} shows code"
         assert "import pandas" not in html and "open_wave(" not in html, f"{page.name} shows code"
-        assert "Traceback" not in html and 'data-mime-type="application/vnd.jupyter.stderr"' not in html, \
+        assert "Traceback" not in html and 'data-mime-type="application/vnd.jupyter.stderr"' not in html, (
             f"{page.name} has errors"
+        )
         assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html), f"{page.name} not offline"
         assert "cdn" not in html.lower() or "cdnjs" not in html.lower()
         assert "data:image/png;base64," in html, f"{page.name} has no figure"
@@ -79,7 +85,7 @@ def test_feedback_register_routes_the_recurring_complaint(wave_run):
     assert set(recurring["department"]) == {truth["department"]}
     assert len(pd.read_excel(root / "reports" / "2026Q1" / "feedback.xlsx", engine="calamine")) == len(register)
     index = (root / "reports" / "2026Q1" / "index.html").read_text(encoding="utf-8")
-    assert "Executive summary" in index and "Headline indicators" in index   # the wave page opens with it
+    assert "Executive summary" in index and "Headline indicators" in index  # the wave page opens with it
 
 
 def test_results_side_files_and_manifest(wave_run):
@@ -91,16 +97,17 @@ def test_results_side_files_and_manifest(wave_run):
     assert manifest["inputs"]["responses"]["sha256"]
 
 
-@pytest.mark.parametrize("name", [p.name for p in sorted(
-    (__import__("tests.conftest", fromlist=["REPO"]).REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))])
+@pytest.mark.parametrize(
+    "name",
+    [p.name for p in sorted((__import__("tests.conftest", fromlist=["REPO"]).REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))],
+)
 def test_notebook_runs_with_its_default_parameters(demo_root, name):
     """As an analyst would in JupyterLab: open the notebook in notebooks/, run all cells."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(demo_root / "notebooks" / name, as_version=4)
-    NotebookClient(nb, kernel_name="csm", timeout=600,
-                   resources={"metadata": {"path": str(demo_root / "notebooks")}}).execute()
+    NotebookClient(nb, kernel_name="csm", timeout=600, resources={"metadata": {"path": str(demo_root / "notebooks")}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
 

@@ -1,10 +1,11 @@
 """Executing one notebook: when the output notebook is written, and what a failure keeps."""
+
 import json
 
 import nbformat
 import pytest
 
-from csmlib import execute
+from csmlib.batch import execute
 
 
 def _notebook(path, *sources):
@@ -30,7 +31,7 @@ def test_the_output_notebook_is_written_at_the_start_and_the_end_not_after_every
     source = _notebook(tmp_path / "in.ipynb", *[f"print({i} + x)" for i in range(6)])
     executed = tmp_path / "out.ipynb"
     assert execute.execute_notebook(source, executed, parameters={"x": 10}, kernel="csm", timeout=60) == ""
-    assert len(writes) == 2                       # papermill alone writes 2 + 2 per cell
+    assert len(writes) == 2  # papermill alone writes 2 + 2 per cell
     assert _outputs(executed) == [f"{i + 10}\n" for i in range(6)]
 
 

@@ -1,10 +1,11 @@
-"""csmlib.indicators: means, box scores, NPS, CES, CSI, comparisons, breakdowns, planning, loyalty.
+"""csmlib.stats.indicators: means, box scores, NPS, CES, CSI, comparisons, breakdowns, planning, loyalty.
 
 Reference values: hand computations written out in the tests, published examples (Newcombe 1998
 Wilson and hybrid-score intervals; the classic n = 385 / 278 sample sizes), R 4.2 (stats
 ``t.test``, ``prop.test(correct=FALSE)``, ``p.adjust``; survey 4.1-1 ``svymean``), statsmodels
 (``proportion_confint``, ``confint_proportions_2indep``, ``multipletests``) and scipy.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,18 +18,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_confint,
-                                          proportions_ztest)
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
-from csmlib.indicators import (LOYALTY_SEGMENTS, CSIResult, Estimate, NPSResult, adjust_pvalues,
-                               bottom_box, breakdown, ces, ces_agree, compare, compare_table, csi,
-                               loyalty_segment_of, loyalty_segments, margin_of_error, mean_score,
-                               nps, nps_sample_size, relative_weights, sample_size, top_box)
+from csmlib.stats.indicators import (
+    LOYALTY_SEGMENTS,
+    CSIResult,
+    Estimate,
+    NPSResult,
+    adjust_pvalues,
+    bottom_box,
+    breakdown,
+    ces,
+    ces_agree,
+    compare,
+    compare_table,
+    csi,
+    loyalty_segment_of,
+    loyalty_segments,
+    margin_of_error,
+    mean_score,
+    nps,
+    nps_sample_size,
+    relative_weights,
+    sample_size,
+    top_box,
+)
 
 Z95 = 1.959963984540054
 
 
 # ------------------------------------------------------------------------------- mean score
+
 
 def test_mean_score_by_hand_and_r_t_test():
     r = mean_score(pd.Series([4, 5, 3, 4, 2], name="q1"))
@@ -46,12 +66,12 @@ def test_mean_score_weighted_matches_r_svymean():
     y = [3, 5, 4, 2, 5, 1, 4, 4, 3, 5, 2, 4]
     w = [1.2, 0.8, 1.5, 2.0, 0.5, 1.0, 1.1, 0.9, 1.3, 0.7, 1.6, 1.4]
     r = mean_score(y, weights=w)
-    assert r.estimate == pytest.approx(3.23571428571429, abs=1e-12)     # R svymean
-    assert r.se == pytest.approx(0.358755239190013, abs=1e-12)          # R SE(svymean)
-    t = 2.200985160082949                                               # qt(.975, 11)
+    assert r.estimate == pytest.approx(3.23571428571429, abs=1e-12)  # R svymean
+    assert r.se == pytest.approx(0.358755239190013, abs=1e-12)  # R SE(svymean)
+    t = 2.200985160082949  # qt(.975, 11)
     assert r.ci_low == pytest.approx(3.23571428571429 - t * 0.358755239190013, abs=1e-10)
     wa = np.array(w)
-    assert r.n_eff == pytest.approx(wa.sum() ** 2 / (wa ** 2).sum())
+    assert r.n_eff == pytest.approx(wa.sum() ** 2 / (wa**2).sum())
     assert r.deff == pytest.approx(12 / r.n_eff)
 
 
@@ -80,8 +100,7 @@ def test_weights_series_aligned_by_index():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 5), min_size=3, max_size=60),
-       st.lists(st.integers(0, 10), min_size=3, max_size=60))
+@given(st.lists(st.integers(1, 5), min_size=3, max_size=60), st.lists(st.integers(0, 10), min_size=3, max_size=60))
 def test_unit_weights_reproduce_unweighted(xs, ys):
     x = np.array(xs, dtype=float)
     y = np.array(ys, dtype=float)
@@ -109,9 +128,10 @@ def test_scaling_weights_changes_nothing(xs, c):
 
 # ------------------------------------------------------------------------------- box scores
 
-@pytest.mark.parametrize("count, n, lo, hi", [
-    (81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611),
-    (1, 29, 0.0061, 0.1718)])
+
+@pytest.mark.parametrize(
+    "count, n, lo, hi", [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)]
+)
 def test_top_box_wilson_matches_newcombe_1998(count, n, lo, hi):
     x = np.r_[np.full(count, 5.0), np.full(n - count, 3.0)]
     r = top_box(x, scale_max=5, boxes=1)
@@ -122,10 +142,10 @@ def test_top_box_wilson_matches_newcombe_1998(count, n, lo, hi):
 
 def test_top_box_by_hand():
     x = pd.Series([5, 4, 3, 5, 2, 4, 1, 5, 4, 3, np.nan], name="sat")
-    r = top_box(x, scale_max=5)                       # 4–5: 6 of 10
+    r = top_box(x, scale_max=5)  # 4–5: 6 of 10
     assert r.estimate == pytest.approx(0.6) and r.n == 10
     assert r.se == pytest.approx(math.sqrt(0.24 / 10))
-    z2 = Z95 ** 2
+    z2 = Z95**2
     centre = (0.6 + z2 / 20) / (1 + z2 / 10)
     half = Z95 / (1 + z2 / 10) * math.sqrt(0.024 + z2 / 400)
     assert r.ci_low == pytest.approx(centre - half) and r.ci_high == pytest.approx(centre + half)
@@ -137,8 +157,7 @@ def test_top_box_by_hand():
         top_box(x, scale_max=5, scale_min=2)
 
 
-@pytest.mark.parametrize("method, sm", [("wald", "normal"), ("agresti_coull", "agresti_coull"),
-                                        ("clopper_pearson", "beta")])
+@pytest.mark.parametrize("method, sm", [("wald", "normal"), ("agresti_coull", "agresti_coull"), ("clopper_pearson", "beta")])
 def test_top_box_other_intervals_match_statsmodels(method, sm):
     x = np.r_[np.full(7, 5.0), np.full(18, 2.0)]
     r = top_box(x, scale_max=5, ci=method)
@@ -171,19 +190,18 @@ def test_bottom_box_by_hand():
 
 # ------------------------------------------------------------------------------- NPS
 
-NPS_X = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]         # P: 10, 9, 9, 10, 9 → 5; D: 6, 3, 5 → 3
+NPS_X = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]  # P: 10, 9, 9, 10, 9 → 5; D: 6, 3, 5 → 3
 
 
 def test_nps_by_hand():
     r = nps(pd.Series(NPS_X, name="rec"), ci="wald")
     assert isinstance(r, NPSResult) and r.estimate == r.nps
-    assert (r.promoters, r.passives, r.detractors) == (pytest.approx(0.5), pytest.approx(0.2),
-                                                       pytest.approx(0.3))
+    assert (r.promoters, r.passives, r.detractors) == (pytest.approx(0.5), pytest.approx(0.2), pytest.approx(0.3))
     assert r.nps == pytest.approx(20.0)
-    se = 100 * math.sqrt((0.5 + 0.3 - 0.2 ** 2) / 10)              # 27.568…
+    se = 100 * math.sqrt((0.5 + 0.3 - 0.2**2) / 10)  # 27.568…
     assert r.se == pytest.approx(se)
     assert r.ci_low == pytest.approx(20 - Z95 * se) and r.ci_high == pytest.approx(20 + Z95 * se)
-    a = nps(NPS_X)                                                  # adjusted Wald (default)
+    a = nps(NPS_X)  # adjusted Wald (default)
     pa, da = 5.75 / 13, 3.75 / 13
     se_a = math.sqrt((pa + da - (pa - da) ** 2) / 13)
     assert a.ci_method == "adjusted_wald" and a.nps == pytest.approx(20.0) and a.se == r.se
@@ -197,14 +215,14 @@ def test_nps_adjusted_wald_informative_when_all_promoters():
     pa, da = 5.75 / 8, 0.75 / 8
     se_a = math.sqrt((pa + da - (pa - da) ** 2) / 8)
     assert r.ci_low == pytest.approx(100 * (pa - da - Z95 * se_a)) and r.ci_low < 60
-    assert r.ci_high == 100.0                                       # clipped
+    assert r.ci_high == 100.0  # clipped
     w = nps([9, 10, 10, 9, 10], ci="wald")
     assert w.ci_low == w.ci_high == 100.0
 
 
 def test_nps_se_against_bootstrap_of_codes():
     rng = np.random.default_rng(11)
-    x = rng.choice(np.arange(11), 500, p=[.03] * 7 + [.1, .19, .25, .25])
+    x = rng.choice(np.arange(11), 500, p=[0.03] * 7 + [0.1, 0.19, 0.25, 0.25])
     r = nps(x)
     code = np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0))
     boot = np.array([code[rng.integers(0, 500, 500)].mean() for _ in range(4000)]) * 100
@@ -242,12 +260,12 @@ def test_nps_bad_input():
 
 
 def test_nps_sample_size():
-    assert nps_sample_size(10) == math.ceil(Z95 ** 2 / 0.01)       # 384.1 → 385
-    assert nps_sample_size(5, promoters=0.4, detractors=0.2) == \
-        math.ceil(Z95 ** 2 * (0.6 - 0.04) / 0.0025)
+    assert nps_sample_size(10) == math.ceil(Z95**2 / 0.01)  # 384.1 → 385
+    assert nps_sample_size(5, promoters=0.4, detractors=0.2) == math.ceil(Z95**2 * (0.6 - 0.04) / 0.0025)
 
 
 # ------------------------------------------------------------------------------- CES
+
 
 def test_ces_mean_and_share_agree():
     x = pd.Series([7, 6, 5, 6, 3, 7, 2, 4], name="effort")
@@ -273,8 +291,8 @@ CSI_DF = pd.DataFrame({"q1": [8, 9, 7, 10, 6], "q2": [6, 8, 7, 9, 5], "q3": [3, 
 def test_csi_equal_weights_by_hand():
     r = csi(CSI_DF, ["q1", "q2"], scale=(1, 10))
     assert isinstance(r, CSIResult) and r.importance == "equal"
-    xi = np.array([7.0, 8.5, 7.0, 9.5, 5.5])                        # row means
-    assert r.estimate == pytest.approx(100 * (xi.mean() - 1) / 9)   # 100·(7.5 − 1)/9
+    xi = np.array([7.0, 8.5, 7.0, 9.5, 5.5])  # row means
+    assert r.estimate == pytest.approx(100 * (xi.mean() - 1) / 9)  # 100·(7.5 − 1)/9
     se = 100 * np.std(xi, ddof=1) / (math.sqrt(5) * 9)
     assert r.se == pytest.approx(se)
     t = stats.t.ppf(0.975, 4)
@@ -303,8 +321,7 @@ def test_csi_stated_importance_mixed_scales_and_complete_cases():
 def test_csi_weighted_unit_weights_equal_unweighted():
     a = csi(CSI_DF, ["q1", "q2"])
     b = csi(CSI_DF, ["q1", "q2"], weights=np.ones(5))
-    assert (a.estimate, a.se, a.ci_low) == (pytest.approx(b.estimate), pytest.approx(b.se),
-                                           pytest.approx(b.ci_low))
+    assert (a.estimate, a.se, a.ci_low) == (pytest.approx(b.estimate), pytest.approx(b.se), pytest.approx(b.ci_low))
 
 
 def test_relative_weights_two_predictor_closed_form():
@@ -321,26 +338,23 @@ def test_relative_weights_two_predictor_closed_form():
     b = (math.sqrt(1 + r) - math.sqrt(1 - r)) / 2
     det = a * a - b * b
     beta = np.array([a * ry[0] - b * ry[1], -b * ry[0] + a * ry[1]]) / det
-    eps = np.array([a * a * beta[0] ** 2 + b * b * beta[1] ** 2,
-                    b * b * beta[0] ** 2 + a * a * beta[1] ** 2])
+    eps = np.array([a * a * beta[0] ** 2 + b * b * beta[1] ** 2, b * b * beta[0] ** 2 + a * a * beta[1] ** 2])
     got = relative_weights(df, ["x1", "x2"], "y")
     np.testing.assert_allclose(got.to_numpy(), eps, rtol=1e-10)
     X = np.c_[np.ones(300), x1, x2]
     res = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
     r2 = 1 - res @ res / np.sum((y - y.mean()) ** 2)
-    assert got.sum() == pytest.approx(r2, rel=1e-10)                # Σε = R²
+    assert got.sum() == pytest.approx(r2, rel=1e-10)  # Σε = R²
 
 
 def test_relative_weights_orthogonal_items_equal_squared_correlations():
     x1 = np.array([1, -1, 1, -1, 1, -1, 1, -1.0])
-    x2 = np.array([1, 1, -1, -1, 1, 1, -1, -1.0])                  # exactly uncorrelated
+    x2 = np.array([1, 1, -1, -1, 1, 1, -1, -1.0])  # exactly uncorrelated
     y = np.array([3, 1, 2, 0, 4, 1, 2, 1.0])
     df = pd.DataFrame({"a": x1, "b": x2, "y": y})
     got = relative_weights(df, ["a", "b"], "y")
-    np.testing.assert_allclose(got, [np.corrcoef(x1, y)[0, 1] ** 2,
-                                     np.corrcoef(x2, y)[0, 1] ** 2], rtol=1e-10)
-    r = csi(df.assign(a=x1 + 2, b=x2 + 2), ["a", "b"], importance="derived", outcome="y",
-            scale=(1, 3))
+    np.testing.assert_allclose(got, [np.corrcoef(x1, y)[0, 1] ** 2, np.corrcoef(x2, y)[0, 1] ** 2], rtol=1e-10)
+    r = csi(df.assign(a=x1 + 2, b=x2 + 2), ["a", "b"], importance="derived", outcome="y", scale=(1, 3))
     np.testing.assert_allclose(r.item_weights, got / got.sum())
     assert r.importance == "derived" and "fixed" in r.ci_method
     with pytest.raises(ValueError, match="needs the outcome"):
@@ -370,7 +384,7 @@ def test_compare_top_box_matches_prop_test_and_newcombe():
     b = np.r_[np.full(30, 4), np.full(45, 2)]
     c = compare(a, b, metric="top_box", scale_max=5)
     # R: prop.test(c(45, 30), c(80, 75), correct = FALSE): X-squared = 4.09296875
-    assert c.statistic ** 2 == pytest.approx(4.09296875, rel=1e-10)
+    assert c.statistic**2 == pytest.approx(4.09296875, rel=1e-10)
     assert c.p_value == pytest.approx(0.0430619433595326, rel=1e-9)
     assert c.test == "two_proportion_z" and c.ci_method == "newcombe"
     lo, hi = confint_proportions_2indep(45, 80, 30, 75, method="newcomb", compare="diff")
@@ -378,19 +392,25 @@ def test_compare_top_box_matches_prop_test_and_newcombe():
     assert proportions_ztest([45, 30], [80, 75])[0] == pytest.approx(c.statistic)
 
 
-@pytest.mark.parametrize("xa, na, xb, nb, lo, hi", [
-    (56, 70, 48, 80, 0.0524, 0.3339), (9, 10, 3, 10, 0.1705, 0.8090),
-    (6, 7, 2, 7, 0.0582, 0.8062), (5, 56, 0, 29, -0.0381, 0.1926)])
+@pytest.mark.parametrize(
+    "xa, na, xb, nb, lo, hi",
+    [
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+        (6, 7, 2, 7, 0.0582, 0.8062),
+        (5, 56, 0, 29, -0.0381, 0.1926),
+    ],
+)
 def test_compare_top_box_newcombe_published_examples(xa, na, xb, nb, lo, hi):
     a = np.r_[np.full(xa, 5), np.full(na - xa, 1)]
     b = np.r_[np.full(xb, 5), np.full(nb - xb, 1)]
     c = compare(a, b, metric="top_box", scale_max=5, boxes=1)
-    assert (round(c.ci_low, 4), round(c.ci_high, 4)) == (lo, hi)   # Newcombe (1998) method 10
+    assert (round(c.ci_low, 4), round(c.ci_high, 4)) == (lo, hi)  # Newcombe (1998) method 10
 
 
 def test_compare_nps_by_hand():
-    a = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]          # NPS 20, SE² = 1e4·0.76/10
-    b = [10, 6, 5, 8, 7, 6]                        # p = 1/6, d = 3/6 → NPS −33.3
+    a = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]  # NPS 20, SE² = 1e4·0.76/10
+    b = [10, 6, 5, 8, 7, 6]  # p = 1/6, d = 3/6 → NPS −33.3
     c = compare(a, b, metric="nps")
     va = 1e4 * 0.76 / 10
     pb, db = 1 / 6, 3 / 6
@@ -422,18 +442,16 @@ P6 = [0.01, 0.04, 0.03, 0.005, 0.20, 0.049]
 
 def test_adjust_pvalues_match_r_p_adjust():
     np.testing.assert_allclose(adjust_pvalues(P6, "holm"), [0.05, 0.12, 0.12, 0.03, 0.2, 0.12])
-    np.testing.assert_allclose(adjust_pvalues(P6, "fdr_bh"),
-                               [0.03, 0.0588, 0.0588, 0.03, 0.2, 0.0588])
+    np.testing.assert_allclose(adjust_pvalues(P6, "fdr_bh"), [0.03, 0.0588, 0.0588, 0.03, 0.2, 0.0588])
     np.testing.assert_allclose(adjust_pvalues(P6, "bonferroni"), np.minimum(1, 6 * np.array(P6)))
     out = adjust_pvalues([0.01, np.nan, 0.04], "holm")
-    assert math.isnan(out[1]) and out[0] == pytest.approx(0.02)     # m = 2
+    assert math.isnan(out[1]) and out[0] == pytest.approx(0.02)  # m = 2
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=30), st.sampled_from(["holm", "fdr_bh"]))
 def test_adjust_pvalues_agree_with_statsmodels(ps, method):
-    np.testing.assert_allclose(adjust_pvalues(ps, method), multipletests(ps, method=method)[1],
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(adjust_pvalues(ps, method), multipletests(ps, method=method)[1], rtol=1e-12, atol=1e-15)
 
 
 def test_compare_table_holm_and_missing_items():
@@ -441,16 +459,28 @@ def test_compare_table_holm_and_missing_items():
     n = 200
     prev = pd.DataFrame({f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(4)})
     cur = prev.sample(frac=1.0, random_state=1).reset_index(drop=True)
-    cur["q0"] = np.clip(cur["q0"] - 1, 1, 5)       # a real drop in q0
-    cur["q3"] = np.nan                             # not asked this wave
+    cur["q0"] = np.clip(cur["q0"] - 1, 1, 5)  # a real drop in q0
+    cur["q3"] = np.nan  # not asked this wave
     with pytest.warns(UserWarning, match="not tested") as rec:
         t = compare_table(cur, prev, ["q0", "q1", "q2", "q3", "q9"], adjust="holm")
-    assert {"'q3' not tested", "'q9' not tested"} <= {m for r in rec for m in
-                                                      ("'q3' not tested", "'q9' not tested")
-                                                      if m in str(r.message)}
-    assert list(t.columns) == ["item", "current", "previous", "difference", "ci_low", "ci_high",
-                               "statistic", "p_value", "p_adjusted", "significant", "n_current",
-                               "n_previous", "note"]
+    assert {"'q3' not tested", "'q9' not tested"} <= {
+        m for r in rec for m in ("'q3' not tested", "'q9' not tested") if m in str(r.message)
+    }
+    assert list(t.columns) == [
+        "item",
+        "current",
+        "previous",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "p_value",
+        "p_adjusted",
+        "significant",
+        "n_current",
+        "n_previous",
+        "note",
+    ]
     ref = [stats.ttest_ind(cur[q], prev[q], equal_var=False).pvalue for q in ("q0", "q1", "q2")]
     np.testing.assert_allclose(t["p_value"][:3], ref, rtol=1e-10)
     np.testing.assert_allclose(t["p_adjusted"][:3], multipletests(ref, method="holm")[1])
@@ -464,22 +494,23 @@ def test_compare_table_holm_and_missing_items():
 
 # ------------------------------------------------------------------------------- breakdown
 
-SEG = pd.DataFrame({
-    "q": [4, 5, 3, 4, 2, 5, 1, np.nan, 5, 3],
-    "rec": [10, 9, 3, 8, 6, 10, 2, 9, 7, 9],
-    "seg": ["a", "a", "a", "b", "b", "b", "b", "b", "c", None],
-    "w": [1.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0],
-})
+SEG = pd.DataFrame(
+    {
+        "q": [4, 5, 3, 4, 2, 5, 1, np.nan, 5, 3],
+        "rec": [10, 9, 3, 8, 6, 10, 2, 9, 7, 9],
+        "seg": ["a", "a", "a", "b", "b", "b", "b", "b", "c", None],
+        "w": [1.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0],
+    }
+)
 
 
 def test_breakdown_means_by_hand_with_suppression():
     with pytest.warns(UserWarning, match="1 row"):
         t = breakdown(SEG, "q", "seg", min_n=2)
-    assert list(t.columns[:7]) == ["segment", "n", "n_eff", "estimate", "ci_low", "ci_high",
-                                   "suppressed"]
+    assert list(t.columns[:7]) == ["segment", "n", "n_eff", "estimate", "ci_low", "ci_high", "suppressed"]
     assert t["segment"].tolist() == ["a", "b", "c"] and t["n"].tolist() == [3, 4, 1]
     assert t.loc[0, "estimate"] == pytest.approx(4.0)
-    assert t.loc[1, "estimate"] == pytest.approx(3.0)                  # b: 4, 2, 5, 1
+    assert t.loc[1, "estimate"] == pytest.approx(3.0)  # b: 4, 2, 5, 1
     sd_b = np.std([4, 2, 5, 1], ddof=1)
     half = stats.t.ppf(0.975, 3) * sd_b / 2
     assert t.loc[1, "ci_low"] == pytest.approx(3.0 - half)
@@ -501,8 +532,7 @@ def test_breakdown_weighted_top_box_and_nps_by_hand():
 
 
 def test_breakdown_list_of_columns_and_categorical_order():
-    df = SEG.dropna(subset=["seg"]).assign(
-        seg=lambda d: pd.Categorical(d["seg"], categories=["c", "b", "a"]))
+    df = SEG.dropna(subset=["seg"]).assign(seg=lambda d: pd.Categorical(d["seg"], categories=["c", "b", "a"]))
     t = breakdown(df, ["q", "rec"], "seg", min_n=1)
     assert t["item"].tolist() == ["q"] * 3 + ["rec"] * 3
     assert t["segment"].tolist()[:3] == ["c", "b", "a"]
@@ -523,24 +553,22 @@ def test_breakdown_bad_input():
 
 # ------------------------------------------------------------------------------- planning
 
+
 def test_margin_of_error_and_sample_size_by_hand():
     assert margin_of_error(400) == pytest.approx(Z95 * math.sqrt(0.25 / 400))
-    assert margin_of_error(400, population=1000) == pytest.approx(
-        Z95 * math.sqrt(0.25 / 400) * math.sqrt(600 / 999))
+    assert margin_of_error(400, population=1000) == pytest.approx(Z95 * math.sqrt(0.25 / 400) * math.sqrt(600 / 999))
     assert margin_of_error(400, deff=2.0) == pytest.approx(Z95 * math.sqrt(0.25 / 200))
-    assert margin_of_error(100, p=0.2, level=0.9) == pytest.approx(
-        stats.norm.ppf(0.95) * math.sqrt(0.16 / 100))
+    assert margin_of_error(100, p=0.2, level=0.9) == pytest.approx(stats.norm.ppf(0.95) * math.sqrt(0.16 / 100))
     # the classic values: ±5 % at 95 % → 385; N = 1000 → 278 (Krejcie & Morgan 1970 table)
     assert sample_size(0.05) == 385
     assert sample_size(0.05, population=1000) == 278
-    assert sample_size(0.05, deff=1.5) == math.ceil(1.5 * Z95 ** 2 * 0.25 / 0.0025)
+    assert sample_size(0.05, deff=1.5) == math.ceil(1.5 * Z95**2 * 0.25 / 0.0025)
     with pytest.raises(ValueError):
         sample_size(5)
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.floats(0.01, 0.2), st.floats(0.05, 0.95), st.floats(1.0, 3.0),
-       st.one_of(st.none(), st.integers(2_000, 1_000_000)))
+@given(st.floats(0.01, 0.2), st.floats(0.05, 0.95), st.floats(1.0, 3.0), st.one_of(st.none(), st.integers(2_000, 1_000_000)))
 def test_sample_size_reaches_its_margin_of_error(moe, p, deff, population):
     n = sample_size(moe, p=p, deff=deff, population=population)
     if population is not None and n > population:
@@ -552,15 +580,14 @@ def test_sample_size_reaches_its_margin_of_error(moe, p, deff, population):
 
 # ------------------------------------------------------------------------------- loyalty
 
-LOY = pd.DataFrame({"sat": [5, 5, 2, 1, 4, 5, 3, np.nan],
-                    "rec": [9, 3, 10, 2, 9, 10, 8, 7],
-                    "w": [1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0]})
+LOY = pd.DataFrame(
+    {"sat": [5, 5, 2, 1, 4, 5, 3, np.nan], "rec": [9, 3, 10, 2, 9, 10, 8, 7], "w": [1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0]}
+)
 
 
 def test_loyalty_segments_by_hand():
     lab = loyalty_segment_of(LOY, "sat", "rec", satisfaction_threshold=4, loyalty_threshold=9)
-    assert lab.tolist()[:7] == ["loyal", "mercenary", "hostage", "at risk", "loyal", "loyal",
-                                "at risk"]
+    assert lab.tolist()[:7] == ["loyal", "mercenary", "hostage", "at risk", "loyal", "loyal", "at risk"]
     assert pd.isna(lab.iloc[7])
     t = loyalty_segments(LOY, "sat", "rec", satisfaction_threshold=4, loyalty_threshold=9)
     assert t["segment"].tolist() == list(LOYALTY_SEGMENTS)
@@ -568,18 +595,15 @@ def test_loyalty_segments_by_hand():
     np.testing.assert_allclose(t["share"], [3 / 7, 1 / 7, 1 / 7, 2 / 7])
     lo, hi = proportion_confint(3, 7, method="wilson")
     assert (t.loc[0, "ci_low"], t.loc[0, "ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
-    tw = loyalty_segments(LOY, "sat", "rec", satisfaction_threshold=4, loyalty_threshold=9,
-                          weights="w")
+    tw = loyalty_segments(LOY, "sat", "rec", satisfaction_threshold=4, loyalty_threshold=9, weights="w")
     np.testing.assert_allclose(tw["share"], [3 / 9, 2 / 9, 1 / 9, 3 / 9])
     assert tw.attrs["n_eff"] == pytest.approx(81 / 13)
     with pytest.raises(ValueError, match="'sat' has no valid"):
-        loyalty_segments(LOY.assign(sat=np.nan), "sat", "rec", satisfaction_threshold=4,
-                         loyalty_threshold=9)
+        loyalty_segments(LOY.assign(sat=np.nan), "sat", "rec", satisfaction_threshold=4, loyalty_threshold=9)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.integers(1, 7), min_size=3, max_size=40),
-       st.lists(st.integers(1, 7), min_size=3, max_size=40))
+@given(st.lists(st.integers(1, 7), min_size=3, max_size=40), st.lists(st.integers(1, 7), min_size=3, max_size=40))
 def test_compare_means_agrees_with_scipy_welch(xs, ys):
     if len(set(xs)) < 2 or len(set(ys)) < 2:
         return

@@ -1,5 +1,6 @@
 """Intake of real questionnaires and bad files: codebooks unlike the demo, waves of their own
 series, interactive runs, the intake cache and the manifest (issues #12 and #13)."""
+
 import json
 import pickle
 import textwrap
@@ -9,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csmlib.codebook import load_codebook, read_yaml
-from csmlib.data import load_responses
-from csmlib.errors import CSMInputError
-from csmlib.params import load_params, unit_slug
-from csmlib.wave import open_wave, read_intake_cache
+from csmlib.survey.codebook import load_codebook, read_yaml
+from csmlib.survey.responses import load_responses
+from csmlib.core.errors import CSMInputError
+from csmlib.survey.params import load_params, unit_slug
+from csmlib.survey.wave import open_wave, read_intake_cache
 
 # a bank-style questionnaire: 0-10 answers, no respondent id, an outcome that is also an item
 BANK = """
@@ -44,8 +45,10 @@ def _write(path: Path, text: str) -> Path:
 def _bank_frame(n=40, seed=1):
     rng = np.random.default_rng(seed)
     base = rng.integers(3, 9, size=n)
-    cols = {c: np.clip(base + rng.integers(-2, 3, size=n), 0, 10) for c in
-            ("imag1", "imag2", "qual1", "qual2", "sat1", "sat2", "sat3")}
+    cols = {
+        c: np.clip(base + rng.integers(-2, 3, size=n), 0, 10)
+        for c in ("imag1", "imag2", "qual1", "qual2", "sat1", "sat2", "sat3")
+    }
     return pd.DataFrame({"gender": rng.choice(["female", "male"], size=n), **cols})
 
 
@@ -55,13 +58,16 @@ def bank(tmp_path):
     _write(tmp_path / "params" / "bank.codebook.yaml", BANK)
     (tmp_path / "data").mkdir()
     _bank_frame().to_csv(tmp_path / "data" / "bank.csv", index=False)
-    _write(tmp_path / "params" / "B1.yaml", """
+    _write(
+        tmp_path / "params" / "B1.yaml",
+        """
         wave: B1
         fieldwork: {start: 2026-01-01, end: 2026-01-31}
         codebook: params/bank.codebook.yaml
         responses: data/bank.csv
         options: {n_boot: 0}
-        """)
+        """,
+    )
     return tmp_path
 
 
@@ -82,12 +88,13 @@ def test_outcome_may_be_an_item_and_its_dimension_is_not_its_driver(bank):
     assert cb.driver_items("overall", exclude=["imag2"]) == ["imag1", "qual1", "sat3"]
     intake = load_responses(bank / "data" / "bank.csv", cb)
     assert (intake.data["overall"] == intake.data["sat1"]).all()  # the same answers, read once per role
-    assert cb.dimensions()["sat"] == ["sat1", "sat2", "sat3"]       # the item stays in its concept
+    assert cb.dimensions()["sat"] == ["sat1", "sat2", "sat3"]  # the item stays in its concept
 
 
 def test_a_column_declared_twice_outside_outcomes_is_still_refused(tmp_path):
-    path = _write(tmp_path / "cb.yaml", BANK.replace("segments:\n  gender: {column: gender}",
-                                                    "segments:\n  gender: {column: imag1}"))
+    path = _write(
+        tmp_path / "cb.yaml", BANK.replace("segments:\n  gender: {column: gender}", "segments:\n  gender: {column: imag1}")
+    )
     with pytest.raises(CSMInputError, match="columns used twice"):
         load_codebook(path)
 
@@ -161,16 +168,24 @@ def test_spss_value_labels_of_a_segment_are_applied(tmp_path):
     assert intake.data["gender"].tolist() == ["female", "male", "male", "female", "male", "female"]
     # numeric codes without labels are matched as written (2.0 is '2', not '2.0')
     pyreadstat.write_sav(frame, tmp_path / "u.sav")
-    cb2 = load_codebook(_write(tmp_path / "cb2.yaml", BANK.replace("gender: {column: gender}",
-                                                                 "gender: {column: gender, levels: ['1', '2']}")))
+    cb2 = load_codebook(
+        _write(tmp_path / "cb2.yaml", BANK.replace("gender: {column: gender}", "gender: {column: gender, levels: ['1', '2']}"))
+    )
     assert load_responses(tmp_path / "u.sav", cb2).data["gender"].tolist()[:2] == ["1", "2"]
 
 
 # ---------------------------------------------------------------------------- paths
-@pytest.mark.parametrize("line, message", [
-    ("wave: '..'", "wave"), ("wave: '.'", "wave"), ("wave: a/b", "wave"),
-    ("output: data", "inside reports"), ("output: reports", "inside reports"), ("output: ../elsewhere", "inside reports"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("wave: '..'", "wave"),
+        ("wave: '.'", "wave"),
+        ("wave: a/b", "wave"),
+        ("output: data", "inside reports"),
+        ("output: reports", "inside reports"),
+        ("output: ../elsewhere", "inside reports"),
+    ],
+)
 def test_outputs_stay_inside_reports(bank, line, message):
     path = bank / "params" / "B1.yaml"
     lines = [ln for ln in path.read_text().splitlines() if not (line.startswith("wave") and ln.startswith("wave"))]
@@ -194,8 +209,13 @@ def test_previous_waves_are_those_of_the_same_survey(bank, demo_root):
     for f in (demo_root / "params").glob("*.yaml"):  # the demo company's waves in the same folder
         shutil.copy(f, bank / "params" / f.name)
     shutil.copytree(demo_root / "data", bank / "data", dirs_exist_ok=True)
-    _write(bank / "params" / "B2.yaml", (bank / "params" / "B1.yaml").read_text()
-           .replace("wave: B1", "wave: B2").replace("2026-01-01, end: 2026-01-31", "2026-12-01, end: 2026-12-31"))
+    _write(
+        bank / "params" / "B2.yaml",
+        (bank / "params" / "B1.yaml")
+        .read_text()
+        .replace("wave: B1", "wave: B2")
+        .replace("2026-01-01, end: 2026-01-31", "2026-12-01, end: 2026-12-31"),
+    )
     b2 = open_wave(bank / "params" / "B2.yaml")
     assert [w.id for w in b2.previous] == ["B1"]
     demo = open_wave(bank / "params" / "2026Q3.yaml")
@@ -207,12 +227,15 @@ def test_previous_waves_are_those_of_the_same_survey(bank, demo_root):
 
 
 def test_earlier_waves_are_read_with_their_own_codebook(bank):
-    _write(bank / "params" / "B0.yaml", """
+    _write(
+        bank / "params" / "B0.yaml",
+        """
         wave: B0
         fieldwork: {start: 2025-10-01, end: 2025-10-31}
         codebook: params/bank_v0.yaml
         responses: data/bank.csv
-        """)
+        """,
+    )
     _write(bank / "params" / "bank_v0.yaml", BANK.replace("driver: true", "driver: false"))
     b1 = open_wave(bank / "params" / "B1.yaml")
     assert [w.id for w in b1.previous] == ["B0"]
@@ -224,8 +247,8 @@ def test_interactive_results_never_overwrite_the_batch(bank):
     batch = open_wave(bank / "params" / "B1.yaml", output_dir=bank / "reports" / "B1")
     batch.save("02_satisfaction", {"x": 1})
     lab = open_wave(bank / "params" / "B1.yaml")
-    assert lab.load("02_satisfaction")["x"] == 1            # reads the batch's results
-    lab.save("02_satisfaction", {"x": 2})                     # writes its own
+    assert lab.load("02_satisfaction")["x"] == 1  # reads the batch's results
+    lab.save("02_satisfaction", {"x": 2})  # writes its own
     assert json.loads((bank / "reports" / "B1" / "results" / "02_satisfaction.json").read_text())["x"] == 1
     assert lab.load("02_satisfaction")["x"] == 2
     assert batch.load("02_satisfaction")["x"] == 1
@@ -277,7 +300,7 @@ def test_a_planted_pickle_cannot_run_code(bank):
 
 # ---------------------------------------------------------------------------- the manifest
 def test_unreadable_manifest_is_set_aside(bank):
-    from csmlib.pipeline import read_manifest
+    from csmlib.batch.pipeline import read_manifest
 
     w = open_wave(bank / "params" / "B1.yaml")
     out = w.params.output_dir
@@ -290,7 +313,7 @@ def test_unreadable_manifest_is_set_aside(bank):
 
 
 def test_cached_only_when_outputs_hash_as_recorded(tmp_path):
-    from csmlib.pipeline import _unchanged, job_outputs
+    from csmlib.batch.pipeline import _unchanged, job_outputs
 
     (tmp_path / "results").mkdir()
     (tmp_path / "02.html").write_text("<html>page</html>")
@@ -298,12 +321,12 @@ def test_cached_only_when_outputs_hash_as_recorded(tmp_path):
     outputs = job_outputs(tmp_path, "02", "02.html")
     record = {"input_sha256": "abc", "outputs": outputs}
     assert _unchanged(record, "abc", job_outputs(tmp_path, "02", "02.html"))
-    assert not _unchanged(record, "abd", outputs)                       # inputs changed
-    (tmp_path / "02.html").write_text("<html>pa")                        # a page cut short
+    assert not _unchanged(record, "abd", outputs)  # inputs changed
+    (tmp_path / "02.html").write_text("<html>pa")  # a page cut short
     assert not _unchanged(record, "abc", job_outputs(tmp_path, "02", "02.html"))
     (tmp_path / "02.html").unlink()
     assert not _unchanged(record, "abc", job_outputs(tmp_path, "02", "02.html"))
-    assert not _unchanged({"input_sha256": "abc"}, "abc", outputs)      # an old manifest without output hashes
+    assert not _unchanged({"input_sha256": "abc"}, "abc", outputs)  # an old manifest without output hashes
 
 
 def test_unwritable_reports_folder_is_one_line(bank):
@@ -320,12 +343,15 @@ def test_unwritable_reports_folder_is_one_line(bank):
 
 
 def test_units_of_an_earlier_wave_without_units(bank):
-    _write(bank / "params" / "B0.yaml", """
+    _write(
+        bank / "params" / "B0.yaml",
+        """
         wave: B0
         fieldwork: {start: 2025-10-01, end: 2025-10-31}
         codebook: params/bank.codebook.yaml
         responses: data/bank.csv
-        """)
+        """,
+    )
     path = bank / "params" / "B1.yaml"
     path.write_text(path.read_text() + "units: {by: gender, min_n: 5}\n")
     unit = open_wave(path, "female")
@@ -335,7 +361,7 @@ def test_units_of_an_earlier_wave_without_units(bank):
 
 
 def test_a_second_run_of_the_same_wave_stops_with_one_line(bank):
-    from csmlib.pipeline import wave_lock
+    from csmlib.batch.pipeline import wave_lock
 
     w = open_wave(bank / "params" / "B1.yaml")
     w.params.output_dir.mkdir(parents=True)
@@ -348,7 +374,7 @@ def test_a_second_run_of_the_same_wave_stops_with_one_line(bank):
 
 
 def test_a_wave_id_of_another_survey_never_shares_its_folder(bank):
-    from csmlib.pipeline import check_same_series
+    from csmlib.batch.pipeline import check_same_series
 
     w = open_wave(bank / "params" / "B1.yaml")
     w.params.output_dir.mkdir(parents=True)
@@ -360,18 +386,22 @@ def test_a_wave_id_of_another_survey_never_shares_its_folder(bank):
 
 
 def test_reports_index_groups_waves_by_survey_series(tmp_path):
-    from csmlib.pipeline import write_reports_index
+    from csmlib.batch.pipeline import write_reports_index
 
     reports = tmp_path / "reports"
-    for wave, series, start in (("2026Q1", "Demo Co. · Demo survey", "2026-01-01"), ("2026Q2", "Demo Co. · Demo survey", "2026-04-01"),
-                                ("B1", "Bank study", "2026-05-01")):
+    for wave, series, start in (
+        ("2026Q1", "Demo Co. · Demo survey", "2026-01-01"),
+        ("2026Q2", "Demo Co. · Demo survey", "2026-04-01"),
+        ("B1", "Bank study", "2026-05-01"),
+    ):
         (reports / wave).mkdir(parents=True)
-        (reports / wave / "manifest.json").write_text(json.dumps({
-            "wave": wave, "series": series, "fieldwork": {"start": start}, "intake": {"rejected": 0}, "jobs": []}))
+        (reports / wave / "manifest.json").write_text(
+            json.dumps({"wave": wave, "series": series, "fieldwork": {"start": start}, "intake": {"rejected": 0}, "jobs": []})
+        )
     (reports / "broken").mkdir()
     (reports / "broken" / "manifest.json").write_text("{")  # unreadable: left out, not a crash
     page = write_reports_index(reports).read_text(encoding="utf-8")
     bank, demo = page.index("Bank study"), page.index("Demo Co. · Demo survey")
-    assert bank < demo                                    # the series with the newest wave first
-    assert page.index("B1/index.html") < demo             # B1 sits in its own section
+    assert bank < demo  # the series with the newest wave first
+    assert page.index("B1/index.html") < demo  # B1 sits in its own section
     assert demo < page.index("2026Q2/index.html") < page.index("2026Q1/index.html")  # newest wave first

@@ -1,4 +1,4 @@
-"""Tests of csmlib.kano against published values, R and hand computations.
+"""Tests of csmlib.stats.kano against published values, R and hand computations.
 
 References used below:
 - the stp4/stp25kano README worked example (method note kano.md §9), values as published;
@@ -8,6 +8,7 @@ References used below:
 - statsmodels ``proportion_confint(method="wilson")``;
 - hand computations in the comments.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from csmlib import kano
-from csmlib.text import normalize_label
+from csmlib.stats import kano
+from csmlib.core.text import normalize_label
 
 # ------------------------------------------------------------------------------------------
 # evaluation tables, written out from kano.md §2 (rows f = like..dislike, columns d)
@@ -51,11 +52,11 @@ def test_evaluation_table_cell_by_cell(table, rows):
 
 def test_standard_table_cross_checks():
     tab = kano.evaluation_table("standard").to_numpy()
-    assert (tab[1:4, 1:4] == "I").all()                       # inner 3×3 block
-    assert list(tab[0]) == ["Q", "A", "A", "A", "O"]           # row 1
-    assert (tab[1:, 0] == "R").all()                           # column 1 below row 1
-    assert list(tab[4]) == ["R", "R", "R", "R", "Q"]           # row 5
-    assert (tab[1:4, 4] == "M").all()                          # column 5 between corners
+    assert (tab[1:4, 1:4] == "I").all()  # inner 3×3 block
+    assert list(tab[0]) == ["Q", "A", "A", "A", "O"]  # row 1
+    assert (tab[1:, 0] == "R").all()  # column 1 below row 1
+    assert list(tab[4]) == ["R", "R", "R", "R", "Q"]  # row 5
+    assert (tab[1:4, 4] == "M").all()  # column 5 between corners
 
 
 def test_pouliot_differs_only_by_identical_answers():
@@ -107,9 +108,14 @@ STP25_UNROUNDED = {
     "Ready-to-use return": (0.351916, -0.094077, 19.924, 0.3176, 3.4e-54),
 }
 # cells of the standard table used to generate respondents of each category
-CELLS = {"M": [(2, 5), (3, 5), (4, 5)], "O": [(1, 5)], "A": [(1, 2), (1, 3), (1, 4)],
-         "I": [(2, 2), (2, 3), (3, 3), (4, 4), (3, 4)], "R": [(5, 1), (2, 1), (5, 3)],
-         "Q": [(1, 1), (5, 5)]}
+CELLS = {
+    "M": [(2, 5), (3, 5), (4, 5)],
+    "O": [(1, 5)],
+    "A": [(1, 2), (1, 3), (1, 4)],
+    "I": [(2, 2), (2, 3), (3, 3), (4, 4), (3, 4)],
+    "R": [(5, 1), (2, 1), (5, 3)],
+    "Q": [(1, 1), (5, 5)],
+}
 
 
 def _respondents(spec: dict, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -175,11 +181,13 @@ def test_stp25kano_unrounded(stp25_summary):
 
 def test_stp25kano_chi2_matches_r(stp25_summary):
     # R: chisq.test(c(M, O, A, I))
-    r_values = {"Service app": (72.4864864864865, 1.25227611587394e-15),
-                "Excellent service": (21.6413793103448, 7.74548653477546e-05),
-                "Hotline": (150.056338028169, 2.56220138892318e-32),
-                "Loan machine": (15.4054054054054, 0.00150101964757966),
-                "Ready-to-use return": (251.299651567944, 3.42553184550974e-54)}
+    r_values = {
+        "Service app": (72.4864864864865, 1.25227611587394e-15),
+        "Excellent service": (21.6413793103448, 7.74548653477546e-05),
+        "Hotline": (150.056338028169, 2.56220138892318e-32),
+        "Loan machine": (15.4054054054054, 0.00150101964757966),
+        "Ready-to-use return": (251.299651567944, 3.42553184550974e-54),
+    }
     _, s = stp25_summary
     for attr, (x2, p) in r_values.items():
         assert s.loc[attr, "chi2"] == pytest.approx(x2, rel=1e-12)
@@ -195,8 +203,9 @@ def test_rules_by_hand_on_stp25kano(stp25_summary):
     assert s.loc["Ready-to-use return", "category_oam"] == "I"
     # quadrant: Service app B .568, |W| .736 -> O; Hotline .511/.137 -> A;
     # Excellent service .372/.534 -> M; Ready-to-use .352/.094 -> I
-    assert [s.loc[a, "category_quadrant"] for a in
-            ("Service app", "Hotline", "Excellent service", "Ready-to-use return")] == list("OAMI")
+    assert [
+        s.loc[a, "category_quadrant"] for a in ("Service app", "Hotline", "Excellent service", "Ready-to-use return")
+    ] == list("OAMI")
     # mixed label: cs ≤ 6 % or Fong ns -> "c1/c2" (largest first)
     assert s.loc["Hotline", "category_mixed"] == "I/A"
     assert s.loc["Loan machine", "category_mixed"] == "A/O"
@@ -276,8 +285,7 @@ def test_fong_by_hand_and_min_n():
 
 
 def test_quadrant_mean_split():
-    c = pd.DataFrame({"A": [8, 2], "O": [0, 0], "M": [2, 8], "I": [0, 0], "R": [0, 0],
-                      "Q": [0, 0]}, index=["x", "y"])
+    c = pd.DataFrame({"A": [8, 2], "O": [0, 0], "M": [2, 8], "I": [0, 0], "R": [0, 0], "Q": [0, 0]}, index=["x", "y"])
     # B = .8, .2 (mean .5); |W| = .2, .8 (mean .5)
     s = kano.summarize(c, quadrant_at="mean")
     assert list(s["category_quadrant"]) == ["A", "M"]
@@ -297,14 +305,14 @@ def test_better_worse_formula_excludes_r_and_q():
 # ------------------------------------------------------------------------------------------
 def test_all_answers_r_or_q_give_nan_with_warning():
     f = pd.Series([5, 5, 1, 2], name="x")
-    d = pd.Series([1, 5, 1, 1], name="x")        # R, Q, Q, R
+    d = pd.Series([1, 5, 1, 1], name="x")  # R, Q, Q, R
     counts = kano.count(kano.classify(f, d))
     assert counts.loc["x"].tolist() == [0, 0, 0, 0, 2, 2, 4]
     with pytest.warns(UserWarning, match="A\\+O\\+M\\+I = 0"):
         s = kano.summarize(counts)
     assert np.isnan(s.loc["x", "better"]) and np.isnan(s.loc["x", "worse"])
     assert np.isnan(s.loc["x", "chi2"])
-    assert s.loc["x", "category_mode"] == "R"          # tie R = Q -> R
+    assert s.loc["x", "category_mode"] == "R"  # tie R = Q -> R
     assert bool(s.loc["x", "reverse_dominant"])
     assert pd.isna(s.loc["x", "category_quadrant"])
 
@@ -314,10 +322,10 @@ def test_single_respondent():
     s = kano.summarize(kano.count(kano.classify(f, d)))
     row = s.loc["x"]
     assert row["O"] == 1 and row["n"] == 1
-    assert row["category"] == "O" and row["category_mori"] == "O"   # cs = 1 > .06
+    assert row["category"] == "O" and row["category_mori"] == "O"  # cs = 1 > .06
     assert row["better"] == 1.0 and row["worse"] == -1.0
-    assert pd.isna(row["fong_significant"])                          # N* = 1 < 12
-    assert row["category_mixed"] == "O"                              # no second category
+    assert pd.isna(row["fong_significant"])  # N* = 1 < 12
+    assert row["category_mixed"] == "O"  # no second category
 
 
 def test_attribute_nobody_answered():
@@ -331,10 +339,9 @@ def test_attribute_nobody_answered():
         s = kano.summarize(counts)
     for col in ("category", "category_mode", "category_mori", "category_oam", "category_mixed"):
         assert pd.isna(s.loc["y", col])
-    for col in ("better", "worse", "category_strength", "total_strength", "fong_threshold",
-                "chi2", "chi2_p"):
+    for col in ("better", "worse", "category_strength", "total_strength", "fong_threshold", "chi2", "chi2_p"):
         assert np.isnan(s.loc["y", col])
-    assert s.loc["x", "category_mode"] == "M"          # O = M = A = 1: tie -> M
+    assert s.loc["x", "category_mode"] == "M"  # O = M = A = 1: tie -> M
     ci = kano.better_worse_ci(cats, seed=1)
     assert ci.loc["y"][["better", "better_low", "worse_high"]].isna().all()
 
@@ -344,7 +351,7 @@ def test_one_half_of_a_pair_missing_excludes_only_that_attribute():
     D = pd.DataFrame({"x": [5, 5, np.nan, 3], "y": [3, 3, 3, 3]})
     cats = kano.classify(F, D)
     assert cats["x"].isna().tolist() == [False, True, True, False]
-    assert cats["y"].tolist() == ["A"] * 4                   # the same respondents count for y
+    assert cats["y"].tolist() == ["A"] * 4  # the same respondents count for y
     counts = kano.count(cats)
     assert counts.loc["x", "n"] == 2 and counts.loc["y", "n"] == 4
     probs = kano.answer_problems(F, D)
@@ -354,11 +361,11 @@ def test_one_half_of_a_pair_missing_excludes_only_that_attribute():
 
 def test_columns_swapped_are_paired_by_name():
     F = pd.DataFrame({"x": [1, 1, 2], "y": [2, 3, 1]})
-    D = pd.DataFrame({"y": [5, 5, 3], "x": [3, 5, 5]})      # other column order
+    D = pd.DataFrame({"y": [5, 5, 3], "x": [3, 5, 5]})  # other column order
     cats = kano.classify(F, D)
     assert list(cats.columns) == ["x", "y"]
-    assert cats["x"].tolist() == ["A", "O", "M"]              # (1,3), (1,5), (2,5)
-    assert cats["y"].tolist() == ["M", "M", "A"]              # (2,5), (3,5), (1,3)
+    assert cats["x"].tolist() == ["A", "O", "M"]  # (1,3), (1,5), (2,5)
+    assert cats["y"].tolist() == ["M", "M", "A"]  # (2,5), (3,5), (1,3)
     # an export with the dysfunctional column first
     export = pd.DataFrame({"x_d": [3, 5, 5], "y_d": [5, 5, 3], "y_f": [2, 3, 1], "x_f": [1, 1, 2]})
     f, d, imp = kano.pair_columns(export, {"x": ("x_f", "x_d"), "y": ("y_f", "y_d")})
@@ -372,8 +379,7 @@ def test_columns_swapped_are_paired_by_name():
 def test_pair_columns_with_codebook_pairs_and_missing_column():
     class Pair:  # the codebook's KanoPair has these attributes
         def __init__(self, id, functional, dysfunctional, importance=None):
-            self.id, self.functional, self.dysfunctional, self.importance = \
-                id, functional, dysfunctional, importance
+            self.id, self.functional, self.dysfunctional, self.importance = id, functional, dysfunctional, importance
 
     data = pd.DataFrame({"a_f": [1], "a_d": [5], "a_imp": [9], "b_f": [2], "b_d": [5]})
     f, d, imp = kano.pair_columns(data, [Pair("a", "a_f", "a_d", "a_imp"), Pair("b", "b_f", "b_d")])
@@ -409,20 +415,48 @@ def test_reversed_coding():
 
 def test_answer_texts_english_german_persian():
     pos = kano.answer_positions()
-    english = {"I like it that way": 1, "I enjoy it that way": 1, "This would be very helpful to me": 1,
-               "Love it": 1, "It must be that way": 2, "I expect it that way": 2,
-               "It is a basic necessity": 2, "This is a basic requirement for me": 2, "Expect it": 2,
-               "I am neutral": 3, "I’m neutral": 3, "This would not affect me": 3, "Indifferent": 3,
-               "I can live with it that way": 4, "I can tolerate it": 4, "I can accept it": 4,
-               "I dislike it, but I can live with it that way": 4,
-               "This would be a minor inconvenience": 4, "Tolerate it": 4,
-               "I dislike it that way": 5, "I dislike it, and I can't accept it": 5,
-               "This would be a major problem for me": 5, "Unhappy": 5,
-               "Das würde mich sehr freuen": 1, "Das setze ich voraus": 2, "Das ist mir egal": 3,
-               "Das könnte ich in Kauf nehmen": 4, "Das würde mich sehr stören": 5}
-    persian = {"دوست دارم": 1, "خوشم می‌آید": 1, "انتظار دارم": 2, "باید این‌گونه باشد": 2,
-               "برایم فرقی نمی‌کند": 3, "بی‌تفاوتم": 3, "می‌توانم تحمل کنم": 4, "قابل تحمل است": 4,
-               "دوست ندارم": 5, "خوشم نمی‌آید": 5}
+    english = {
+        "I like it that way": 1,
+        "I enjoy it that way": 1,
+        "This would be very helpful to me": 1,
+        "Love it": 1,
+        "It must be that way": 2,
+        "I expect it that way": 2,
+        "It is a basic necessity": 2,
+        "This is a basic requirement for me": 2,
+        "Expect it": 2,
+        "I am neutral": 3,
+        "I’m neutral": 3,
+        "This would not affect me": 3,
+        "Indifferent": 3,
+        "I can live with it that way": 4,
+        "I can tolerate it": 4,
+        "I can accept it": 4,
+        "I dislike it, but I can live with it that way": 4,
+        "This would be a minor inconvenience": 4,
+        "Tolerate it": 4,
+        "I dislike it that way": 5,
+        "I dislike it, and I can't accept it": 5,
+        "This would be a major problem for me": 5,
+        "Unhappy": 5,
+        "Das würde mich sehr freuen": 1,
+        "Das setze ich voraus": 2,
+        "Das ist mir egal": 3,
+        "Das könnte ich in Kauf nehmen": 4,
+        "Das würde mich sehr stören": 5,
+    }
+    persian = {
+        "دوست دارم": 1,
+        "خوشم می‌آید": 1,
+        "انتظار دارم": 2,
+        "باید این‌گونه باشد": 2,
+        "برایم فرقی نمی‌کند": 3,
+        "بی‌تفاوتم": 3,
+        "می‌توانم تحمل کنم": 4,
+        "قابل تحمل است": 4,
+        "دوست ندارم": 5,
+        "خوشم نمی‌آید": 5,
+    }
     for text, p in {**english, **persian}.items():
         assert pos[normalize_label(text)] == p, text
     # Arabic yeh/kaf, a space instead of ZWNJ, extra white space and case
@@ -431,8 +465,7 @@ def test_answer_texts_english_german_persian():
     assert pos[normalize_label("I LIKE IT")] == 1
     # classify with texts, numbers as text (Persian digits) and numbers mixed in one column
     f = pd.Series(["I like it", "۲", 1, "دوست ندارم", "I can live with it"], name="x")
-    d = pd.Series(["I dislike it", "I dislike it", "I am neutral", "دوست دارم", "I can tolerate it"],
-                  name="x")
+    d = pd.Series(["I dislike it", "I dislike it", "I am neutral", "دوست دارم", "I can tolerate it"], name="x")
     assert kano.classify(f, d).tolist() == ["O", "M", "A", "R", "I"]
 
 
@@ -458,9 +491,14 @@ def test_bad_answers_are_counted_and_reported():
     assert cats["x"].notna().tolist() == [True, False, False, False, False, False]
     p = kano.answer_problems(F, D)
     assert p.loc["x"].to_dict() == {
-        "functional_invalid": 3, "dysfunctional_invalid": 1, "functional_missing": 1,
-        "dysfunctional_missing": 1, "one_half_missing": 2, "n_pairs": 1,
-        "invalid_values": "7, maybe, 2.5, 0"}
+        "functional_invalid": 3,
+        "dysfunctional_invalid": 1,
+        "functional_missing": 1,
+        "dysfunctional_missing": 1,
+        "one_half_missing": 2,
+        "n_pairs": 1,
+        "invalid_values": "7, maybe, 2.5, 0",
+    }
     assert p.loc["y", "functional_invalid"] == 0 and p.loc["y", "invalid_values"] == ""
     assert p.loc["y", "n_pairs"] == 6
 
@@ -490,8 +528,7 @@ codes = st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan, 0.0, 6.0, 2.5, -1.0])
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(codes, codes), min_size=1, max_size=60),
-       st.sampled_from(["standard", "pouliot"]))
+@given(st.lists(st.tuples(codes, codes), min_size=1, max_size=60), st.sampled_from(["standard", "pouliot"]))
 def test_property_classify_matches_reference(pairs, table):
     f = pd.Series([p[0] for p in pairs], name="x")
     d = pd.Series([p[1] for p in pairs], name="x")
@@ -531,8 +568,7 @@ def test_property_summary_invariants(x):
 # count with weights
 # ------------------------------------------------------------------------------------------
 def test_count_weighted_by_hand():
-    cats = pd.Series(pd.Categorical(["A", "A", "M", None, "Q"], categories=list(kano.CATEGORIES)),
-                     name="x")
+    cats = pd.Series(pd.Categorical(["A", "A", "M", None, "Q"], categories=list(kano.CATEGORIES)), name="x")
     c = kano.count(cats, weights=[1.0, 2.0, 0.5, 3.0, 1.5])
     assert c.loc["x", "A"] == 3.0 and c.loc["x", "M"] == 0.5 and c.loc["x", "Q"] == 1.5
     assert c.loc["x", "n"] == 5.0
@@ -559,7 +595,7 @@ def test_continuous_dumouchel_by_hand():
     assert r["dysfunctional_mean"] == pytest.approx(1.2)
     assert r["dysfunctional_sd"] == pytest.approx(math.sqrt(28.8 / 4))
     assert r["importance_mean"] == pytest.approx(27 / 5) and r["n"] == 5
-    assert r["category"] == "I"          # 1.6 < 2 and 1.2 < 2
+    assert r["category"] == "I"  # 1.6 < 2 and 1.2 < 2
     # dropping R/Q pairs: (5,1) is R -> f 4,4,2,0 (2.5), d 4,0,4,0 (2.0) -> O
     r2 = kano.continuous(F, D, keep_rq=False).loc["x"]
     assert (r2["functional_mean"], r2["dysfunctional_mean"], r2["category"], r2["n"]) == (2.5, 2.0, "O", 4)
@@ -576,7 +612,7 @@ def test_continuous_xu_weighted_by_hand():
     # w = (9-1)/8 = 1, (5-1)/8 = .5: f 1·1, .5·.5 -> .625; d 1·1, .5·.5 -> .625
     assert rw["functional_mean"] == pytest.approx(0.625)
     assert rw["dysfunctional_mean"] == pytest.approx(0.625)
-    assert rw["functional_sd"] == pytest.approx(math.sqrt(2 * 0.375 ** 2))
+    assert rw["functional_sd"] == pytest.approx(math.sqrt(2 * 0.375**2))
     assert rw["importance_mean"] == pytest.approx(7.0)
     # a reverse respondent pattern: both means negative -> R
     rr = kano.continuous(pd.Series([5, 5], name="x"), pd.Series([1, 2], name="x")).loc["x"]
@@ -632,8 +668,9 @@ def test_bootstrap_matches_row_resampling_reference():
 # compare (drift / segments), checked against R
 # ------------------------------------------------------------------------------------------
 def _stp_counts(*names):
-    return pd.DataFrame([STP25[n] for n in names], columns=list("MOAIRQ"),
-                        index=pd.Index(["x", "y"][:len(names)], name="attribute"))
+    return pd.DataFrame(
+        [STP25[n] for n in names], columns=list("MOAIRQ"), index=pd.Index(["x", "y"][: len(names)], name="attribute")
+    )
 
 
 def test_compare_matches_r():
@@ -680,17 +717,17 @@ def test_compare_unchanged_and_missing_attributes():
 # ------------------------------------------------------------------------------------------
 def test_demo_planted_categories():
     from csmlib import demo
-    from csmlib.codebook import Codebook
+    from csmlib.survey.codebook import Codebook
 
-    pairs = Codebook.model_validate(demo.codebook_dict()).kano      # the codebook's KanoSpec
+    pairs = Codebook.model_validate(demo.codebook_dict()).kano  # the codebook's KanoSpec
     for index, (wave, _, _) in enumerate(demo.WAVES):
         frame = demo._responses(index, wave, np.random.default_rng([demo.SEED, index]))
         f, d, imp = kano.pair_columns(frame, pairs)
-        with pytest.warns(UserWarning, match="kano_eco"):      # one planted code 6
+        with pytest.warns(UserWarning, match="kano_eco"):  # one planted code 6
             cats = kano.classify(f, d)
         s = kano.summarize(kano.count(cats))
         truth = {k: v[wave] for k, v in demo.GROUND_TRUTH["kano"].items()}
         assert s["category"].to_dict() == truth, wave
         assert kano.answer_problems(f, d).loc["kano_eco", "functional_invalid"] >= 1
         cont = kano.continuous(f, d, importance=imp)
-        assert cont["importance_mean"].idxmax() == "kano_safe_pack"   # planted mean 8.0
+        assert cont["importance_mean"].idxmax() == "kano_safe_pack"  # planted mean 8.0

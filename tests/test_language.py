@@ -1,4 +1,5 @@
 """Persian reports: right-to-left HTML, Persian digits, shaped and correctly ordered labels in figures."""
+
 import re
 import unicodedata
 import warnings
@@ -9,11 +10,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from csmlib import display
-from csmlib.plots import shape
-from csmlib.render import _report_copy, notebook_title
+from csmlib.report import tables as display
+from csmlib.report.plots import shape
+from csmlib.report.render import _report_copy, notebook_title
 
-WORD = "رضایت مشتری"   # "customer satisfaction"
+WORD = "رضایت مشتری"  # "customer satisfaction"
 
 
 def _forms(text):
@@ -31,7 +32,7 @@ def drawn(text):
     from matplotlib.ft2font import FT2Font
 
     font = _font()
-    if hasattr(FT2Font, "_layout"):   # matplotlib's own layout: exactly what it will draw
+    if hasattr(FT2Font, "_layout"):  # matplotlib's own layout: exactly what it will draw
         from matplotlib._text_helpers import layout
 
         return [(item.char, item.glyph_index) for item in layout(shape(text), font)]
@@ -46,15 +47,18 @@ def test_persian_is_drawn_right_to_left_with_joined_letters(text):
     font = _font()
     glyphs = drawn(text)
     base = [unicodedata.normalize("NFKC", ch) for ch, _ in glyphs if ch not in ("\u200c",)]
-    expected = [ch for ch in get_display(text) if ch != "\u200c"]   # Unicode bidi visual order
+    expected = [ch for ch in get_display(text) if ch != "\u200c"]  # Unicode bidi visual order
     assert "".join(base).replace(" ", "") == "".join(expected).replace(" ", "")
     # the first logical letter is drawn rightmost (last), the last logical letter leftmost
     letters = [c for c in base if c.strip() and c not in "()"]
     assert letters[-1] == text[0] and letters[0] == [c for c in text if c.strip() and c not in "()"][-1]
     # contextual (joined) forms: some glyphs differ from the letter's isolated glyph
     isolated = {ch: font.get_char_index(ord(ch)) for ch in set(text) if ch.strip()}
-    joined = [g for ch, g in glyphs if unicodedata.normalize("NFKC", ch) in isolated
-              and g != isolated[unicodedata.normalize("NFKC", ch)]]
+    joined = [
+        g
+        for ch, g in glyphs
+        if unicodedata.normalize("NFKC", ch) in isolated and g != isolated[unicodedata.normalize("NFKC", ch)]
+    ]
     assert joined, "letters are drawn in isolated forms"
     assert all(g != 0 for _, g in glyphs), "a glyph is missing from the font"
     assert shape("Delivery speed") == "Delivery speed"
@@ -62,7 +66,7 @@ def test_persian_is_drawn_right_to_left_with_joined_letters(text):
 
 def test_the_check_catches_double_shaping(monkeypatch):
     """Shaping text that matplotlib shapes again reverses it: the glyph-order check must see that."""
-    import csmlib.plots as plots
+    import csmlib.report.plots as plots
     from matplotlib.ft2font import FT2Font
 
     if not hasattr(FT2Font, "_layout"):
@@ -77,7 +81,7 @@ def test_persian_figure_renders_without_missing_glyphs(tmp_path):
     ax.barh([shape("سرعت تحویل"), shape("عملکرد محصول")], [3.4, 3.9])
     ax.set_title(shape(WORD))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")   # matplotlib warns "Glyph ... missing from font"
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font"
         fig.savefig(tmp_path / "fa.png")
     plt.close(fig)
     assert (tmp_path / "fa.png").stat().st_size > 5_000
@@ -100,7 +104,7 @@ def test_markdown_cells_switch_to_persian_for_fa_reports():
     assert notebook_title(nb, "x", "fa") == "تحلیل کانو"
     assert notebook_title(nb, "x", "en") == "Kano analysis"
     assert _report_copy(nb, "fa").cells[0].source == "# تحلیل کانو"
-    assert nb.cells[0].source == "# Kano analysis"   # the notebook itself is not changed
+    assert nb.cells[0].source == "# Kano analysis"  # the notebook itself is not changed
 
 
 @pytest.mark.slow
@@ -120,30 +124,42 @@ def test_persian_report_renders_right_to_left(demo_root, tmp_path):
     params = yaml.safe_load(path.read_text(encoding="utf-8"))
     params["options"]["language"] = "fa"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "csmlib.cli", "run", "params/2025Q4.yaml", "--only", "02"],
-                            cwd=root, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "csmlib.cli", "run", "params/2025Q4.yaml", "--only", "02"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     html = (root / "reports" / "2025Q4" / "02_satisfaction.html").read_text(encoding="utf-8")
     assert 'dir="rtl"' in html
-    assert "رضایت مشتری" in html and "شاخص‌های اصلی" in html      # title and a heading
-    assert "رضایت کلی" in html                                      # a codebook label in Persian
-    assert "۱" in html and "۰" in html                              # Persian digits in tables/cards
-    assert "شکننده" in html and ">fragile<" not in html             # segment levels: the codebook's Persian labels
+    assert "رضایت مشتری" in html and "شاخص‌های اصلی" in html  # title and a heading
+    assert "رضایت کلی" in html  # a codebook label in Persian
+    assert "۱" in html and "۰" in html  # Persian digits in tables/cards
+    assert "شکننده" in html and ">fragile<" not in html  # segment levels: the codebook's Persian labels
 
 
 def test_persian_tables_translate_intake_problems_but_show_data_verbatim(monkeypatch):
     import pandas as pd
 
-    from csmlib import display
+    from csmlib.report import tables as display
 
     shown = []
     monkeypatch.setattr(display, "display", lambda obj: shown.append(getattr(obj, "data", str(obj))))
-    rejected = pd.DataFrame({"file": ["data/responses_2026Q1.csv"], "row": [12], "column": ["prod_price"],
-                             "value": ["7"], "reason": ["out of range 1-5"]})
+    rejected = pd.DataFrame(
+        {
+            "file": ["data/responses_2026Q1.csv"],
+            "row": [12],
+            "column": ["prod_price"],
+            "value": ["7"],
+            "reason": ["out of range 1-5"],
+        }
+    )
     display.table(rejected, language="fa", index=False)
     page = shown[0]
-    assert "data/responses_2026Q1.csv" in page and "prod_price" in page     # as in the data: findable
-    assert "خارج از بازه ۱−۵" in page and "۱۲" in page                      # the problem and the row number in Persian
+    assert "data/responses_2026Q1.csv" in page and "prod_price" in page  # as in the data: findable
+    assert "خارج از بازه ۱−۵" in page and "۱۲" in page  # the problem and the row number in Persian
     assert display.word("duplicate respondent id (first in row 3)", "fa") == "شناسه پاسخ‌دهنده تکراری (نخستین بار در ردیف 3)"
     assert display.word("out of range 1-5", "en") == "out of range 1-5"
 
@@ -152,7 +168,7 @@ def test_persian_figures_have_persian_digits_on_axes_and_bars():
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from csmlib.plots.satisfaction import shares_chart
+    from csmlib.report.plots.satisfaction import shares_chart
 
     fig = shares_chart(pd.Series({"وفادار": 62.5, "در معرض خطر": 12.0}), title="بخش‌های وفاداری", xlabel="درصد")
     fig.canvas.draw()

@@ -1,4 +1,5 @@
 """Report notebooks are committed clean: no outputs, exactly one parameters cell, csm kernel."""
+
 import json
 
 import pytest

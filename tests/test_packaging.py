@@ -1,4 +1,5 @@
 """environment.yml (conda) lists every dependency of pyproject.toml (pip)."""
+
 import re
 import tomllib
 
@@ -22,7 +23,7 @@ def test_environment_yml_in_sync_with_pyproject():
         name = _name(spec)
         conda_name = CONDA_NAMES.get(name, name).lower().replace("_", "-")
         assert conda_name in conda, f"{name} missing from environment.yml"
-        bounds = spec[len(re.split(r'[<>=!~ ]', spec, maxsplit=1)[0]):]
+        bounds = spec[len(re.split(r"[<>=!~ ]", spec, maxsplit=1)[0]) :]
         assert bounds.replace(" ", "") in conda[conda_name].replace(" ", ""), f"{name}: '{bounds}' differs"
     pip = [d for d in env["dependencies"] if isinstance(d, dict)][0]["pip"]
     assert "-e ." in pip
@@ -39,11 +40,22 @@ def test_ci_calls_make_test():
 
 
 # distribution name -> the module it is imported as; and the tools the workbench runs but never imports
-IMPORT_NAMES = {"pyyaml": "yaml", "python-calamine": "python_calamine", "arabic-reshaper": "arabic_reshaper",
-                "python-bidi": "bidi", "seaborn": "seaborn", "pyarrow": "pyarrow", "markupsafe": "markupsafe"}
-NOT_IMPORTED = {"jupyterlab": "the JupyterLab app of `make lab`", "ipykernel": "the csm kernel the notebooks run on",
-                "openpyxl": "pandas' Excel writer engine (feedback.xlsx)", "pyarrow": "pandas' Parquet engine",
-                "python-calamine": "pandas' Excel reader engine (engine='calamine')"}
+IMPORT_NAMES = {
+    "pyyaml": "yaml",
+    "python-calamine": "python_calamine",
+    "arabic-reshaper": "arabic_reshaper",
+    "python-bidi": "bidi",
+    "seaborn": "seaborn",
+    "pyarrow": "pyarrow",
+    "markupsafe": "markupsafe",
+}
+NOT_IMPORTED = {
+    "jupyterlab": "the JupyterLab app of `make lab`",
+    "ipykernel": "the csm kernel the notebooks run on",
+    "openpyxl": "pandas' Excel writer engine (feedback.xlsx)",
+    "pyarrow": "pandas' Parquet engine",
+    "python-calamine": "pandas' Excel reader engine (engine='calamine')",
+}
 
 
 def test_runtime_dependencies_are_exactly_those_used():
@@ -56,6 +68,7 @@ def test_runtime_dependencies_are_exactly_those_used():
     declared = {_name(d) for d in project["dependencies"]}
     sources = [p.read_text(encoding="utf-8") for p in (REPO / "csmlib").rglob("*.py")]
     import json
+
     for nb in (REPO / "notebooks").glob("*.ipynb"):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]

@@ -1,4 +1,5 @@
 """The quarterly batch: job graph, units, manifest, skipping unchanged jobs, a Dask cluster."""
+
 import json
 import re
 import shutil
@@ -9,8 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from csmlib.cli import main
-from csmlib.pipeline import plan_jobs, reads
-from csmlib.wave import open_wave
+from csmlib.batch.pipeline import plan_jobs, reads
+from csmlib.survey.wave import open_wave
 from tests.conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -22,7 +23,7 @@ def test_job_graph_orders_waves_and_the_results_each_notebook_reads(demo_root):
     keys = list(graph)
     stems = [n.stem for n in NOTEBOOKS]
     for key, (_job, deps) in graph.items():
-        assert all(keys.index(d) < keys.index(key) for d in deps), key   # a topological order
+        assert all(keys.index(d) < keys.index(key) for d in deps), key  # a topological order
     # each notebook waits for the same notebook of the previous wave (trend charts)
     assert "2025Q4/-/02_satisfaction" in graph["2026Q1/-/02_satisfaction"][1]
     # the summary waits for every other notebook of its wave; feedback for the analyses it collects
@@ -55,7 +56,7 @@ def test_units_on_a_dask_cluster_with_manifest_and_caching(unit_project, monkeyp
     runner = CliRunner()
     wave = open_wave(path)
     keep, small = wave.units()
-    assert keep and small   # some regions have fewer than 220 respondents
+    assert keep and small  # some regions have fewer than 220 respondents
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         first = runner.invoke(main, ["run", str(path), "--only", "01", "--scheduler", cluster.scheduler_address])
         assert first.exit_code == 0, first.output
@@ -78,7 +79,7 @@ def test_units_on_a_dask_cluster_with_manifest_and_caching(unit_project, monkeyp
 
 def test_a_partial_run_keeps_the_record_of_the_other_reports(demo_root, tmp_path):
     """`csm run --only 08` must not drop the other reports from the manifest and the wave page."""
-    from csmlib.pipeline import NotebookRun, WaveRun, _keep_earlier_jobs
+    from csmlib.batch.pipeline import NotebookRun, WaveRun, _keep_earlier_jobs
 
     root = tmp_path / "p"
     shutil.copytree(demo_root / "params", root / "params")
@@ -86,13 +87,25 @@ def test_a_partial_run_keeps_the_record_of_the_other_reports(demo_root, tmp_path
     wave = open_wave(root / "params" / "2025Q4.yaml")
     out = wave.params.output_dir
     out.mkdir(parents=True)
-    earlier = [{"notebook": n.stem, "status": "ok", "seconds": 1.0, "html": f"{n.stem}.html", "unit": None,
-                "wave": "2025Q4", "input_sha256": "x", "title": n.stem, "output_sha256": "y"} for n in NOTEBOOKS]
+    earlier = [
+        {
+            "notebook": n.stem,
+            "status": "ok",
+            "seconds": 1.0,
+            "html": f"{n.stem}.html",
+            "unit": None,
+            "wave": "2025Q4",
+            "input_sha256": "x",
+            "title": n.stem,
+            "output_sha256": "y",
+        }
+        for n in NOTEBOOKS
+    ]
     for job in earlier[:-1]:
-        (out / job["html"]).write_text("<html></html>", encoding="utf-8")   # the last page is gone
+        (out / job["html"]).write_text("<html></html>", encoding="utf-8")  # the last page is gone
     (out / "manifest.json").write_text(json.dumps({"jobs": earlier}), encoding="utf-8")
     run = WaveRun("2025Q4", str(out), 1, 1, 0)
     run.notebooks.append(NotebookRun(notebook=NOTEBOOKS[0].stem, status="ok", seconds=2.0, html="x.html"))
     _keep_earlier_jobs(wave, run, NOTEBOOKS)
-    assert [r.notebook for r in run.notebooks] == [NOTEBOOKS[0].stem]        # only what ran counts as run
+    assert [r.notebook for r in run.notebooks] == [NOTEBOOKS[0].stem]  # only what ran counts as run
     assert [r.notebook for r in run.kept] == [n.stem for n in NOTEBOOKS[1:-1]]  # no page, no record

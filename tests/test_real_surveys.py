@@ -20,6 +20,7 @@ nothing confidential about a rejected row reaches a page.
 The survey exports come from :mod:`tests.surveys` when it is there; otherwise an equivalent
 export is generated here.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -43,8 +44,10 @@ except ImportError:  # pragma: no cover - only without tests/surveys.py
 
 WAVES = ("bank", "spss", "tiny")
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-EXCEPTION_NAME = re.compile(r"\b(Traceback|[A-Z][A-Za-z]*(Error|Exception)|LinAlgError|KeyboardInterrupt|"
-                            r"StopIteration|UserWarning|RuntimeWarning)\b")
+EXCEPTION_NAME = re.compile(
+    r"\b(Traceback|[A-Z][A-Za-z]*(Error|Exception)|LinAlgError|KeyboardInterrupt|"
+    r"StopIteration|UserWarning|RuntimeWarning)\b"
+)
 OPTIONS = {"n_boot": 50, "seed": 7, "min_n": 30, "level": 0.95}
 
 
@@ -78,8 +81,17 @@ def _fallback_frame(name: str) -> pd.DataFrame:
         frame.loc[rng.random(n) < 0.01, "q5"] = 99
         frame["weight"] = np.round(np.exp(rng.normal(0, 0.3, size=n)), 4)
         return frame
-    customers = ["Acme Ltd", "Borealis GmbH", "Cedar & Sons", "Delta Works", "Eastern Tools", "Fabrik AG",
-                 "Gamma Supplies", "Helix BV", "Iris Trading"]
+    customers = [
+        "Acme Ltd",
+        "Borealis GmbH",
+        "Cedar & Sons",
+        "Delta Works",
+        "Eastern Tools",
+        "Fabrik AG",
+        "Gamma Supplies",
+        "Helix BV",
+        "Iris Trading",
+    ]
     base = rng.normal(0, 1, size=9)
     frame = pd.DataFrame({"customer": customers})
     for name in TINY_ITEMS:
@@ -88,11 +100,24 @@ def _fallback_frame(name: str) -> pd.DataFrame:
     return frame
 
 
-TINY_ITEMS = (surveys.TINY_ITEMS if surveys is not None else
-              ["product_quality", "product_price", "delivery_speed", "delivery_reliability", "staff_courtesy",
-               "service_response", "invoice_accuracy", "technical_support", "documentation", "ordering_ease",
-               "account_manager"])
-SPSS_BLOCKS = (list(surveys.SPSS_BLOCKS) if surveys is not None else ["Product", "Delivery", "Staff", "Invoice", "Website"])
+TINY_ITEMS = (
+    surveys.TINY_ITEMS
+    if surveys is not None
+    else [
+        "product_quality",
+        "product_price",
+        "delivery_speed",
+        "delivery_reliability",
+        "staff_courtesy",
+        "service_response",
+        "invoice_accuracy",
+        "technical_support",
+        "documentation",
+        "ordering_ease",
+        "account_manager",
+    ]
+)
+SPSS_BLOCKS = list(surveys.SPSS_BLOCKS) if surveys is not None else ["Product", "Delivery", "Staff", "Invoice", "Website"]
 
 
 def _export(name: str, folder: Path) -> Path:
@@ -108,15 +133,27 @@ def _export(name: str, folder: Path) -> Path:
 
 # ---------------------------------------------------------------------------- codebooks and wave files
 def _bank_codebook() -> dict:
-    groups = {"imag": "organisation", "expe": "other", "qual": "delivery", "val": "product", "sat": "other",
-              "loy": "other"}
+    groups = {"imag": "organisation", "expe": "other", "qual": "delivery", "val": "product", "sat": "other", "loy": "other"}
     sizes = {"imag": 5, "expe": 5, "qual": 5, "val": 4, "sat": 4, "loy": 4}
-    items = [{"id": f"{c}{j}", "label": f"{c.title()} {j}", "group": groups[c], "dimension": c, "scale": "eleven",
-              **({"driver": False} if c == "loy" else {})}   # loyalty follows satisfaction, it does not drive it
-             for c, k in sizes.items() for j in range(1, k + 1)]
-    return {"survey": "Bank customer satisfaction (ECSI)", "scales": {"eleven": {"min": 0, "max": 10}},
-            "segments": {"gender": {"column": "gender", "label": "Gender"}}, "items": items,
-            "outcomes": {"overall": {"column": "sat1", "label": "Overall satisfaction", "scale": "eleven"}}}
+    items = [
+        {
+            "id": f"{c}{j}",
+            "label": f"{c.title()} {j}",
+            "group": groups[c],
+            "dimension": c,
+            "scale": "eleven",
+            **({"driver": False} if c == "loy" else {}),
+        }  # loyalty follows satisfaction, it does not drive it
+        for c, k in sizes.items()
+        for j in range(1, k + 1)
+    ]
+    return {
+        "survey": "Bank customer satisfaction (ECSI)",
+        "scales": {"eleven": {"min": 0, "max": 10}},
+        "segments": {"gender": {"column": "gender", "label": "Gender"}},
+        "items": items,
+        "outcomes": {"overall": {"column": "sat1", "label": "Overall satisfaction", "scale": "eleven"}},
+    }
 
 
 def _spss_codebook() -> dict:
@@ -126,46 +163,91 @@ def _spss_codebook() -> dict:
         for i in range(6):
             number = b * 6 + i + 1
             label = f"{block}: {surveys.SPSS_BLOCKS[block][i]}" if surveys is not None else f"{block} {i + 1}"
-            items.append({"id": f"q{number}", "label": label, "group": group, "dimension": block.lower(),
-                          "scale": "seven", "department": block})
-    return {"survey": "Labelled SPSS survey", "respondent_id": "resp_no", "weight": "weight",
-            "scales": {"seven": {"min": 1, "max": 7, "missing": [99]}, "eleven": {"min": 0, "max": 10, "missing": [99]}},
-            "segments": {"region": {"column": "region", "label": "Region"}}, "items": items,
-            "outcomes": {"overall": {"column": "q31", "label": "Overall satisfaction", "scale": "seven"},
-                         "recommend": {"column": "q32", "label": "Likelihood to recommend", "scale": "eleven"}}}
+            items.append(
+                {
+                    "id": f"q{number}",
+                    "label": label,
+                    "group": group,
+                    "dimension": block.lower(),
+                    "scale": "seven",
+                    "department": block,
+                }
+            )
+    return {
+        "survey": "Labelled SPSS survey",
+        "respondent_id": "resp_no",
+        "weight": "weight",
+        "scales": {"seven": {"min": 1, "max": 7, "missing": [99]}, "eleven": {"min": 0, "max": 10, "missing": [99]}},
+        "segments": {"region": {"column": "region", "label": "Region"}},
+        "items": items,
+        "outcomes": {
+            "overall": {"column": "q31", "label": "Overall satisfaction", "scale": "seven"},
+            "recommend": {"column": "q32", "label": "Likelihood to recommend", "scale": "eleven"},
+        },
+    }
 
 
 def _tiny_codebook() -> dict:
-    items = [{"id": name, "label": name.replace("_", " ").capitalize(), "group": "other",
-              "dimension": name.split("_")[0] if name.split("_")[0] in ("product", "delivery") else "service",
-              "scale": "five"} for name in TINY_ITEMS]
-    return {"survey": "Tiny B2B survey", "respondent_id": "customer", "scales": {"five": {"min": 1, "max": 5}},
-            "items": items, "outcomes": {"overall": {"column": "overall_satisfaction", "label": "Overall satisfaction",
-                                                     "scale": "five"}}}
+    items = [
+        {
+            "id": name,
+            "label": name.replace("_", " ").capitalize(),
+            "group": "other",
+            "dimension": name.split("_")[0] if name.split("_")[0] in ("product", "delivery") else "service",
+            "scale": "five",
+        }
+        for name in TINY_ITEMS
+    ]
+    return {
+        "survey": "Tiny B2B survey",
+        "respondent_id": "customer",
+        "scales": {"five": {"min": 1, "max": 5}},
+        "items": items,
+        "outcomes": {"overall": {"column": "overall_satisfaction", "label": "Overall satisfaction", "scale": "five"}},
+    }
 
 
 def _improper_codebook() -> dict:
-    items = [{"id": f"{c}{i}", "label": f"{c.title()} {i}", "group": "other", "dimension": c, "scale": "eleven"}
-             for c in ("IMAG", "EXPE", "QUAL", "SAT", "LOY") for i in (1, 2, 3)]
-    return {"survey": "Improper CFA study", "scales": {"eleven": {"min": 0, "max": 10}}, "items": items,
-            "outcomes": {"overall": {"column": "SAT1", "label": "Overall satisfaction", "scale": "eleven"}}}
+    items = [
+        {"id": f"{c}{i}", "label": f"{c.title()} {i}", "group": "other", "dimension": c, "scale": "eleven"}
+        for c in ("IMAG", "EXPE", "QUAL", "SAT", "LOY")
+        for i in (1, 2, 3)
+    ]
+    return {
+        "survey": "Improper CFA study",
+        "scales": {"eleven": {"min": 0, "max": 10}},
+        "items": items,
+        "outcomes": {"overall": {"column": "SAT1", "label": "Overall satisfaction", "scale": "eleven"}},
+    }
 
 
 def _write(root: Path, wave: str, codebook: dict, responses: Path, **extra) -> Path:
     (root / "params").mkdir(parents=True, exist_ok=True)
-    (root / "params" / f"{wave}_codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False),
-                                                           encoding="utf-8")
-    params = {"wave": wave, "title": f"{codebook['survey']} 2024", "fieldwork": {"start": "2024-01-01", "end": "2024-03-31"},
-              "codebook": f"params/{wave}_codebook.yaml", "responses": responses.relative_to(root).as_posix(),
-              "options": OPTIONS, **extra}
+    (root / "params" / f"{wave}_codebook.yaml").write_text(
+        yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    params = {
+        "wave": wave,
+        "title": f"{codebook['survey']} 2024",
+        "fieldwork": {"start": "2024-01-01", "end": "2024-03-31"},
+        "codebook": f"params/{wave}_codebook.yaml",
+        "responses": responses.relative_to(root).as_posix(),
+        "options": OPTIONS,
+        **extra,
+    }
     path = root / "params" / f"{wave}.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
 def _csm(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "csmlib.cli", "run", "--jobs", "2", "--notebooks",
-                           str(REPO / "notebooks"), *args], cwd=root, capture_output=True, text=True, timeout=1500)
+    return subprocess.run(
+        [sys.executable, "-m", "csmlib.cli", "run", "--jobs", "2", "--notebooks", str(REPO / "notebooks"), *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -175,11 +257,17 @@ def project(tmp_path_factory):
     data = root / "data"
     _write(root, "bank", _bank_codebook(), _export("bank", data / "bank"))
     # the wave file's own cut-offs: CSAT counts only the top answer, penalty–reward boxes 1–2 and 7
-    _write(root, "spss", _spss_codebook(), _export("spss", data / "spss"), cutoffs={"csat": 7},
-           drivers={"penalty_reward": {"low": 2, "high": 7}})
+    _write(
+        root,
+        "spss",
+        _spss_codebook(),
+        _export("spss", data / "spss"),
+        cutoffs={"csat": 7},
+        drivers={"penalty_reward": {"low": 2, "high": 7}},
+    )
     tiny = _export("tiny", data / "tiny")
     frame = pd.read_csv(tiny)
-    frame.loc[frame.index[0], "product_price"] = 9          # out of range: the first customer's row is rejected
+    frame.loc[frame.index[0], "product_price"] = 9  # out of range: the first customer's row is rejected
     frame.to_csv(tiny, index=False)
     _write(root, "tiny", _tiny_codebook(), tiny)
     improper = data / "improper" / "improper.csv"
@@ -216,8 +304,7 @@ def _text(fragment: str) -> str:
 def _one_note(section: str) -> str:
     """The text of a section that is one note and nothing else (fails otherwise)."""
     assert _outputs(section) == 1, _text(section)[:300]
-    assert section.count('class="csm-note"') == 1 and "<table" not in section and "<img" not in section, \
-        _text(section)[:300]
+    assert section.count('class="csm-note"') == 1 and "<table" not in section and "<img" not in section, _text(section)[:300]
     return _text(section)
 
 
@@ -243,7 +330,7 @@ def test_pages_show_no_error_and_no_empty_section(project, wave):
         page = _page(root, wave, notebook)
         shown = _text(re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S))
         found = EXCEPTION_NAME.search(shown)
-        assert found is None, f"{wave}/{notebook}: {shown[max(0, found.start() - 150):found.end() + 150]}"
+        assert found is None, f"{wave}/{notebook}: {shown[max(0, found.start() - 150) : found.end() + 150]}"
         assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page, f"{wave}/{notebook}"
         assert not re.search(r"<tbody>\s*</tbody>", page), f"{wave}/{notebook} shows an empty table"
         assert "nan" not in re.findall(r"\b\w+\b", shown), f"{wave}/{notebook} shows a nan"
@@ -268,25 +355,28 @@ def test_bank_sections_without_data_are_one_line(project):
     assert "competitor" in _one_note(sat["Comparison with competitors and benchmarks"])
     headline = _text(sat["Headline indicators"])
     assert "Not measured in this survey: NPS (no recommendation question); CES (no effort question)." in headline
-    assert "answering 8–10" in headline                                   # the CSAT cut-off, from the 0–10 scale
-    assert "mean of all 27 rating items" in headline                      # what the 0–100 index is
+    assert "answering 8–10" in headline  # the CSAT cut-off, from the 0–10 scale
+    assert "mean of all 27 rating items" in headline  # what the 0–100 index is
     dims = _text(sat["Scores by dimension"])
     assert all(d in dims for d in ("imag", "expe", "qual", "val", "sat", "loy"))
-    assert "weight" in _text(sat[""])                                     # unweighted, and why
+    assert "weight" in _text(sat[""])  # unweighted, and why
     drivers = _sections(_page(root, "bank", "05_drivers"))
     assert "No loyalty question" in _one_note(drivers["Importance for loyalty"])
     intro = _text(drivers[""])
-    assert "19 characteristics" in intro                                 # 27 items − sat (own concept) − loy (driver: false)
+    assert "19 characteristics" in intro  # 27 items − sat (own concept) − loy (driver: false)
     assert "Shapley" in intro and "relative weights replace" not in intro
     penalty = _text(drivers["Penalties and rewards"])
-    assert "low (0–4) and top (9–10)" in penalty                         # bands from the 0–10 scale
+    assert "low (0–4) and top (9–10)" in penalty  # bands from the 0–10 scale
     quality = _sections(_page(root, "bank", "01_data_quality"))
-    assert "row number" in _text(quality[""])                            # no id column: rows identify respondents
+    assert "row number" in _text(quality[""])  # no id column: rows identify respondents
     summary = _sections(_page(root, "bank", "08_summary"))
     assert "Kano" in _one_note(summary["Customer needs (Kano)"])
     assert "complaints" in _one_note(summary["Complaints"])
     feedback = _text(_page(root, "bank", "07_feedback"))
-    assert "Not available for this wave (so no findings from it): Kano analysis, open comments (no comment question or no themes), complaints log." in feedback
+    assert (
+        "Not available for this wave (so no findings from it): Kano analysis, open comments (no comment question or no themes), complaints log."
+        in feedback
+    )
     results = json.loads((root / "reports" / "bank" / "results" / "05_drivers.json").read_text("utf-8"))
     assert not {"sat1", "sat2", "loy1"} & set(results["drivers"]) and len(results["drivers"]) == 19
 
@@ -302,12 +392,12 @@ def test_many_drivers_use_relative_weights_with_a_note(project):
     assert "answering 7 to “Overall satisfaction” (scale 1–7; cut-off set in the wave file)" in satisfaction
     saved = json.loads((root / "reports" / "spss" / "results" / "02_satisfaction.json").read_text("utf-8"))
     assert saved["cutoffs"]["csat"] == 7
-    from csmlib.wave import open_wave
+    from csmlib.survey.wave import open_wave
 
     answers = open_wave(root / "params" / "spss.yaml").data[["overall", "weight"]].dropna()
     top = (answers["weight"] * (answers["overall"] == 7)).sum() / answers["weight"].sum() * 100
     csat = next(r["estimate"] for r in saved["headline"] if r["metric"] == "csat")
-    assert csat == pytest.approx(top)                                     # the number is the one the page defines
+    assert csat == pytest.approx(top)  # the number is the one the page defines
     assert "loyalty question" in _one_note(_sections(_page(root, "spss", "02_satisfaction"))["Satisfaction and loyalty"])
     results = json.loads((root / "reports" / "spss" / "results" / "05_drivers.json").read_text("utf-8"))
     assert results["methods"] == ["relative_weights"] and results["primary_method"] == "relative_weights"
@@ -345,9 +435,9 @@ def test_rejected_rows_show_row_numbers_not_identities(project):
     assert "1 row was kept out" in _text(intake) and "out of range 1-5" in _text(intake)
     page = _page(root, "tiny", "01_data_quality")
     raw = pd.read_csv(root / "reports" / "tiny" / "rejected_rows.csv").iloc[0]
-    assert raw["customer"] not in htmllib.unescape(page)                  # the respondent id stays in rejected.csv
+    assert raw["customer"] not in htmllib.unescape(page)  # the respondent id stays in rejected.csv
     cells = re.findall(r"<td[^>]*>(.*?)</td>", intake, flags=re.S)
-    assert "9" not in [c.strip() for c in cells]                          # and so does the raw value
+    assert "9" not in [c.strip() for c in cells]  # and so does the raw value
 
 
 @pytest.mark.slow
@@ -363,13 +453,19 @@ def test_improper_cfa_is_said_in_plain_words(project):
 
 # ---------------------------------------------------------------------------- the pieces, without notebooks
 def test_rejected_listing_keeps_ids_and_values_out():
-    from csmlib.quality import rejected_listing
+    from csmlib.stats.quality import rejected_listing
 
-    rejected = pd.DataFrame({"file": ["x.csv"] * 3, "row": [7, 3, 3], "respondent_id": ["Acme", "B", "B"],
-                             "column": ["q2", "q9", "q1"], "value": ["12", "x", "0"],
-                             "reason": ["out of range 1-5", "not a number", "out of range 1-5"]})
+    rejected = pd.DataFrame(
+        {
+            "file": ["x.csv"] * 3,
+            "row": [7, 3, 3],
+            "respondent_id": ["Acme", "B", "B"],
+            "column": ["q2", "q9", "q1"],
+            "value": ["12", "x", "0"],
+            "reason": ["out of range 1-5", "not a number", "out of range 1-5"],
+        }
+    )
     listing = rejected_listing(rejected)
     assert list(listing.columns) == ["row", "column", "reason"]
-    assert listing.values.tolist() == [[3, "q1", "out of range 1-5"], [3, "q9", "not a number"],
-                                       [7, "q2", "out of range 1-5"]]
+    assert listing.values.tolist() == [[3, "q1", "out of range 1-5"], [3, "q9", "not a number"], [7, "q2", "out of range 1-5"]]
     assert rejected_listing(rejected.iloc[:0]).empty

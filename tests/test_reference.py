@@ -1,9 +1,10 @@
 """docs/reference.md is generated from the codebook and wave-file models and never drifts."""
+
 import importlib.util
 from pathlib import Path
 
-from csmlib.codebook import Codebook
-from csmlib.params import WaveParams
+from csmlib.survey.codebook import Codebook
+from csmlib.survey.params import WaveParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,8 +17,9 @@ def _tool():
 
 
 def test_reference_is_current():
-    assert (ROOT / "docs" / "reference.md").read_text(encoding="utf-8") == _tool().render(), \
+    assert (ROOT / "docs" / "reference.md").read_text(encoding="utf-8") == _tool().render(), (
         "run `python tools/reference.py` and commit docs/reference.md"
+    )
 
 
 def test_every_key_is_described():

@@ -1,4 +1,4 @@
-"""csmlib.reliability against R psych: public case C (Holzinger–Swineford) and derived cases.
+"""csmlib.stats.reliability against R psych: public case C (Holzinger–Swineford) and derived cases.
 
 Reference values
 ----------------
@@ -17,6 +17,7 @@ Reference values
   psych ≥ 2.4 changed a convention (standardized α from the pairwise ``cor()`` rather than
   ``cov2cor(C)``) the reference is the psych formula evaluated in R with ``cor(x, use="pairwise")``.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,17 +30,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csmlib.reliability import (cronbach_alpha, efa, guttman, is_small_sample, item_statistics,
-                                omega, ordinal_alpha, reverse_items, reverse_keying_flags)
+from csmlib.stats.reliability import (
+    cronbach_alpha,
+    efa,
+    guttman,
+    is_small_sample,
+    item_statistics,
+    omega,
+    ordinal_alpha,
+    reverse_items,
+    reverse_keying_flags,
+)
 
 from tests.holzinger import ITEMS, likert, load_items, with_missing
-CLOSED = 1e-6      # closed-form statistics (note §3)
-ITER = 1e-4        # minres-based ω (note §3)
+
+CLOSED = 1e-6  # closed-form statistics (note §3)
+ITER = 1e-4  # minres-based ω (note §3)
 
 
 # --------------------------------------------------------------------------------------------
 # Data: case C and deterministic derivations of it
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def hs() -> pd.DataFrame:
@@ -59,6 +71,7 @@ def hs_likert(hs) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Case C: whole scale
 # --------------------------------------------------------------------------------------------
+
 
 def test_case_c_alpha_feldt(hs):
     res = cronbach_alpha(hs)
@@ -84,8 +97,7 @@ def test_case_c_guttman(hs):
     assert g.lambda2 == pytest.approx(0.7793595234, abs=CLOSED)
     assert g.lambda6 == pytest.approx(0.8084867408, abs=CLOSED)
     assert g.lambda3 == pytest.approx(0.7604022190, abs=CLOSED)
-    assert (g.lambda4, g.beta, g.mean_split_half) == pytest.approx(
-        (0.8489566713, 0.5126953443, 0.7510145373), abs=CLOSED)
+    assert (g.lambda4, g.beta, g.mean_split_half) == pytest.approx((0.8489566713, 0.5126953443, 0.7510145373), abs=CLOSED)
     assert g.n_splits == 126 and g.exhaustive
     assert len(g.best_split) == 4 and len(g.worst_split) == 4
 
@@ -94,7 +106,7 @@ def test_case_c_omega(hs):
     assert omega(hs).omega_total == pytest.approx(0.7706982837, abs=ITER)
     sl = omega(hs, n_factors=3)
     assert sl.omega_hierarchical == pytest.approx(0.4492424341, abs=ITER)
-    assert sl.omega_total == pytest.approx(0.8508350734, abs=ITER)   # = glb.fa
+    assert sl.omega_total == pytest.approx(0.8508350734, abs=ITER)  # = glb.fa
     assert sl.omega_h_asymptotic == pytest.approx(0.5280017810, abs=ITER)
     assert sl.ecv == pytest.approx(0.2972656470, abs=ITER)
     assert sl.flipped_items == () and sl.n == 301
@@ -108,26 +120,27 @@ def test_one_factor_omega_has_no_hierarchical_part(hs):
 
 
 ITEM_TABLE = pd.DataFrame(
-    [[4.935770, 1.167432, 0.522037, 0.657359, 0.724806, 0.725112, 0.743238],
-     [6.088040, 1.177451, 0.275243, 0.453045, 0.764231, 0.763185, 0.774021],
-     [2.250415, 1.130979, 0.370172, 0.528328, 0.748956, 0.748243, 0.764434],
-     [3.060908, 1.164116, 0.580707, 0.702919, 0.715001, 0.718581, 0.723953],
-     [4.340532, 1.290472, 0.525385, 0.673324, 0.723572, 0.725521, 0.730794],
-     [2.185572, 1.095603, 0.595139, 0.707460, 0.714154, 0.716771, 0.722155],
-     [4.185902, 1.089534, 0.245732, 0.413821, 0.766437, 0.764980, 0.776092],
-     [5.527076, 1.012615, 0.369055, 0.511361, 0.748424, 0.747131, 0.764485],
-     [5.374123, 1.009152, 0.494781, 0.617414, 0.731030, 0.728064, 0.749885]],
+    [
+        [4.935770, 1.167432, 0.522037, 0.657359, 0.724806, 0.725112, 0.743238],
+        [6.088040, 1.177451, 0.275243, 0.453045, 0.764231, 0.763185, 0.774021],
+        [2.250415, 1.130979, 0.370172, 0.528328, 0.748956, 0.748243, 0.764434],
+        [3.060908, 1.164116, 0.580707, 0.702919, 0.715001, 0.718581, 0.723953],
+        [4.340532, 1.290472, 0.525385, 0.673324, 0.723572, 0.725521, 0.730794],
+        [2.185572, 1.095603, 0.595139, 0.707460, 0.714154, 0.716771, 0.722155],
+        [4.185902, 1.089534, 0.245732, 0.413821, 0.766437, 0.764980, 0.776092],
+        [5.527076, 1.012615, 0.369055, 0.511361, 0.748424, 0.747131, 0.764485],
+        [5.374123, 1.009152, 0.494781, 0.617414, 0.731030, 0.728064, 0.749885],
+    ],
     index=ITEMS,
-    columns=["mean", "sd", "item_rest_r", "item_total_r", "alpha_if_dropped",
-             "std_alpha_if_dropped", "omega_if_dropped"])
+    columns=["mean", "sd", "item_rest_r", "item_total_r", "alpha_if_dropped", "std_alpha_if_dropped", "omega_if_dropped"],
+)
 
 
 def test_case_c_item_table(hs):
     table = item_statistics(hs)
     closed = ITEM_TABLE.columns[:-1]
     # published with 6 decimals: rounding error ≤ 5e-7
-    np.testing.assert_allclose(table[closed].to_numpy(), ITEM_TABLE[closed].to_numpy(),
-                               atol=CLOSED)
+    np.testing.assert_allclose(table[closed].to_numpy(), ITEM_TABLE[closed].to_numpy(), atol=CLOSED)
     np.testing.assert_allclose(table["omega_if_dropped"], ITEM_TABLE["omega_if_dropped"], atol=ITER)
     assert not table["negative_flag"].any()
     assert table.loc["x2", "raises_alpha"] and table.loc["x7", "raises_alpha"]
@@ -136,11 +149,14 @@ def test_case_c_item_table(hs):
     assert table.attrs["n"] == 301 and table.attrs["missing"] == "pairwise"
 
 
-@pytest.mark.parametrize("cols, alpha, feldt, omega_t", [
-    (["x1", "x2", "x3"], 0.6261171319, (0.5465033371, 0.6937533462), 0.6350717129),
-    (["x4", "x5", "x6"], 0.8827069129, (0.8577307811, 0.9039254844), 0.8849615333),
-    (["x7", "x8", "x9"], 0.6884550230, (0.6221153215, 0.7448141788), 0.6983737669),
-])
+@pytest.mark.parametrize(
+    "cols, alpha, feldt, omega_t",
+    [
+        (["x1", "x2", "x3"], 0.6261171319, (0.5465033371, 0.6937533462), 0.6350717129),
+        (["x4", "x5", "x6"], 0.8827069129, (0.8577307811, 0.9039254844), 0.8849615333),
+        (["x7", "x8", "x9"], 0.6884550230, (0.6221153215, 0.7448141788), 0.6983737669),
+    ],
+)
 def test_case_c_subscales(hs, cols, alpha, feldt, omega_t):
     res = cronbach_alpha(hs[cols])
     assert res.alpha == pytest.approx(alpha, abs=CLOSED)
@@ -151,6 +167,7 @@ def test_case_c_subscales(hs, cols, alpha, feldt, omega_t):
 # --------------------------------------------------------------------------------------------
 # Missing data (R psych 2.2.9 on with_missing(hs))
 # --------------------------------------------------------------------------------------------
+
 
 def test_missing_pairwise_alpha_matches_psych(hs_missing):
     res = cronbach_alpha(hs_missing)
@@ -168,22 +185,72 @@ def test_missing_pairwise_alpha_matches_psych(hs_missing):
 def test_missing_pairwise_item_table_matches_psych(hs_missing):
     table = item_statistics(hs_missing)
     ref = {
-        "item_total_r": [0.647778435649, 0.469720288774, 0.521477615796, 0.681711295243,
-                         0.650405247873, 0.680473873891, 0.400736781753, 0.518402692057,
-                         0.602582036142],
-        "item_rest_r": [0.510057619753, 0.277294043157, 0.379787699721, 0.577775593751,
-                        0.509668964249, 0.600872121834, 0.237604588645, 0.382649149492,
-                        0.478756270730],
-        "mean": [4.96703296692, 6.10960144928, 2.28687050360, 3.02619047968, 4.31583629893,
-                 2.18844984691, 4.18651098587, 5.53873239437, 5.37674825070],
-        "sd": [1.15475884933, 1.18704684163, 1.12797473110, 1.11687954634, 1.30079924397,
-               1.11171593087, 1.07074635043, 1.01425170185, 1.01032460714],
-        "alpha_if_dropped": [0.723714159223, 0.761532345193, 0.744597173908, 0.713100344756,
-                             0.723284784571, 0.709420402937, 0.764557985562, 0.743701432467,
-                             0.730199220886],
-        "std_alpha_if_dropped": [0.722487585201, 0.759575031598, 0.744038213899,
-                                 0.716003462483, 0.724073204381, 0.711747679418,
-                                 0.762620274916, 0.741749700920, 0.726289447747],
+        "item_total_r": [
+            0.647778435649,
+            0.469720288774,
+            0.521477615796,
+            0.681711295243,
+            0.650405247873,
+            0.680473873891,
+            0.400736781753,
+            0.518402692057,
+            0.602582036142,
+        ],
+        "item_rest_r": [
+            0.510057619753,
+            0.277294043157,
+            0.379787699721,
+            0.577775593751,
+            0.509668964249,
+            0.600872121834,
+            0.237604588645,
+            0.382649149492,
+            0.478756270730,
+        ],
+        "mean": [
+            4.96703296692,
+            6.10960144928,
+            2.28687050360,
+            3.02619047968,
+            4.31583629893,
+            2.18844984691,
+            4.18651098587,
+            5.53873239437,
+            5.37674825070,
+        ],
+        "sd": [
+            1.15475884933,
+            1.18704684163,
+            1.12797473110,
+            1.11687954634,
+            1.30079924397,
+            1.11171593087,
+            1.07074635043,
+            1.01425170185,
+            1.01032460714,
+        ],
+        "alpha_if_dropped": [
+            0.723714159223,
+            0.761532345193,
+            0.744597173908,
+            0.713100344756,
+            0.723284784571,
+            0.709420402937,
+            0.764557985562,
+            0.743701432467,
+            0.730199220886,
+        ],
+        "std_alpha_if_dropped": [
+            0.722487585201,
+            0.759575031598,
+            0.744038213899,
+            0.716003462483,
+            0.724073204381,
+            0.711747679418,
+            0.762620274916,
+            0.741749700920,
+            0.726289447747,
+        ],
     }
     for col, values in ref.items():
         np.testing.assert_allclose(table[col], values, atol=CLOSED, err_msg=col)
@@ -197,8 +264,7 @@ def test_missing_listwise_and_ci_n(hs_missing):
     assert (lw.ci_low, lw.ci_high) == pytest.approx((0.716724305905, 0.798372356335), abs=CLOSED)
     assert lw.n == 301 and lw.missing == "listwise"
     lw_c = cronbach_alpha(hs_missing, missing="listwise", ci_n="complete_rows")
-    assert (lw_c.ci_low, lw_c.ci_high) == pytest.approx((0.700369258385, 0.811198361186),
-                                                        abs=CLOSED)
+    assert (lw_c.ci_low, lw_c.ci_high) == pytest.approx((0.700369258385, 0.811198361186), abs=CLOSED)
     assert lw_c.n == 164 and lw_c.ci_n == "complete_rows"
     # fewer rows → wider interval; pairwise and listwise α differ but stay close
     assert lw_c.ci_high - lw_c.ci_low > lw.ci_high - lw.ci_low
@@ -217,25 +283,28 @@ def test_listwise_equals_complete_rows(hs_missing):
 def test_missing_omega_matches_psych(hs_missing):
     assert omega(hs_missing).omega_total == pytest.approx(0.767822566454, abs=ITER)
     sl = omega(hs_missing, n_factors=3)
-    assert (sl.omega_hierarchical, sl.omega_total, sl.omega_h_asymptotic, sl.ecv) == \
-        pytest.approx((0.466618312717, 0.850950956300, 0.548349243000, 0.307394936423), abs=ITER)
+    assert (sl.omega_hierarchical, sl.omega_total, sl.omega_h_asymptotic, sl.ecv) == pytest.approx(
+        (0.466618312717, 0.850950956300, 0.548349243000, 0.307394936423), abs=ITER
+    )
     with pytest.warns(UserWarning, match="two group factors"):
         two = omega(hs_missing, n_factors=2)
-    assert (two.omega_hierarchical, two.omega_total, two.omega_h_asymptotic, two.ecv) == \
-        pytest.approx((0.393940290836, 0.815236346320, 0.483222187792, 0.330920441940), abs=ITER)
+    assert (two.omega_hierarchical, two.omega_total, two.omega_h_asymptotic, two.ecv) == pytest.approx(
+        (0.393940290836, 0.815236346320, 0.483222187792, 0.330920441940), abs=ITER
+    )
 
 
 def test_missing_guttman_uses_cov2cor_as_splithalf(hs_missing):
     g = guttman(hs_missing[ITEMS[:6]])
     assert (g.lambda4, g.beta, g.mean_split_half, g.lambda2, g.lambda6) == pytest.approx(
-        (0.831149950547, 0.459149376720, 0.759729302486, 0.782224238133, 0.792933362730),
-        abs=CLOSED)
-    assert g.n_splits == 10          # even k: C(6, 3)/2 distinct splits
+        (0.831149950547, 0.459149376720, 0.759729302486, 0.782224238133, 0.792933362730), abs=CLOSED
+    )
+    assert g.n_splits == 10  # even k: C(6, 3)/2 distinct splits
 
 
 # --------------------------------------------------------------------------------------------
 # Reverse-keyed items
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def reversed_x2(hs_likert) -> pd.DataFrame:
@@ -247,15 +316,26 @@ def reversed_x2(hs_likert) -> pd.DataFrame:
 def test_reverse_keyed_item_is_flagged_not_reversed(reversed_x2):
     with pytest.warns(UserWarning, match="x2"):
         res = cronbach_alpha(reversed_x2)
-    assert res.alpha == pytest.approx(0.626566632806, abs=CLOSED)     # psych: not reversed
+    assert res.alpha == pytest.approx(0.626566632806, abs=CLOSED)  # psych: not reversed
     assert res.negative_items == ("x2",)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = item_statistics(reversed_x2)
     np.testing.assert_allclose(
         table["item_rest_r"],
-        [0.433401270821, -0.306493686993, 0.252050268201, 0.507133975115, 0.490254282067,
-         0.507939358851, 0.291005213023, 0.312977091052, 0.429649803221], atol=CLOSED)
+        [
+            0.433401270821,
+            -0.306493686993,
+            0.252050268201,
+            0.507133975115,
+            0.490254282067,
+            0.507939358851,
+            0.291005213023,
+            0.312977091052,
+            0.429649803221,
+        ],
+        atol=CLOSED,
+    )
     assert table.index[table["negative_flag"]].tolist() == ["x2"]
     assert table.index[table["pc1_negative"]].tolist() == ["x2"]
     assert table.loc["x2", "raises_alpha"]
@@ -267,13 +347,13 @@ def test_reverse_items_restores_the_scale(hs_likert, reversed_x2):
     fixed = reverse_items(reversed_x2, ["x2"], 1, 5)
     np.testing.assert_array_equal(fixed["x2"].to_numpy(), hs_likert["x2"].to_numpy())
     assert cronbach_alpha(fixed).alpha == pytest.approx(cronbach_alpha(hs_likert).alpha, abs=1e-12)
-    assert reversed_x2["x2"].tolist() != fixed["x2"].tolist()      # input untouched
+    assert reversed_x2["x2"].tolist() != fixed["x2"].tolist()  # input untouched
 
 
 def test_reverse_keyed_omega_and_split_half(reversed_x2):
     with pytest.warns(UserWarning, match="flipped"):
         res = omega(reversed_x2)
-    assert res.omega_total == pytest.approx(0.752162835757, abs=ITER)   # psych flip=TRUE
+    assert res.omega_total == pytest.approx(0.752162835757, abs=ITER)  # psych flip=TRUE
     assert res.flipped_items == ("x2",)
     six = reversed_x2[ITEMS[:6]]
     with pytest.warns(UserWarning, match="reverse"):
@@ -282,9 +362,9 @@ def test_reverse_keyed_omega_and_split_half(reversed_x2):
     with pytest.warns(UserWarning, match="reversed"):
         keyed = guttman(six, check_keys=True)
     assert keyed.reversed_items == ("x2",)
-    assert (keyed.lambda4, keyed.beta, keyed.mean_split_half, keyed.lambda2, keyed.lambda6) == \
-        pytest.approx((0.843706778004, 0.508137333117, 0.756395298632, 0.774355764154,
-                       0.777683480792), abs=CLOSED)
+    assert (keyed.lambda4, keyed.beta, keyed.mean_split_half, keyed.lambda2, keyed.lambda6) == pytest.approx(
+        (0.843706778004, 0.508137333117, 0.756395298632, 0.774355764154, 0.777683480792), abs=CLOSED
+    )
 
 
 def test_reverse_items_validation():
@@ -305,6 +385,7 @@ def test_reverse_items_validation():
 # Ordinal α (R psych 2.2.9 polychoric on likert(hs))
 # --------------------------------------------------------------------------------------------
 
+
 def test_ordinal_alpha_matches_psych(hs_likert):
     res = ordinal_alpha(hs_likert)
     assert res.alpha == pytest.approx(0.766388118745, abs=1e-4)
@@ -312,9 +393,9 @@ def test_ordinal_alpha_matches_psych(hs_likert):
     assert rho[1, 0] == pytest.approx(0.3180290857120, abs=1e-4)
     assert rho[8, 7] == pytest.approx(0.4475381548320, abs=1e-4)
     assert rho[4, 3] == pytest.approx(0.7210173157413, abs=1e-4)
-    np.testing.assert_allclose(res.thresholds.loc["x1"],
-                               [-0.7859552785643, -0.2139772681128, 0.3974577992846,
-                                0.8439969743524], atol=1e-10)
+    np.testing.assert_allclose(
+        res.thresholds.loc["x1"], [-0.7859552785643, -0.2139772681128, 0.3974577992846, 0.8439969743524], atol=1e-10
+    )
     assert res.global_thresholds and res.n == 301 and res.k == 9
 
 
@@ -337,31 +418,40 @@ def test_ordinal_alpha_with_empty_cells(hs_likert):
     small = hs_likert.iloc[:60][["x4", "x5", "x6", "x1"]]
     res = ordinal_alpha(small)
     lower = res.polychoric.to_numpy().T[np.triu_indices(4, 1)]
-    np.testing.assert_allclose(lower, [0.649116656000, 0.613580476166, 0.425853092928,
-                                       0.761753358002, 0.150693568552, 0.260721125921], atol=1e-4)
+    np.testing.assert_allclose(
+        lower, [0.649116656000, 0.613580476166, 0.425853092928, 0.761753358002, 0.150693568552, 0.260721125921], atol=1e-4
+    )
     assert res.alpha == pytest.approx(0.78483041432, abs=1e-4) and res.corrected_pairs == 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         local = ordinal_alpha(small.assign(x1=np.minimum(small["x1"], 3)))
     lower = local.polychoric.to_numpy().T[np.triu_indices(4, 1)]
-    np.testing.assert_allclose(lower, [0.471847458462, 0.486862737260, 0.276721961206,
-                                       0.542336606919, 0.170019793484, 0.311369918646], atol=1e-4)
+    np.testing.assert_allclose(
+        lower, [0.471847458462, 0.486862737260, 0.276721961206, 0.542336606919, 0.170019793484, 0.311369918646], atol=1e-4
+    )
     assert local.alpha == pytest.approx(0.70723156189, abs=1e-4) and local.corrected_pairs == 6
 
 
 def test_results_serialise_to_json(hs):
     import json
 
-    from csmlib.results import to_jsonable
+    from csmlib.core.results import to_jsonable
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = [cronbach_alpha(hs), guttman(hs), omega(hs), omega(hs, n_factors=3),
-                   item_statistics(hs), ordinal_alpha(likert(hs)), reverse_keying_flags(hs)]
+        results = [
+            cronbach_alpha(hs),
+            guttman(hs),
+            omega(hs),
+            omega(hs, n_factors=3),
+            item_statistics(hs),
+            ordinal_alpha(likert(hs)),
+            reverse_keying_flags(hs),
+        ]
     for res in results:
         payload = to_jsonable(res)
         json.dumps(payload, allow_nan=False)
-        if isinstance(res, pd.DataFrame):           # tables state n and the mode in attrs
+        if isinstance(res, pd.DataFrame):  # tables state n and the mode in attrs
             assert res.attrs["n"] == 301 and res.attrs["missing"] == "pairwise"
         else:
             assert payload["n"] == 301 and payload["missing"] == "pairwise"
@@ -379,6 +469,7 @@ def test_ordinal_alpha_rejects_non_ordinal_items(hs):
 # Validation
 # --------------------------------------------------------------------------------------------
 
+
 def test_validation_errors_name_the_item(hs):
     with pytest.raises(ValueError, match="at least two items"):
         cronbach_alpha(hs[["x1"]])
@@ -387,7 +478,7 @@ def test_validation_errors_name_the_item(hs):
     with pytest.raises(ValueError, match="x3 have no observed values"):
         cronbach_alpha(hs.assign(x3=np.nan))
     with pytest.raises(ValueError, match="n = 5 rows must exceed .* k = 9"):
-        efa(hs.iloc[:5], 1)            # factor models need n > k; the α family does not
+        efa(hs.iloc[:5], 1)  # factor models need n > k; the α family does not
     with pytest.raises(ValueError, match="n = 1 rows; at least 2"):
         cronbach_alpha(hs.iloc[:1])
     with pytest.raises(ValueError, match="infinite values in item.*x4"):
@@ -433,13 +524,13 @@ def test_nullable_and_array_input(hs_likert):
     expected = cronbach_alpha(hs_likert.astype(float).mask(nullable.isna()))
     assert cronbach_alpha(nullable).alpha == pytest.approx(expected.alpha, abs=1e-12)
     arr = cronbach_alpha(hs_likert.to_numpy())
-    assert arr.items[0] == "item1" and arr.alpha == pytest.approx(
-        cronbach_alpha(hs_likert).alpha, abs=1e-12)
+    assert arr.items[0] == "item1" and arr.alpha == pytest.approx(cronbach_alpha(hs_likert).alpha, abs=1e-12)
 
 
 # --------------------------------------------------------------------------------------------
 # Bootstrap and sampled split-halves (stochastic: self-consistency only)
 # --------------------------------------------------------------------------------------------
+
 
 def test_bootstrap_ci_is_seeded_and_sensible(hs, hs_missing):
     a = cronbach_alpha(hs, ci="bootstrap", n_boot=300, seed=7)
@@ -454,7 +545,7 @@ def test_bootstrap_ci_is_seeded_and_sensible(hs, hs_missing):
 
 
 def test_sampled_split_halves_above_16_items(hs, hs_likert):
-    wide = pd.concat([hs, with_missing(hs_likert).add_suffix("L")], axis=1)     # k = 18
+    wide = pd.concat([hs, with_missing(hs_likert).add_suffix("L")], axis=1)  # k = 18
     g1 = guttman(wide, seed=3)
     g2 = guttman(wide, seed=3)
     assert not g1.exhaustive and g1.n_splits == 10_000
@@ -465,6 +556,7 @@ def test_sampled_split_halves_above_16_items(hs, hs_likert):
 # --------------------------------------------------------------------------------------------
 # Invariants (hypothesis)
 # --------------------------------------------------------------------------------------------
+
 
 @st.composite
 def item_frames(draw):
@@ -477,8 +569,7 @@ def item_frames(draw):
     return pd.DataFrame(x, columns=[f"i{j}" for j in range(k)])
 
 
-PROPERTY = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -513,7 +604,7 @@ def test_guttman_bounds_are_ordered(frame):
         warnings.simplefilter("ignore")
         g = guttman(frame)
     assert g.beta <= g.mean_split_half + 1e-12 <= g.lambda4 + 2e-12
-    if g.lambda1 >= 0:                                # λ1 ≤ λ3 ≤ λ2 for a positive λ1
+    if g.lambda1 >= 0:  # λ1 ≤ λ3 ≤ λ2 for a positive λ1
         assert g.lambda1 <= g.lambda3 + 1e-12 and g.lambda3 <= g.lambda2 + 1e-12
 
 
@@ -521,8 +612,7 @@ def test_guttman_bounds_are_ordered(frame):
 @given(item_frames(), st.integers(1, 5), st.integers(6, 9))
 def test_reverse_items_is_an_involution(frame, lo, hi):
     frame = frame.clip(lo, hi)
-    twice = reverse_items(reverse_items(frame, list(frame.columns), lo, hi), list(frame.columns),
-                          lo, hi)
+    twice = reverse_items(reverse_items(frame, list(frame.columns), lo, hi), list(frame.columns), lo, hi)
     np.testing.assert_allclose(twice.to_numpy(), frame.to_numpy(), atol=1e-12)
 
 
@@ -531,19 +621,20 @@ def test_reverse_items_is_an_involution(frame, lo, hi):
 # --------------------------------------------------------------------------------------------
 
 SMALL = Path(__file__).parent / "data" / "reliability_small_unit.csv"
-SMALL_ALPHA = 0.974625103834215           # alpha(na.omit(x))$total$raw_alpha
+SMALL_ALPHA = 0.974625103834215  # alpha(na.omit(x))$total$raw_alpha
 SMALL_STD_ALPHA = 0.975685885908596
 SMALL_AVERAGE_R = 0.784855278131339
 SMALL_SN = 40.1283749118193
 SMALL_ASE = 0.0110843777488973
-SMALL_FELDT = (0.940243613384161, 0.993244790728031)           # alpha.ci(α, 9, 11)
-SMALL_FELDT_90 = (0.947819758503527, 0.991502698139514)        # p.val = .10
-SMALL_DUHACHEK = (0.952899723446376, 0.996350484222054)        # α ± 1.96·ase
-SMALL_DROP = {"q1": (0.971905174803726, 0.972973512129190, 0.782612183874017),
-              "q2": (0.976733988909743, 0.977781424702015, 0.814840141370306),
-              "q10": (0.974807342020457, 0.976436013133684, 0.805589837895432)}
-SMALL_RDROP = {"q1": 0.878294704141543, "q2": 0.715523252469886, "q4": 0.947845625604994,
-               "q10": 0.771223062226229}
+SMALL_FELDT = (0.940243613384161, 0.993244790728031)  # alpha.ci(α, 9, 11)
+SMALL_FELDT_90 = (0.947819758503527, 0.991502698139514)  # p.val = .10
+SMALL_DUHACHEK = (0.952899723446376, 0.996350484222054)  # α ± 1.96·ase
+SMALL_DROP = {
+    "q1": (0.971905174803726, 0.972973512129190, 0.782612183874017),
+    "q2": (0.976733988909743, 0.977781424702015, 0.814840141370306),
+    "q10": (0.974807342020457, 0.976436013133684, 0.805589837895432),
+}
+SMALL_RDROP = {"q1": 0.878294704141543, "q2": 0.715523252469886, "q4": 0.947845625604994, "q10": 0.771223062226229}
 SMALL_STD_R = {"q1": 0.907122459496326, "q2": 0.760123984083336}
 
 
@@ -593,8 +684,7 @@ def test_small_sample_pairwise_as_psych(small):
         res = cronbach_alpha(small)
     assert res.alpha == pytest.approx(0.976893235297031, abs=CLOSED)
     assert res.ase == pytest.approx(0.008334489095577, abs=CLOSED)
-    assert (res.ci_low, res.ci_high) == pytest.approx((0.951192528763354, 0.992166019109574),
-                                                      abs=CLOSED)
+    assert (res.ci_low, res.ci_high) == pytest.approx((0.951192528763354, 0.992166019109574), abs=CLOSED)
     assert (res.n, res.n_rows, res.n_complete) == (12, 12, 9) and res.small_sample
 
 
@@ -605,8 +695,7 @@ def test_two_complete_rows_are_enough(small):
         warnings.simplefilter("ignore")
         res = cronbach_alpha(two)
     assert res.alpha == pytest.approx(0.99150390625, abs=1e-12)
-    assert (res.ci_low, res.ci_high) == pytest.approx((0.941064907180876, 0.999991228729058),
-                                                      abs=CLOSED)
+    assert (res.ci_low, res.ci_high) == pytest.approx((0.941064907180876, 0.999991228729058), abs=CLOSED)
     assert res.n == 2 and res.small_sample
 
 
@@ -666,6 +755,6 @@ def test_case_c_is_not_a_small_sample(hs):
     assert not omega(hs).small_sample and not item_statistics(hs).attrs["small_sample"]
     # 20 pupils: defined, computed, but flagged
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # x8, x9 load negatively in these 20 rows
+        warnings.simplefilter("ignore")  # x8, x9 load negatively in these 20 rows
         res = cronbach_alpha(hs.iloc[:20])
     assert res.small_sample and res.n == 20 and not math.isnan(res.g6)

@@ -19,6 +19,7 @@ Reference values
 * Dimension scores: hand computations (respondent means, t interval; the weighted one with the
   linearized SE of R ``survey::svymean`` written out).
 """
+
 from __future__ import annotations
 
 import math
@@ -30,29 +31,45 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csmlib import drivers as dr
-from csmlib import headline as hl
-from csmlib import priorities
-from csmlib.codebook import Codebook
+from csmlib.stats import drivers as dr
+from csmlib.stats import headline as hl
+from csmlib.stats import priorities
+from csmlib.survey.codebook import Codebook
 
 DATA = Path(__file__).parent / "data"
 PR_X = ["A", "B", "C", "D", "E"]
 
 # lm(overall ~ A_high + B_low + B_high + C_low + C_high + E_low): coefficients, p-values (R)
-PR_COEF = {"A_high": 1.065312372005472, "B_low": -0.829236651532447,
-           "B_high": 1.119379743967374, "C_low": -0.388911294890676,
-           "E_low": -0.473745675418950}
-PR_P = {"A_high": 3.19464253080587e-03, "B_low": 5.71799557420906e-02,
-        "B_high": 6.75447077698441e-03, "C_low": 4.05121975985552e-01,
-        "E_low": 1.64774468471281e-01}
+PR_COEF = {
+    "A_high": 1.065312372005472,
+    "B_low": -0.829236651532447,
+    "B_high": 1.119379743967374,
+    "C_low": -0.388911294890676,
+    "E_low": -0.473745675418950,
+}
+PR_P = {
+    "A_high": 3.19464253080587e-03,
+    "B_low": 5.71799557420906e-02,
+    "B_high": 6.75447077698441e-03,
+    "C_low": 4.05121975985552e-01,
+    "E_low": 1.64774468471281e-01,
+}
 PR_R2 = 0.44011227097585
 PR_ASYM_B = 0.668389382534768
-PR_W_COEF = {"A_high": 1.186286145088043, "B_low": -0.908405205509842,
-             "B_high": 0.994388344326060, "C_low": -0.461062608413825,
-             "E_low": -0.454539142184003}
-PR_W_P = {"A_high": 1.63401234199278e-03, "B_low": 2.72440460267461e-02,
-          "B_high": 1.43508070814602e-02, "C_low": 3.17281688941002e-01,
-          "E_low": 1.74495104135958e-01}
+PR_W_COEF = {
+    "A_high": 1.186286145088043,
+    "B_low": -0.908405205509842,
+    "B_high": 0.994388344326060,
+    "C_low": -0.461062608413825,
+    "E_low": -0.454539142184003,
+}
+PR_W_P = {
+    "A_high": 1.63401234199278e-03,
+    "B_low": 2.72440460267461e-02,
+    "B_high": 1.43508070814602e-02,
+    "C_low": 3.17281688941002e-01,
+    "E_low": 1.74495104135958e-01,
+}
 PR_W_R2 = 0.480649961511914
 
 
@@ -63,17 +80,17 @@ def pr_data() -> pd.DataFrame:
 
 def _pr(frame, **kw):
     with pytest.warns(UserWarning, match="not enough answers for A, C, D, E"):
-        return priorities.penalty_reward(frame, "overall", PR_X, scale_min=0, scale_max=10,
-                                         min_cell=5, **kw)
+        return priorities.penalty_reward(frame, "overall", PR_X, scale_min=0, scale_max=10, min_cell=5, **kw)
 
 
 # --------------------------------------------------------------------------------------------
 # Penalty–reward on 0–10 with sparse and duplicated boxes
 # --------------------------------------------------------------------------------------------
 
+
 def test_scale_bands_rule():
-    assert priorities.scale_bands(1, 5) == (2.0, 4.0)          # the usual 5-point coding
-    assert priorities.scale_bands(0, 10) == (4.0, 9.0)         # 0–4 / 5–8 / 9–10
+    assert priorities.scale_bands(1, 5) == (2.0, 4.0)  # the usual 5-point coding
+    assert priorities.scale_bands(0, 10) == (4.0, 9.0)  # 0–4 / 5–8 / 9–10
     assert priorities.scale_bands(1, 10) == (5.0, 9.0)
     assert priorities.scale_bands(1, 7) == (3.0, 6.0)
     assert priorities.scale_bands(1, 4) == (2.0, 4.0)
@@ -109,16 +126,20 @@ def test_penalty_reward_reduced_design_matches_r_lm(pr_data):
     # B by hand from the R coefficients: penalty 0.829, reward 1.119, IA = (ρ − |π|)/(ρ + |π|)
     pen, rew = -PR_COEF["B_low"], PR_COEF["B_high"]
     assert pr.loc["B", "impact_asymmetry"] == pytest.approx((rew - pen) / (rew + pen), abs=1e-9)
-    assert pr.loc["B", "factor_class"] == "performance"          # IA 0.149 within ±0.2
+    assert pr.loc["B", "factor_class"] == "performance"  # IA 0.149 within ±0.2
 
 
 def test_penalty_reward_weighted_reduced_design_matches_r_lm(pr_data):
     w = (np.arange(1, 41) % 3) + 1
     pr = _pr(pr_data, weights=w)
     assert pr.attrs["r2"] == pytest.approx(PR_W_R2, abs=1e-10)
-    got = {"A_high": pr.loc["A", "high_coef"], "B_low": pr.loc["B", "low_coef"],
-           "B_high": pr.loc["B", "high_coef"], "C_low": pr.loc["C", "low_coef"],
-           "E_low": pr.loc["E", "low_coef"]}
+    got = {
+        "A_high": pr.loc["A", "high_coef"],
+        "B_low": pr.loc["B", "low_coef"],
+        "B_high": pr.loc["B", "high_coef"],
+        "C_low": pr.loc["C", "low_coef"],
+        "E_low": pr.loc["E", "low_coef"],
+    }
     for key, value in PR_W_COEF.items():
         assert got[key] == pytest.approx(value, abs=1e-10), key
     assert pr.loc["B", "penalty_p"] == pytest.approx(PR_W_P["B_low"], rel=1e-7)
@@ -135,14 +156,11 @@ def test_penalty_reward_reports_not_enough_answers(pr_data):
     assert math.isnan(pr.loc["A", "penalty"]) and math.isnan(pr.loc["A", "penalty_p"])
     assert math.isnan(pr.loc["C", "reward"]) and math.isnan(pr.loc["D", "low_coef"])
     assert math.isnan(pr.loc["E", "impact_asymmetry"]) and math.isnan(pr.loc["E", "asymmetry_p"])
-    assert pr.loc["A", "note"] == ("not enough answers: 2 answers in the low box (≤ 4), fewer "
-                                   "than 5")
+    assert pr.loc["A", "note"] == ("not enough answers: 2 answers in the low box (≤ 4), fewer than 5")
     assert "duplicates the boxes of other drivers" in pr.loc["C", "note"]
     assert "no answers in the middle box" in pr.loc["D", "note"]
-    assert pr.loc["E", "note"] == ("not enough answers: 0 answers in the high box (≥ 9), fewer "
-                                   "than 5")
-    assert pr.loc["B", "note"] == "" and list(pr.loc["A", ["n_low", "n_mid", "n_high"]]) == \
-        [2, 26, 12]
+    assert pr.loc["E", "note"] == ("not enough answers: 0 answers in the high box (≥ 9), fewer than 5")
+    assert pr.loc["B", "note"] == "" and list(pr.loc["A", ["n_low", "n_mid", "n_high"]]) == [2, 26, 12]
 
 
 def test_penalty_reward_never_raises_for_empty_or_duplicate_boxes(pr_data):
@@ -151,12 +169,11 @@ def test_penalty_reward_never_raises_for_empty_or_duplicate_boxes(pr_data):
     with pytest.warns(UserWarning, match="not enough answers"):
         pr = priorities.penalty_reward(pr_data, "overall", PR_X, low=4, high=9, min_cell=0)
     assert pr.attrs["bands"] == "explicit"
-    assert pr.loc["A", "low_in_model"]               # 2 answers are enough with min_cell = 0
+    assert pr.loc["A", "low_in_model"]  # 2 answers are enough with min_cell = 0
     assert not pr.loc["C", "high_in_model"] and not pr.loc["E", "high_in_model"]
     dup = pr_data.assign(B2=pr_data["B"])
     with pytest.warns(UserWarning, match="B2"):
-        out = priorities.penalty_reward(dup, "overall", ["B", "B2"], scale_min=0, scale_max=10,
-                                        min_cell=5)
+        out = priorities.penalty_reward(dup, "overall", ["B", "B2"], scale_min=0, scale_max=10, min_cell=5)
     assert list(out["not_enough_answers"]) == [False, True]
     with pytest.raises(ValueError, match="both scale_min and scale_max"):
         priorities.penalty_reward(pr_data, "overall", PR_X, scale_min=0)
@@ -175,6 +192,7 @@ def test_declared_five_point_scale_keeps_the_usual_boxes():
 # Many drivers: the 27 items of the bank survey
 # --------------------------------------------------------------------------------------------
 
+
 def test_27_item_survey_runs_with_chosen_methods():
     """250 respondents × 27 items on 0–10 in six concepts: the key-driver and penalty–reward
     steps of the report run without an error (relative weights; bands 0–4 / 9–10)."""
@@ -192,8 +210,9 @@ def test_27_item_survey_runs_with_chosen_methods():
     assert len(cols) == 27 and len(drivers) == 23
     choice = dr.choose_methods(len(cols), n_boot=20)
     assert choice.methods == ("relative_weights",) and choice.replaced
-    t = dr.importance(df.drop(columns="overall").assign(y=df["overall"] + rng.normal(0, 1, 250)),
-                      "y", methods=choice.methods, n_boot=20, seed=1)
+    t = dr.importance(
+        df.drop(columns="overall").assign(y=df["overall"] + rng.normal(0, 1, 250)), "y", methods=choice.methods, n_boot=20, seed=1
+    )
     assert len(t) == 27 and t["raw"].sum() == pytest.approx(t.attrs["r2"], abs=1e-10)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -205,24 +224,33 @@ def test_27_item_survey_runs_with_chosen_methods():
 # Dimension scores and the items of the headline index
 # --------------------------------------------------------------------------------------------
 
+
 def _codebook() -> Codebook:
-    items = [{"id": i, "label": i, "group": "product", "dimension": d, "scale": "s10"}
-             for i, d in [("q1", "QUAL"), ("q2", "QUAL"), ("q3", "QUAL"), ("e1", "EXPE"),
-                          ("e2", "EXPE"), ("x1", None)]]
-    return Codebook.model_validate({
-        "survey": "test", "scales": {"s10": {"min": 0, "max": 10}}, "items": items,
-        "outcomes": {"overall": {"column": "overall", "label": "Overall", "scale": "s10"}}})
+    items = [
+        {"id": i, "label": i, "group": "product", "dimension": d, "scale": "s10"}
+        for i, d in [("q1", "QUAL"), ("q2", "QUAL"), ("q3", "QUAL"), ("e1", "EXPE"), ("e2", "EXPE"), ("x1", None)]
+    ]
+    return Codebook.model_validate(
+        {
+            "survey": "test",
+            "scales": {"s10": {"min": 0, "max": 10}},
+            "items": items,
+            "outcomes": {"overall": {"column": "overall", "label": "Overall", "scale": "s10"}},
+        }
+    )
 
 
-FRAME = pd.DataFrame({
-    "q1": [8, 6, np.nan, 9, 10, 7, np.nan, 5],
-    "q2": [9, np.nan, np.nan, 7, 9, 8, 6, 5],
-    "q3": [7, 5, 4, 8, 10, np.nan, np.nan, 6],
-    "e1": [6, 7, 8, np.nan, 9, 5, np.nan, 4],
-    "e2": [np.nan, 8, 9, np.nan, 10, 6, 7, 5],
-    "x1": [5, 5, 5, 5, 5, 5, 5, 5],
-    "overall": [8, 7, 6, 9, 10, 7, 6, 5],
-})
+FRAME = pd.DataFrame(
+    {
+        "q1": [8, 6, np.nan, 9, 10, 7, np.nan, 5],
+        "q2": [9, np.nan, np.nan, 7, 9, 8, 6, 5],
+        "q3": [7, 5, 4, 8, 10, np.nan, np.nan, 6],
+        "e1": [6, 7, 8, np.nan, 9, 5, np.nan, 4],
+        "e2": [np.nan, 8, 9, np.nan, 10, 6, 7, 5],
+        "x1": [5, 5, 5, 5, 5, 5, 5, 5],
+        "overall": [8, 7, 6, 9, 10, 7, 6, 5],
+    }
+)
 # by hand: QUAL needs 2 of 3 answers, EXPE 1 of 2
 QUAL = [8.0, 5.5, np.nan, 8.0, 29 / 3, 7.5, np.nan, 16 / 3]
 EXPE = [6.0, 7.5, 8.5, np.nan, 9.5, 5.5, 7.0, 4.5]
@@ -249,7 +277,7 @@ def test_respondent_scores_half_rule():
 
 def test_dimension_scores_by_hand():
     t = hl.dimension_scores(FRAME, _codebook())
-    assert list(t.index) == ["QUAL", "EXPE"]                 # x1 has no dimension
+    assert list(t.index) == ["QUAL", "EXPE"]  # x1 has no dimension
     for dim, scores in (("QUAL", QUAL), ("EXPE", EXPE)):
         m, se, lo, hi, n = _t_interval(scores)
         row = t.loc[dim]
@@ -276,20 +304,26 @@ def test_dimension_scores_weighted_by_hand():
     x, ww = x[keep], w.to_numpy()[keep]
     n = len(x)
     m = (ww * x).sum() / ww.sum()
-    se = math.sqrt(n / (n - 1) * ((ww ** 2) * (x - m) ** 2).sum()) / ww.sum()
+    se = math.sqrt(n / (n - 1) * ((ww**2) * (x - m) ** 2).sum()) / ww.sum()
     tq = stats.t.ppf(0.95, n - 1)
     row = t.loc["QUAL"]
     assert row["estimate"] == pytest.approx(m, abs=1e-12)
     assert row["se"] == pytest.approx(se, abs=1e-12)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((m - tq * se, m + tq * se), abs=1e-12)
-    assert row["n_eff"] == pytest.approx(ww.sum() ** 2 / (ww ** 2).sum(), abs=1e-12)
+    assert row["n_eff"] == pytest.approx(ww.sum() ** 2 / (ww**2).sum(), abs=1e-12)
 
 
 def test_dimension_with_mixed_scales_is_refused():
-    cb = Codebook.model_validate({
-        "survey": "test", "scales": {"s10": {"min": 0, "max": 10}, "s5": {"min": 1, "max": 5}},
-        "items": [{"id": "a", "label": "a", "group": "product", "dimension": "D", "scale": "s10"},
-                  {"id": "b", "label": "b", "group": "product", "dimension": "D", "scale": "s5"}]})
+    cb = Codebook.model_validate(
+        {
+            "survey": "test",
+            "scales": {"s10": {"min": 0, "max": 10}, "s5": {"min": 1, "max": 5}},
+            "items": [
+                {"id": "a", "label": "a", "group": "product", "dimension": "D", "scale": "s10"},
+                {"id": "b", "label": "b", "group": "product", "dimension": "D", "scale": "s5"},
+            ],
+        }
+    )
     with pytest.raises(ValueError, match="'D' use different scales"):
         hl.dimension_scores(pd.DataFrame({"a": [1, 2], "b": [1, 2]}), cb)
 
@@ -298,7 +332,7 @@ def test_headline_states_the_items_of_the_index():
     """CSI by hand: equal weights, complete cases on the items, 100·(mean − 0)/(10 − 0)."""
     items = ["q1", "q2", "q3", "e1", "e2", "x1"]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                  # few respondents
+        warnings.simplefilter("ignore")  # few respondents
         table = hl.headline(FRAME, _codebook(), items)
     assert table.loc["csi", "items"] == tuple(items)
     assert table.attrs["csi_items"] == items and table.attrs["csi_note"] == ""
@@ -312,13 +346,18 @@ def test_csat_cutoff_from_the_wave_file():
     """CSAT with a declared cut-off counts answers at or above it (hand count)."""
     import pandas as pd
 
-    from csmlib.codebook import Codebook
-    from csmlib.headline import headline
+    from csmlib.survey.codebook import Codebook
+    from csmlib.stats.headline import headline
 
-    cb = Codebook.model_validate({"survey": "t", "scales": {"s": {"min": 0, "max": 10}},
-                                  "items": [{"id": "q", "label": "Q", "group": "other", "scale": "s"}],
-                                  "outcomes": {"overall": {"column": "q", "label": "Q", "scale": "s"}}})
+    cb = Codebook.model_validate(
+        {
+            "survey": "t",
+            "scales": {"s": {"min": 0, "max": 10}},
+            "items": [{"id": "q", "label": "Q", "group": "other", "scale": "s"}],
+            "outcomes": {"overall": {"column": "q", "label": "Q", "scale": "s"}},
+        }
+    )
     data = pd.DataFrame({"q": [10, 9, 8, 7, 6, 5, 9, 10, 3, 8], "overall": [10, 9, 8, 7, 6, 5, 9, 10, 3, 8]})
-    default = headline(data, cb, ["q"]).loc["csat", "estimate"]          # top 3 boxes: 8-10 -> 6 of 10
+    default = headline(data, cb, ["q"]).loc["csat", "estimate"]  # top 3 boxes: 8-10 -> 6 of 10
     strict = headline(data, cb, ["q"], csat_cutoff=9).loc["csat", "estimate"]  # 9-10 -> 4 of 10
     assert default == pytest.approx(60.0) and strict == pytest.approx(40.0)

@@ -1,12 +1,13 @@
-"""csmlib.validation: the shared argument checks, and the rules now kept in one place."""
+"""csmlib.stats.validate: the shared argument checks, and the rules now kept in one place."""
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from csmlib import complaints
-from csmlib.indicators import adjust_pvalues
-from csmlib.validation import check_choice, check_level, check_weights, weight_column
+from csmlib.stats import complaints
+from csmlib.stats.indicators import adjust_pvalues
+from csmlib.stats.validate import check_choice, check_level, check_weights, weight_column
 
 
 @pytest.mark.parametrize("bad", [0, 1, 1.5, -0.1, float("nan"), "0.95", None])
@@ -49,15 +50,14 @@ def test_bh_adjustment_is_scipys_to_the_bit():
     rng = np.random.default_rng(5)
     for m in (1, 2, 7, 40):
         p = rng.uniform(size=m) ** 3
-        p[: m // 3] = p[0]                                  # ties
-        np.testing.assert_array_equal(adjust_pvalues(p, "fdr_bh"),
-                                      stats.false_discovery_control(p, method="bh"))
+        p[: m // 3] = p[0]  # ties
+        np.testing.assert_array_equal(adjust_pvalues(p, "fdr_bh"), stats.false_discovery_control(p, method="bh"))
 
 
 def test_spikes_adjusted_p_values_are_benjamini_hochberg():
     rng = np.random.default_rng(3)
-    h = pd.DataFrame({"category": np.repeat(list("abcdefgh"), 5),
-                      "period": [f"P{i}" for i in range(5)] * 8, "count": rng.poisson(10, 40)})
+    h = pd.DataFrame(
+        {"category": np.repeat(list("abcdefgh"), 5), "period": [f"P{i}" for i in range(5)] * 8, "count": rng.poisson(10, 40)}
+    )
     r = complaints.spikes(h)
-    np.testing.assert_array_equal(r["p_adjusted"].to_numpy(),
-                                  stats.false_discovery_control(r["p_value"].to_numpy(), method="bh"))
+    np.testing.assert_array_equal(r["p_adjusted"].to_numpy(), stats.false_discovery_control(r["p_value"].to_numpy(), method="bh"))

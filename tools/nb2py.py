@@ -3,7 +3,9 @@
 Persian Markdown kept in cell metadata is written after a ``---fa---`` line. Usage:
 python tools/nb2py.py notebooks/NN_x.ipynb script.py
 """
+
 import json, sys
+
 nb = json.load(open(sys.argv[1]))
 out = []
 reads = nb.get("metadata", {}).get("csm", {}).get("reads")

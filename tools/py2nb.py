@@ -8,6 +8,7 @@ declares which results of the same wave the notebook reads, so the pipeline runs
 ``# %% tags=["parameters"]`` starts the papermill parameters cell. The notebook is written
 without outputs, with the ``csm`` kernel. Usage: python tools/py2nb.py src.py notebooks/NN_x.ipynb
 """
+
 import json
 import re
 import sys
@@ -19,10 +20,12 @@ TRANSLATION_MARK = "---fa---"
 
 def convert(text: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"display_name": "CSM workbench", "language": "python", "name": "csm"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"display_name": "CSM workbench", "language": "python", "name": "csm"},
+        "language_info": {"name": "python"},
+    }
     reads = re.search(r"^#\| reads: (.*)$", text, flags=re.M)
-    if reads:  # the other notebooks of the wave whose results this one reads (csmlib.pipeline)
+    if reads:  # the other notebooks of the wave whose results this one reads (csmlib.batch.pipeline)
         nb.metadata["csm"] = {"reads": [r.strip() for r in reads.group(1).split(",") if r.strip()]}
     for chunk in re.split(r"^# %%", text, flags=re.M)[1:]:
         header, _, body = chunk.partition("\n")
@@ -32,7 +35,7 @@ def convert(text: str) -> nbformat.NotebookNode:
             text = "\n".join(lines)
             english, sep, persian = text.partition(TRANSLATION_MARK)
             cell = nbformat.v4.new_markdown_cell(english.strip("\n"))
-            if sep:  # the Persian text, swapped in by csmlib.render for language: fa
+            if sep:  # the Persian text, swapped in by csmlib.report.render for language: fa
                 cell.metadata["csm"] = {"fa": persian.strip("\n")}
             nb.cells.append(cell)
         else:

@@ -1,0 +1,741 @@
+"""Run waves: intake, every report notebook through papermill, HTML, indexes, manifest.
+
+A *job* is one notebook for one wave (and one unit, when the wave asks for a report set per
+unit). Jobs form a small graph: a notebook of a wave waits for the same notebook of the
+previous wave (its trend charts read that wave's results), and the summary notebook (the
+last one) waits for the other notebooks of its wave. The graph runs inline (``jobs=1``), on
+a local process pool (``jobs=N``) or on an existing Dask distributed cluster
+(``scheduler="tcp://host:port"``).
+
+Each job executes its notebook with papermill (explicit kernel, per-cell timeout, the wave's
+parameters injected), keeps the executed notebook in ``<output>/notebooks/`` and renders
+``<output>/<notebook>.html``. A failing notebook keeps its partial executed notebook and gets a
+page showing the error; the other jobs still run. A job whose inputs (notebook, parameters,
+codebook, data, csmlib version, the results it reads) have not changed since its last
+successful run is not run again unless ``force`` is set. ``manifest.json`` records every job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from csmlib import __version__
+from csmlib.core.errors import CSMInputError
+from csmlib.batch.execute import execute_notebook
+from csmlib.survey.params import WaveParams
+from csmlib.report.render import (
+    NavLink,
+    UI_TEXT,
+    is_finite_number,
+    notebook_title,
+    plain_error,
+    render_failure,
+    render_notebook,
+    table_html,
+    trend_svg,
+    write_page,
+)
+from csmlib.core.dates import format_date
+from csmlib.core.text import localize
+from csmlib.core.results import sha256_file
+from csmlib.survey.wave import Wave, open_wave
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+
+
+@dataclass(frozen=True)
+class Job:
+    params_file: str
+    unit: str | None
+    notebook: str  # path of the source notebook
+    notebooks: tuple[str, ...]  # every notebook of the run, for the navigation bar
+    force: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{Path(self.params_file).stem}/{self.unit or '-'}/{Path(self.notebook).stem}"
+
+
+@dataclass
+class NotebookRun:
+    notebook: str
+    status: str  # "ok", "cached" or "failed"
+    seconds: float
+    html: str
+    error: str = ""
+    input_sha256: str = ""
+    unit: str | None = None
+    wave: str = ""
+    outputs: dict = field(default_factory=dict)  # content hashes of the page and the results file
+
+
+@dataclass
+class WaveRun:
+    wave: str
+    output_dir: str
+    n_read: int
+    n_accepted: int
+    n_rejected: int
+    units: list[str] = field(default_factory=list)
+    suppressed_units: list[str] = field(default_factory=list)
+    notebooks: list[NotebookRun] = field(default_factory=list)
+    kept: list[NotebookRun] = field(default_factory=list)  # earlier jobs a partial (--only) run left alone
+
+    @property
+    def all_jobs(self) -> list[NotebookRun]:
+        return self.notebooks + self.kept
+
+
+# ---------------------------------------------------------------------------- helpers
+def find_notebooks(notebooks_dir: Path, only: list[str] | None = None) -> list[Path]:
+    found = sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB))
+    if only:
+        found = [p for p in found if any(p.stem.startswith(o) for o in only)]
+    if not found:
+        raise CSMInputError("no report notebooks found", file=notebooks_dir)
+    return found
+
+
+def check_kernel(name: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise CSMInputError(
+            f"Jupyter kernel '{name}' is not installed: run `make demo`, or "
+            f"`python -m ipykernel install --sys-prefix --name {name}`"
+        ) from None
+
+
+def _job_inputs(wave: Wave, notebook: Path, names: list[str]) -> dict:
+    """Everything a notebook's output depends on, as hashes."""
+    p = wave.params
+    inputs = {
+        "notebook": sha256_file(notebook),
+        "csmlib": __version__,
+        "unit": wave.unit,
+        **{k: sha256_file(getattr(p, k)) for k in ("params_file", "codebook", "responses", "complaints", "actions")},
+    }
+    for prev in wave.previous:  # trend charts read these
+        inputs[f"results:{prev.id}"] = sha256_file(prev.output_dir / "results" / f"{notebook.stem}.json")
+    for other in reads(notebook, names):
+        inputs[f"results:{other}"] = sha256_file(wave.output_dir / "results" / f"{other}.json")
+    return inputs
+
+
+def reads(notebook: Path, names: list[str]) -> list[str]:
+    """The notebooks of the same wave whose results ``notebook`` reads (its ``csm.reads`` metadata).
+
+    ``"*"`` means every other notebook (the executive summary). They run first, and their
+    result files are part of the notebook's inputs.
+    """
+    import nbformat
+
+    declared = nbformat.read(notebook, as_version=4).metadata.get("csm", {}).get("reads", [])
+    if "*" in declared:
+        return [n for n in names if n != notebook.stem]
+    return [n for n in declared if n in names and n != notebook.stem]
+
+
+def _nav(wave: Wave, notebooks: list[Path], titles: dict[str, str], current: str | None) -> list[NavLink]:
+    text = UI_TEXT[wave.language]
+    up = "../../../index.html" if wave.unit else "../index.html"
+    links = [NavLink(up, text["all_waves"]), NavLink("index.html", text["overview"], current == "index")]
+    links += [NavLink(f"{nb.stem}.html", titles.get(nb.stem, nb.stem), current == nb.stem) for nb in notebooks]
+    return links
+
+
+def _titles(notebooks: list[Path], language: str = "en") -> dict[str, str]:
+    import nbformat
+
+    return {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem, language) for nb in notebooks}
+
+
+# ---------------------------------------------------------------------------- one job
+def job_outputs(out: Path, notebook: str, html_name: str) -> dict[str, str | None]:
+    """Content hashes of what a job wrote: its page and its results file."""
+    return {"html": sha256_file(out / html_name), "results": sha256_file(out / "results" / f"{notebook}.json")}
+
+
+def _unchanged(previous: dict | None, digest: str, outputs: dict) -> bool:
+    """A job is cached when its inputs hash as last time and its outputs are exactly what was written then."""
+    if not previous or previous.get("input_sha256") != digest:
+        return False
+    recorded = previous.get("outputs") or {}
+    return outputs.get("html") is not None and all(recorded.get(k) == v for k, v in outputs.items())
+
+
+def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> NotebookRun:
+    """Execute and render one notebook of one wave/unit (runs on a worker).
+
+    ``previous`` is the job's record in the last manifest; the job is skipped ("cached") only
+    when its inputs hash the same and its page and results file still hash as recorded then.
+    """
+    started = time.perf_counter()
+    wave = open_wave(job.params_file, job.unit)
+    nb = Path(job.notebook)
+    notebooks = [Path(n) for n in job.notebooks]
+    out = wave.output_dir
+    html_path = out / f"{nb.stem}.html"
+    executed = out / "notebooks" / nb.name
+    inputs = _job_inputs(wave, nb, [n.stem for n in notebooks])
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    base = dict(notebook=nb.stem, html=html_path.name, input_sha256=digest, unit=job.unit, wave=wave.id)
+    if not job.force and executed.is_file() and _unchanged(previous, digest, job_outputs(out, nb.stem, html_path.name)):
+        return NotebookRun(
+            status="cached",
+            seconds=round(time.perf_counter() - started, 2),
+            outputs=job_outputs(out, nb.stem, html_path.name),
+            **base,
+        )
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    error = execute_notebook(
+        nb,
+        executed,
+        parameters=wave.params.notebook_parameters(wave.unit),
+        kernel=wave.params.options.kernel,
+        timeout=wave.params.options.timeout,
+    )
+    titles = _titles(notebooks, wave.language)
+    organisation = wave.codebook.organisation or wave.codebook.survey
+    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit_label}" if wave.unit else "")
+    nav = _nav(wave, notebooks, titles, nb.stem)
+    try:
+        if executed.is_file():
+            render_notebook(
+                executed,
+                html_path,
+                organisation=organisation,
+                wave_label=label,
+                language=wave.language,
+                nav=nav,
+                title=titles[nb.stem],
+                error=error,
+            )
+        else:
+            render_failure(
+                html_path,
+                notebook=titles[nb.stem],
+                message=error,
+                organisation=organisation,
+                wave_label=label,
+                language=wave.language,
+                nav=nav,
+                executed=executed,
+                root=wave.params.root,
+                params_file=wave.params.params_file,
+            )
+    except Exception as exc:
+        error = error or f"rendering failed: {type(exc).__name__}: {exc}".splitlines()[0]
+    error = plain_error(error, wave.params.root)  # the manifest and the console show no absolute path
+    return NotebookRun(
+        status="failed" if error else "ok",
+        error=error,
+        outputs=job_outputs(out, nb.stem, html_path.name),
+        seconds=round(time.perf_counter() - started, 2),
+        **base,
+    )
+
+
+# ---------------------------------------------------------------------------- the graph
+def plan_jobs(
+    waves: list[Wave], notebooks: list[Path], *, force: bool = False, all_notebooks: list[Path] | None = None
+) -> dict[str, tuple[Job, list[str]]]:
+    """Jobs keyed by ``wave/unit/notebook`` with the keys they wait for.
+
+    ``notebooks`` are the ones to run; ``all_notebooks`` (default: the same) are the wave's whole
+    report set, which the pages' navigation lists even when only some are re-run.
+    """
+    graph: dict[str, tuple[Job, list[str]]] = {}
+    names = tuple(str(n) for n in (all_notebooks or notebooks))
+    stems = [n.stem for n in notebooks]
+    wave_reads = {n.stem: reads(n, stems) for n in notebooks}
+    last_key: dict[tuple[str | None, str], str] = {}
+    for wave in sorted(waves, key=lambda w: w.params.fieldwork.start):
+        keep, _ = wave.units()
+        for unit in ([None] if wave.params.units is None or wave.params.units.include_total else []) + keep:
+            wave_keys: dict[str, str] = {}
+            for nb in notebooks:
+                job = Job(str(wave.params.params_file), unit, str(nb), names, force)
+                deps = [last_key[(unit, nb.stem)]] if (unit, nb.stem) in last_key else []
+                graph[job.key] = (job, deps)
+                last_key[(unit, nb.stem)] = job.key
+                wave_keys[nb.stem] = job.key
+            for nb in notebooks:  # results of the same wave that this notebook reads
+                graph[wave_keys[nb.stem]][1].extend(wave_keys[r] for r in wave_reads[nb.stem])
+    return graph
+
+
+def read_manifest(wave: Wave, log: Callable[[str], None] = print) -> dict | None:
+    """The wave's last ``manifest.json``; an unreadable one is set aside (renamed) and rebuilt."""
+    path = wave.params.output_dir / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("jobs", []), list):
+            raise ValueError("not a manifest")
+        return manifest
+    except (ValueError, OSError, UnicodeDecodeError):
+        aside = path.with_name(f"manifest.broken-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            path.replace(aside)
+            log(f"warning: {wave.id}: manifest.json was unreadable; set aside as {aside.name}, every report is re-run")
+        except OSError:
+            log(f"warning: {wave.id}: manifest.json is unreadable; every report is re-run")
+        return None
+
+
+def _previous_jobs(waves: list[Wave], log: Callable[[str], None] = print) -> dict[str, dict]:
+    """The last manifest's record of each successful job, keyed like the job graph."""
+    records = {}
+    for wave in waves:
+        manifest = read_manifest(wave, log) or {}
+        for job in manifest.get("jobs", []):
+            if isinstance(job, dict) and job.get("status") in ("ok", "cached") and "notebook" in job:
+                key = f"{Path(str(wave.params.params_file)).stem}/{job.get('unit') or '-'}/{job['notebook']}"
+                records[key] = job
+    return records
+
+
+def run_graph(
+    graph, previous: dict[str, dict], *, jobs: int = 1, scheduler: str | None = None, log: Callable[[str], None] = print
+) -> dict[str, NotebookRun]:
+    def report(run: NotebookRun):
+        unit = f" [{run.unit}]" if run.unit else ""
+        log(
+            f"{run.wave:<10} {run.notebook + unit:<32} {run.status:<6} {run.seconds:6.1f} s"
+            + (f"  {run.error}" if run.error else "")
+        )
+
+    results: dict[str, NotebookRun] = {}
+    if scheduler is None and jobs <= 1:
+        for key, (job, _deps) in graph.items():  # insertion order is a topological order
+            results[key] = execute_job(job, previous.get(key))
+            report(results[key])
+        return results
+
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {}
+        for key, (job, deps) in graph.items():
+            futures[key] = client.submit(
+                execute_job, job, previous.get(key), *[futures[d] for d in deps], key=f"csm-{key}-{time.time_ns()}", pure=False
+            )
+        by_future = {f: k for k, f in futures.items()}
+        for future in as_completed(list(futures.values())):
+            run = future.result()
+            results[by_future[future]] = run
+            report(run)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return {k: results[k] for k in graph}
+
+
+def run_waves(
+    params_list: list[WaveParams],
+    *,
+    notebooks_dir: Path | None = None,
+    strict: bool = False,
+    only: list[str] | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> list[WaveRun]:
+    """Validate every wave, run the job graph, write indexes and manifests."""
+    waves = [open_wave(p.params_file) for p in sorted(params_list, key=lambda p: p.fieldwork.start)]
+    with contextlib.ExitStack() as locks:
+        for wave in waves:
+            ensure_writable(wave.params.output_dir, wave.params.params_file)
+            locks.enter_context(wave_lock(wave))
+            check_same_series(wave)
+        return _run_locked(
+            waves, notebooks_dir=notebooks_dir, strict=strict, only=only, jobs=jobs, scheduler=scheduler, force=force, log=log
+        )
+
+
+@contextlib.contextmanager
+def wave_lock(wave: Wave):
+    """One ``csm run`` at a time writes a wave's folder; a second one stops with one line."""
+    import fcntl
+
+    path = wave.params.output_dir / ".csm-run.lock"
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CSMInputError(
+                f"another csm run is writing the reports of wave {wave.id}; try again when it has finished",
+                file=wave.params.params_file,
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_same_series(wave: Wave) -> None:
+    """A wave's folder never receives the reports of another survey with the same wave id."""
+    path = wave.params.output_dir / "manifest.json"
+    try:
+        series = json.loads(path.read_text(encoding="utf-8")).get("series")
+    except (OSError, ValueError, AttributeError):
+        return
+    if series and series != wave.series:
+        raise CSMInputError(
+            f"{_relative(wave.params.output_dir, wave.params.root)} holds the reports of another "
+            f"survey ('{series}'); give this wave another id or an 'output' folder",
+            file=wave.params.params_file,
+        )
+
+
+def _run_locked(waves: list[Wave], *, notebooks_dir, strict, only, jobs, scheduler, force, log) -> list[WaveRun]:
+    runs = {}
+    for wave in waves:  # all file-level problems surface before any notebook runs
+        _ = wave.actions  # a broken action register stops here, not in the complaints report
+        write_intake_files(wave, strict=strict)
+        if strict:
+            check_strict_records(wave)
+        keep, small = wave.units()
+        runs[wave.id] = WaveRun(
+            wave.id, str(wave.output_dir), wave.intake.n_read, wave.intake.n_accepted, wave.intake.n_rejected, keep, small
+        )
+    nb_dir = notebooks_dir or (waves[0].params.root / "notebooks")
+    notebooks = find_notebooks(nb_dir, only)
+    all_notebooks = find_notebooks(nb_dir, None) if only else notebooks
+    for kernel in {w.params.options.kernel for w in waves}:
+        check_kernel(kernel)
+    graph = plan_jobs(waves, notebooks, force=force, all_notebooks=all_notebooks)
+    results = run_graph(graph, _previous_jobs(waves, log), jobs=jobs, scheduler=scheduler, log=log)
+    for run in results.values():
+        runs[run.wave].notebooks.append(run)
+    for wave in waves:
+        if only:  # a partial run keeps the record of the reports it did not touch
+            _keep_earlier_jobs(wave, runs[wave.id], all_notebooks)
+        titles = _titles(all_notebooks, wave.language)
+        write_manifest(wave, runs[wave.id], all_notebooks, titles)
+        write_wave_index(wave, runs[wave.id], all_notebooks, titles)
+        write_reports_index(wave.params.root / "reports", wave.language, wave.codebook.organisation)
+    return [runs[w.id] for w in waves]
+
+
+# ---------------------------------------------------------------------------- files
+def write_intake_files(wave: Wave, *, strict: bool = False) -> None:
+    """rejected.csv (one line per problem) and rejected_rows.csv (the raw rows kept out).
+
+    Raw values and ids are untrusted: text a spreadsheet would read as a formula is written with a
+    leading ``'`` (:func:`csmlib.core.exports.write_csv`), and each file is replaced atomically.
+    """
+    from csmlib.core.exports import write_csv
+
+    out = wave.params.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    intake = wave.intake
+    write_csv(intake.rejected, out / "rejected.csv", encoding="utf-8")
+    write_csv(intake.rejected_rows, out / "rejected_rows.csv", encoding="utf-8")
+    complaints = wave.complaints
+    if complaints is not None:
+        write_csv(complaints.rejected, out / "complaints_rejected.csv", encoding="utf-8")
+    if strict and intake.n_rejected:
+        first = intake.rejected.iloc[0]
+        raise CSMInputError(
+            f"{first['reason']} (value '{first['value']}'; {intake.n_rejected} rejected rows, see {out / 'rejected.csv'})",
+            file=first["file"],
+            row=int(first["row"]),
+            column=str(first["column"]),
+        )
+
+
+def ensure_writable(folder: Path, params_file: Path | None = None) -> None:
+    """The output folder can be created and written, or one line saying it cannot."""
+    probe = folder / f".csm-write-test.{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CSMInputError(f"cannot write the reports folder {folder}: {exc.strerror or exc}", file=params_file) from None
+
+
+def check_strict_records(wave: Wave) -> None:
+    """``--strict``: a rejected complaint record is an error too, like a rejected survey row."""
+    complaints = wave.complaints
+    if complaints is not None and len(complaints.rejected):
+        first = complaints.rejected.iloc[0]
+        raise CSMInputError(
+            f"{first['reason']} (value '{first['value']}'; {len(complaints.rejected)} rejected "
+            f"complaint records, see complaints_rejected.csv)",
+            file=first["file"],
+            row=int(first["row"]),
+            column=str(first["column"]),
+        )
+
+
+def _job_order(notebooks: list[Path]):
+    order = {nb.stem: i for i, nb in enumerate(notebooks)}
+    return lambda r: (r.unit is not None, r.unit or "", order.get(r.notebook, len(order)))
+
+
+def _keep_earlier_jobs(wave: Wave, run: WaveRun, notebooks: list[Path]) -> None:
+    """Add the previous manifest's jobs that this run did not redo (their pages still exist)."""
+    manifest = read_manifest(wave)
+    if manifest is None:
+        return
+    done = {(r.notebook, r.unit) for r in run.notebooks}
+    stems = {nb.stem for nb in notebooks}
+    fields = set(NotebookRun.__dataclass_fields__)
+    for job in manifest.get("jobs", []):
+        key = (job.get("notebook"), job.get("unit"))
+        page = wave.params.unit_dir(job.get("unit")) / str(job.get("html", ""))
+        if key not in done and job.get("notebook") in stems and page.is_file():
+            run.kept.append(NotebookRun(**{k: v for k, v in job.items() if k in fields}))
+
+
+def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
+    from importlib.metadata import version
+
+    packages = {p: version(p) for p in ("pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert")}
+    p = wave.params
+    manifest = {
+        "wave": wave.id,
+        "series": wave.series,
+        "language": wave.language,
+        "fieldwork": {"start": str(p.fieldwork.start), "end": str(p.fieldwork.end)},
+        "csmlib": __version__,
+        "packages": packages,
+        "inputs": {
+            k: {"path": _relative(getattr(p, k), p.root), "sha256": sha256_file(getattr(p, k))}
+            for k in ("params_file", "codebook", "responses", "complaints", "actions")
+            if getattr(p, k)
+        },
+        "notebooks": {nb.stem: sha256_file(nb) for nb in notebooks},
+        "intake": {"read": run.n_read, "accepted": run.n_accepted, "rejected": run.n_rejected},
+        "units": run.units,
+        "suppressed_units": run.suppressed_units,
+        "jobs": [
+            asdict(r) | {"title": titles.get(r.notebook, r.notebook), "output_sha256": sha256_file(p.unit_dir(r.unit) / r.html)}
+            for r in sorted(run.all_jobs, key=_job_order(notebooks))
+        ],
+    }
+    path = p.output_dir / "manifest.json"
+    tmp = path.with_name(f".manifest.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)  # a run cut short never leaves half a manifest
+    return path
+
+
+def _relative(path, root: Path) -> str:
+    """A path as the project shows it: relative to the project folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _status(status: str, language: str = "en") -> dict:
+    tone = "csm-bad" if status == "failed" else "csm-good"
+    return {"html": f'<span class="{tone}">{html.escape(UI_TEXT[language].get(status, status))}</span>'}
+
+
+def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
+    """``reports/<wave>/index.html`` (and one per unit): the reports, their status, the quarantine.
+
+    Titles, unit names and file names are text (escaped, links percent-encoded); a failed report
+    is marked red and links to its failure page.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    from csmlib.core.exports import atomic_write_text
+
+    text = UI_TEXT[wave.language]
+    fw = wave.params.fieldwork
+    pages = []
+    for unit in sorted({r.unit for r in run.all_jobs}, key=lambda u: (u is not None, u or "")):
+        view = Wave(wave.params, wave.codebook, unit, wave.intake_cache)
+        unit_runs = sorted((r for r in run.all_jobs if r.unit == unit), key=_job_order(notebooks))
+        rows = [
+            {
+                "report": Markup('<a href="{}">{}</a>').format(quote(r.html), titles.get(r.notebook, r.notebook)),
+                "status": _status(r.status, wave.language),
+                "seconds": localize(f"{r.seconds:.1f}", wave.language),
+            }
+            for r in unit_runs
+        ]
+        quarantine = Markup(
+            '<div class="{}">{} {}, <strong>{} {}</strong> — <a href="{}rejected.csv">rejected.csv</a></div>'
+        ).format(
+            "csm-alert" if run.n_rejected else "csm-note",
+            run.n_accepted,
+            text["accepted"],
+            run.n_rejected,
+            text["rejected"],
+            "../../" if unit else "",
+        )
+        body = quarantine + Markup(
+            table_html(rows, [("report", text["report"]), ("status", text["status"]), ("seconds", text["seconds"])])
+        )
+        if unit is None and (run.units or run.suppressed_units):
+            by = wave.params.units.by
+            links = Markup(" · ").join(
+                Markup('<a href="units/{}/index.html">{}</a>').format(
+                    quote(Path(view.params.unit_dir(u)).name), wave.level_label(by, u)
+                )
+                for u in run.units
+            )
+            body += Markup("<h2>{}</h2><p>{}</p>").format(text["units"], links)
+            if run.suppressed_units:
+                body += Markup('<p class="csm-note">{}: {}</p>').format(
+                    text["suppressed"].format(min_n=localize(str(wave.params.units.min_n), wave.language)),
+                    ", ".join(wave.level_label(by, u) for u in run.suppressed_units),
+                )
+        summary = view.output_dir / "08_summary.html"
+        if summary.is_file():  # the wave's page opens with the executive summary
+            page = summary.read_text(encoding="utf-8")
+            page = page.replace("</main>", Markup('<h2 id="csm-reports">{}</h2>{}</main>').format(text["reports"], body), 1)
+            target = view.output_dir / "index.html"
+            atomic_write_text(target, page)
+            pages.append(target)
+            continue
+        pages.append(
+            write_page(
+                view.output_dir / "index.html",
+                title=view.title,
+                organisation=wave.codebook.organisation,
+                language=wave.language,
+                subtitle=f"{text['fieldwork']} {format_date(fw.start, wave.language)} – {format_date(fw.end, wave.language)}",
+                nav=_nav(view, notebooks, titles, "index"),
+                body=body,
+            )
+        )
+    return pages[0] if pages else wave.output_dir / "index.html"
+
+
+def _headline_trend_html(folders: list[Path], language: str) -> str:
+    """Headline indicators of the waves in ``folders`` (oldest first; from the satisfaction results):
+    a chart and a table."""
+    from csmlib.stats import headline as hl
+    from csmlib.core.results import load_results
+
+    series: dict[str, list[dict]] = {}
+    waves: list[str] = []
+    for folder in folders:
+        saved = load_results(folder, "02_satisfaction")
+        if not saved:
+            continue
+        wave_id = saved.get("wave", folder.name)
+        headline = [rec for rec in saved.get("headline", []) if rec.get("metric") in hl.METRICS]
+        for rec in headline:
+            series.setdefault(rec["metric"], []).append({"wave": wave_id, **rec})
+        if headline:
+            waves.append(wave_id)
+    if not series:
+        return ""
+    names = hl.LABELS[language]
+    metrics = [m for m in hl.METRICS if m in series]
+    head = [("metric", "")] + [(w, w) for w in waves]
+    cells = []
+    for m in metrics:
+        by_wave = {r["wave"]: r["estimate"] for r in series[m]}
+        cells.append(
+            {
+                "metric": names.get(m, m),
+                **{w: localize(f"{by_wave[w]:.2f}", language) if is_finite_number(by_wave.get(w)) else "–" for w in waves},
+            }
+        )
+    title = html.escape(UI_TEXT[language]["trend"])
+    chart = trend_svg({m: series[m] for m in metrics}, {m: names.get(m, m) for m in metrics}, language=language)
+    return f"<h3>{title}</h3>{chart}" + table_html(cells, head)
+
+
+def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
+    """``reports/index.html``: every wave that has a manifest, newest first.
+
+    Wave ids, titles and file names come from parameter files and manifests: escaped, and
+    percent-encoded in links (a wave id is never read as a URL scheme). Waves with a failed
+    report are marked red.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    text = UI_TEXT[language]
+    manifests = []
+    for manifest_path in reports_dir.glob("*/manifest.json"):
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            str(manifest["wave"]), manifest["intake"]["rejected"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a wave whose manifest is unreadable is listed again after its next run
+        manifests.append((manifest_path.parent, manifest))
+    groups: dict[str, list[tuple[Path, dict]]] = {}
+    for folder, manifest in sorted(manifests, key=lambda fm: (fm[1].get("fieldwork", {}).get("start", ""), fm[0].name)):
+        groups.setdefault(str(manifest.get("series", "")), []).append((folder, manifest))
+    body = Markup("")
+    # one section per survey series, the series with the newest wave first; a series' waves never mix
+    for name, members in sorted(groups.items(), key=lambda g: g[1][-1][1].get("fieldwork", {}).get("start", ""), reverse=True):
+        rows = []
+        for folder, manifest in reversed(members):
+            jobs = [j for j in manifest.get("jobs", []) if not j.get("unit")]
+            failed = [str(j["notebook"]) for j in manifest.get("jobs", []) if j.get("status") == "failed"]
+            wave_id = str(manifest["wave"])
+            href = quote(folder.name)  # the wave's folder, as on disk
+            status = (
+                Markup('<span class="csm-good">{}</span>').format(text.get("ok", "ok"))
+                if not failed
+                else Markup('<span class="csm-bad">{}: {}</span>').format(text.get("failed", "failed"), ", ".join(failed))
+            )
+            rows.append(
+                {
+                    "wave": Markup('<a href="./{}/index.html">{}</a>').format(href, wave_id),
+                    "reports": Markup(" · ").join(
+                        Markup('<a href="./{}/{}">{}</a>').format(href, quote(str(j["html"])), j.get("title", j["notebook"]))
+                        for j in jobs
+                    ),
+                    "rejected": localize(f"{manifest['intake']['rejected']:,}", language),
+                    "status": status,
+                }
+            )
+        section = Markup(_headline_trend_html([folder for folder, _ in members], language)) + Markup(
+            table_html(
+                rows,
+                [
+                    ("wave", text["wave"]),
+                    ("reports", text["reports"]),
+                    ("rejected", text["rejected"]),
+                    ("status", text["status"]),
+                ],
+            )
+        )
+        if len(groups) > 1 or name:
+            section = Markup('<section class="csm-series"><h2>{}</h2>{}</section>').format(name or "–", section)
+        body += section
+    return write_page(
+        reports_dir / "index.html",
+        title=text["index_title"],
+        organisation=organisation,
+        subtitle=text["all_waves"],
+        language=language,
+        nav=[],
+        body=body,
+    )

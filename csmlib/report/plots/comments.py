@@ -1,0 +1,31 @@
+"""Open-comment figures: the share of commenters mentioning each theme, with intervals."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from csmlib.report.plots import BAD, NEUTRAL, finish, shape
+
+
+def themes_chart(table: pd.DataFrame, *, title: str, xlabel: str):
+    """Horizontal bars of the share of commenters (0–1) mentioning each theme, with CI whiskers.
+
+    ``table``: one row per theme, in the order to draw (top first), with ``label``, ``share``,
+    ``ci_low``, ``ci_high`` and optionally ``dissatisfying`` (bool: mentioners significantly less
+    satisfied, drawn in red).
+    """
+    frame = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(frame) + 1.2)))
+    y = np.arange(len(frame))
+    share = frame["share"].to_numpy(float) * 100
+    low = frame["ci_low"].to_numpy(float) * 100
+    high = frame["ci_high"].to_numpy(float) * 100
+    bad = frame["dissatisfying"].fillna(False).astype(bool) if "dissatisfying" in frame else pd.Series(False, index=frame.index)
+    ax.barh(y, share, color=[BAD if b else NEUTRAL for b in bad], alpha=0.85)
+    ax.errorbar(share, y, xerr=[share - low, high - share], fmt="none", ecolor="#333333", elinewidth=1, capsize=2)
+    ax.set_yticks(y, [shape(str(t)) for t in frame["label"]])
+    ax.set_xlim(0, max(5.0, float(np.nanmax(high)) * 1.1 if len(frame) else 5.0))
+    ax.invert_yaxis()
+    return finish(fig, ax, title=title, xlabel=xlabel)

@@ -1,0 +1,480 @@
+"""The headline indicators of a wave, composed from :mod:`csmlib.stats.indicators` and the codebook.
+
+One place decides which indicator is computed from which outcome, so that the satisfaction
+report, the executive summary and the reports index show the same numbers:
+
+=============  ======================================================================
+metric         definition
+=============  ======================================================================
+overall_mean   mean of the overall-satisfaction outcome (its own scale)
+csat           100 × top-box share of the overall outcome: the top 2 boxes on a scale of
+               up to 7 points, the top 3 (8–10) on a 10/11-point scale (indicators.md §2)
+nps            Net Promoter Score of the recommend outcome (0–10), adjusted-Wald CI
+ces_mean       mean of the effort outcome (CES 2.0, 1–7 agreement, higher = easier)
+csi            0–100 satisfaction index of all rating items, equal weights (ACSI rescaling)
+=============  ======================================================================
+
+Every row of :func:`headline` names the columns it was computed from (``items``; for ``csi`` the
+rating items of the index, also in ``attrs["csi_items"]``). :func:`dimension_scores` gives the
+score of each declared dimension (mean of a respondent's answered items, respondents who answered
+at least half of them, :func:`respondent_scores`) with the same mean and interval as the items.
+
+:data:`METRICS` and :data:`LABELS` are also read by the batch's reports index, which has no
+need of the statistics stack: :mod:`csmlib.stats.indicators` (and scipy) is imported by the
+functions that compute.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from csmlib.survey.codebook import Codebook, Scale
+
+METRICS = ("overall_mean", "csat", "nps", "ces_mean", "csi")
+# competitor/benchmark keys accepted in the codebook for each metric
+COMPETITOR_KEYS = {
+    "overall_mean": ("overall_mean", "overall"),
+    "csat": ("csat",),
+    "nps": ("nps",),
+    "ces_mean": ("ces_mean", "ces"),
+    "csi": ("csi",),
+}
+LABELS = {
+    "en": {
+        "overall_mean": "Overall satisfaction (mean)",
+        "csat": "CSAT (% satisfied)",
+        "nps": "Net Promoter Score",
+        "ces_mean": "Customer effort (CES, mean)",
+        "csi": "Satisfaction index (0–100)",
+    },
+    "fa": {
+        "overall_mean": "رضایت کلی (میانگین)",
+        "csat": "CSAT (درصد راضی)",
+        "nps": "خالص امتیاز ترویج‌کنندگان (NPS)",
+        "ces_mean": "سهولت تعامل (CES، میانگین)",
+        "csi": "شاخص رضایت (۰ تا ۱۰۰)",
+    },
+}
+
+
+def csat_boxes(scale: Scale, cutoff: float | None = None) -> int:
+    """Number of top boxes counted as "satisfied" on a scale.
+
+    ``cutoff`` is the lowest answer counted as satisfied (the wave file's ``cutoffs.csat``);
+    without it, the top two boxes on scales of up to 7 points and the top three above.
+
+    >>> from csmlib.survey.codebook import Scale
+    >>> csat_boxes(Scale(min=1, max=5)), csat_boxes(Scale(min=0, max=10)), csat_boxes(Scale(min=0, max=10), 9)
+    (2, 3, 2)
+    """
+    if cutoff is not None:
+        if not scale.min < cutoff <= scale.max:
+            raise ValueError(f"the CSAT cut-off {cutoff:g} must lie above {scale.min:g} and at most {scale.max:g}")
+        return int(scale.max - cutoff + 1)
+    points = int(scale.max - scale.min + 1)
+    return 2 if points <= 7 else 3
+
+
+def lowest_satisfied(scale: Scale, cutoff: float | None = None) -> float:
+    """The lowest answer counted as satisfied (stated next to the CSAT figure).
+
+    >>> from csmlib.survey.codebook import Scale
+    >>> lowest_satisfied(Scale(min=1, max=5)), lowest_satisfied(Scale(min=1, max=10))
+    (4.0, 8.0)
+    """
+    return float(scale.max - csat_boxes(scale, cutoff) + 1)
+
+
+def _row(metric: str, result, unit: str, scale_factor: float = 1.0) -> dict:
+    return {
+        "metric": metric,
+        "estimate": result.estimate * scale_factor,
+        "se": result.se * scale_factor,
+        "ci_low": result.ci_low * scale_factor,
+        "ci_high": result.ci_high * scale_factor,
+        "n": int(result.n),
+        "n_eff": float(result.n_eff),
+        "unit": unit,
+    }
+
+
+def headline(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    item_ids: list[str],
+    *,
+    weights=None,
+    level: float = 0.95,
+    csat_cutoff: float | None = None,
+) -> pd.DataFrame:
+    """Tidy table of the headline indicators available in ``data`` (see the module docstring).
+
+    One row per metric: estimate, se, ci_low, ci_high, n, n_eff, unit and ``items``, the tuple
+    of data columns the metric is computed from (the outcome column; for ``csi`` the rating
+    items, in the order given). ``attrs["csi_items"]`` lists the items of the index (empty when
+    there is no index) and ``attrs["csi_note"]`` says why it is missing when the items do not
+    share one scale (the 0–100 rescaling needs one scale).
+    """
+    from csmlib.stats import indicators as ind
+
+    rows = []
+    outcomes = codebook.outcomes
+    if "overall" in outcomes and "overall" in data and data["overall"].notna().any():
+        scale = codebook.scales[outcomes["overall"].scale]
+        rows.append(
+            _row("overall_mean", ind.mean_score(data["overall"], weights=weights, level=level), f"{scale.min:g}–{scale.max:g}")
+            | {"items": ("overall",)}
+        )
+        rows.append(
+            _row(
+                "csat",
+                ind.top_box(
+                    data["overall"], scale_max=scale.max, boxes=csat_boxes(scale, csat_cutoff), weights=weights, level=level
+                ),
+                "%",
+                100.0,
+            )
+            | {"items": ("overall",)}
+        )
+    if "recommend" in outcomes and "recommend" in data and data["recommend"].notna().any():
+        rows.append(_row("nps", ind.nps(data["recommend"], weights=weights, level=level), "points") | {"items": ("recommend",)})
+    if "effort" in outcomes and "effort" in data and data["effort"].notna().any():
+        scale = codebook.scales[outcomes["effort"].scale]
+        rows.append(
+            _row(
+                "ces_mean",
+                ind.ces(data["effort"], scale=(scale.min, scale.max), weights=weights, level=level),
+                f"{scale.min:g}–{scale.max:g}",
+            )
+            | {"items": ("effort",)}
+        )
+    csi_items: tuple[str, ...] = ()
+    csi_note = ""
+    if item_ids:
+        ranges = {(codebook.scales[codebook.item(i).scale].min, codebook.scales[codebook.item(i).scale].max) for i in item_ids}
+        if len(ranges) == 1:
+            low, high = next(iter(ranges))
+            csi_items = tuple(item_ids)
+            rows.append(
+                _row("csi", ind.csi(data, item_ids, importance="equal", scale=(low, high), weights=weights, level=level), "0–100")
+                | {"items": csi_items}
+            )
+        else:
+            csi_note = (
+                "no satisfaction index: the rating items use different scales ("
+                + ", ".join(f"{lo:g}–{hi:g}" for lo, hi in sorted(ranges))
+                + ")"
+            )
+    out = pd.DataFrame(rows, columns=["metric", "estimate", "se", "ci_low", "ci_high", "n", "n_eff", "unit", "items"]).set_index(
+        "metric"
+    )
+    out.attrs.update({"csi_items": list(csi_items), "csi_note": csi_note})
+    return out
+
+
+def compare_headline(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    weights_current=None,
+    weights_previous=None,
+    level: float = 0.95,
+    csat_cutoff: float | None = None,
+) -> pd.DataFrame:
+    """Change of each headline indicator versus another wave: difference, CI, test, p-value."""
+    from csmlib.stats import indicators as ind
+
+    rows = []
+    tests = []
+    if "overall" in current and "overall" in previous:
+        scale = codebook.scales[codebook.outcomes["overall"].scale]
+        tests.append(("overall_mean", "overall", dict(metric="mean"), 1.0))
+        tests.append(
+            ("csat", "overall", dict(metric="top_box", scale_max=scale.max, boxes=csat_boxes(scale, csat_cutoff)), 100.0)
+        )
+    if "recommend" in current and "recommend" in previous:
+        tests.append(("nps", "recommend", dict(metric="nps"), 1.0))
+    if "effort" in current and "effort" in previous:
+        tests.append(("ces_mean", "effort", dict(metric="mean"), 1.0))
+    for metric, column, options, factor in tests:
+        res = ind.compare(
+            current[column], previous[column], weights_a=weights_current, weights_b=weights_previous, level=level, **options
+        )
+        rows.append(
+            {
+                "metric": metric,
+                "difference": res.difference * factor,
+                "ci_low": res.ci_low * factor,
+                "ci_high": res.ci_high * factor,
+                "statistic": res.statistic,
+                "p_value": res.p_value,
+                "test": res.test,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["metric", "difference", "ci_low", "ci_high", "statistic", "p_value", "test"])
+    return frame.set_index("metric")
+
+
+def target_status(estimates: pd.Series, targets: dict[str, float]) -> pd.DataFrame:
+    """Target met or missed per metric (``targets`` keys are metric names)."""
+    rows = []
+    for metric, target in targets.items():
+        if metric in estimates.index and target is not None and not math.isnan(float(estimates[metric])):
+            rows.append(
+                {
+                    "metric": metric,
+                    "target": float(target),
+                    "estimate": float(estimates[metric]),
+                    "met": bool(estimates[metric] >= target),
+                }
+            )
+    return pd.DataFrame(rows, columns=["metric", "target", "estimate", "met"]).set_index("metric")
+
+
+def competitor_gaps(estimates: pd.DataFrame, competitors: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Our estimate (with CI) against each competitor/benchmark value the codebook declares.
+
+    A benchmark is a published figure without its own sampling error, so the comparison is a
+    one-sample one: the gap is significant when the benchmark lies outside our interval.
+    """
+    rows = []
+    for metric, keys in COMPETITOR_KEYS.items():
+        if metric not in estimates.index:
+            continue
+        for key in keys:
+            for name, value in competitors.get(key, {}).items():
+                est = estimates.loc[metric]
+                rows.append(
+                    {
+                        "metric": metric,
+                        "benchmark": name,
+                        "value": float(value),
+                        "ours": float(est["estimate"]),
+                        "gap": float(est["estimate"] - value),
+                        "significant": bool(value < est["ci_low"] or value > est["ci_high"]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["metric", "benchmark", "value", "ours", "gap", "significant"])
+
+
+def trend_table(history: dict[str, dict], current_wave: str, current: pd.DataFrame) -> pd.DataFrame:
+    """Headline indicators across waves from the saved results (``02_satisfaction`` JSON) plus this wave."""
+    rows = []
+    for wave, saved in history.items():
+        for rec in saved.get("headline", []):
+            rows.append({"wave": wave, **{k: rec.get(k) for k in ("metric", "estimate", "ci_low", "ci_high")}})
+    for metric, rec in current.iterrows():
+        rows.append(
+            {
+                "wave": current_wave,
+                "metric": metric,
+                "estimate": rec["estimate"],
+                "ci_low": rec["ci_low"],
+                "ci_high": rec["ci_high"],
+            }
+        )
+    out = pd.DataFrame(rows, columns=["wave", "metric", "estimate", "ci_low", "ci_high"])
+    for col in ("estimate", "ci_low", "ci_high"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    return out
+
+
+def arrow(change_row, *, alpha: float = 0.05) -> str:
+    """▲/▼ for a significant change, → otherwise."""
+    if change_row is None or not np.isfinite(change_row["p_value"]) or change_row["p_value"] >= alpha:
+        return "→"
+    return "▲" if change_row["difference"] > 0 else "▼"
+
+
+def item_scores(
+    data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None, level: float = 0.95
+) -> pd.DataFrame:
+    """Mean score with CI and n per rating item, with its ISO 10004 group."""
+    from csmlib.stats import indicators as ind
+
+    rows = []
+    for item_id in item_ids:
+        res = ind.mean_score(data[item_id], weights=weights, level=level)
+        rows.append(
+            {
+                "item": item_id,
+                "group": codebook.item(item_id).group,
+                "estimate": res.estimate,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "n": int(res.n),
+            }
+        )
+    return pd.DataFrame(rows).set_index("item")
+
+
+def group_scores(
+    data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None, level: float = 0.95
+) -> pd.DataFrame:
+    """Per ISO 10004 group: mean of the respondent's group score (mean of the items answered)."""
+    from csmlib.stats import indicators as ind
+
+    rows = []
+    for group in dict.fromkeys(codebook.item(i).group for i in item_ids):
+        members = [i for i in item_ids if codebook.item(i).group == group]
+        score = data[members].mean(axis=1, skipna=True)
+        res = ind.mean_score(score, weights=weights, level=level)
+        rows.append(
+            {
+                "group": group,
+                "items": len(members),
+                "estimate": res.estimate,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "n": int(res.n),
+            }
+        )
+    return pd.DataFrame(rows).set_index("group")
+
+
+#: Share of a dimension's items a respondent must have answered to get a dimension score.
+MIN_ANSWERED = 0.5
+
+
+def respondent_scores(data: pd.DataFrame, items, *, min_answered: float = MIN_ANSWERED) -> pd.Series:
+    """Each respondent's score on a set of items: the mean of the items answered, for respondents
+    who answered at least ⌈min_answered·k⌉ of the k items (NaN otherwise).
+
+    The "half rule" of scale scoring (proration: the mean of the available items stands for the
+    scale when at least half of them were answered; Mazza, Enders & Ruehlman 2015 discuss it and
+    its limits). ``min_answered=1`` keeps complete cases only; any value in (0, 1] is allowed.
+    Items are used as they are in ``data`` (reverse-keyed items must already be recoded, as in
+    ``Wave.data``) and must share one scale for the mean to mean anything.
+
+    References: Mazza, Enders & Ruehlman (2015) *Multivariate Behav. Res.* 50:504–519.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csmlib.stats.headline import respondent_scores
+    >>> df = pd.DataFrame({"a": [8, 6, None], "b": [9, None, None], "c": [7, 5, 4]})
+    >>> respondent_scores(df, ["a", "b", "c"]).tolist()     # ⌈1.5⌉ = 2 answers needed
+    [8.0, 5.5, nan]
+    """
+    items = list(items)
+    if not items:
+        raise ValueError("respondent_scores: no items given")
+    absent = [i for i in items if i not in data.columns]
+    if absent:
+        raise ValueError(f"respondent_scores: item column(s) not in data: {', '.join(map(str, absent))}")
+    if not 0 < min_answered <= 1:
+        raise ValueError(f"respondent_scores: min_answered must be in (0, 1], not {min_answered!r}")
+    need = math.ceil(min_answered * len(items) - 1e-9)
+    values = data[items].apply(pd.to_numeric, errors="raise").astype(float)
+    answered = values.notna().sum(axis=1)
+    score = values.mean(axis=1, skipna=True).where(answered >= need)
+    return score.rename(None)
+
+
+def dimension_scores(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    weights=None,
+    level: float = 0.95,
+    min_answered: float = MIN_ANSWERED,
+    dimensions=None,
+) -> pd.DataFrame:
+    """Score of each declared dimension (``codebook.dimensions()``) with its mean, CI and n.
+
+    Per respondent the dimension score is the mean of the dimension's items they answered, for
+    respondents who answered at least half of them (⌈k/2⌉ of k items; :func:`respondent_scores`);
+    the others are left out of that dimension and counted in ``n_excluded``. The mean, its SE
+    and t interval come from :func:`csmlib.stats.indicators.mean_score` — the same estimator as the
+    item means of :func:`item_scores` (weighted linearized SE when ``weights`` are given).
+
+    Returns a DataFrame indexed by dimension: items (number), item_ids (tuple), min_items (answers
+    needed), estimate, se, ci_low, ci_high, n (respondents scored), n_eff, n_excluded
+    (respondents who answered some but too few items), scale ("min–max"). ``attrs``: rule (the
+    rule in words), min_answered, level. ``dimensions`` restricts the table to those names.
+    A dimension whose items use different scales raises ``ValueError`` naming it.
+
+    References: Mazza, Enders & Ruehlman (2015) *Multivariate Behav. Res.* 50:504–519; Lumley
+    (2004) *JSS* 9(1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csmlib.survey.codebook import Codebook
+    >>> from csmlib.stats.headline import dimension_scores
+    >>> cb = Codebook.model_validate({"survey": "demo", "scales": {"s10": {"min": 0, "max": 10}},
+    ...     "items": [{"id": i, "label": i, "group": "product", "dimension": "QUAL", "scale": "s10"}
+    ...               for i in ("q1", "q2", "q3")]})
+    >>> df = pd.DataFrame({"q1": [8, 6, None, 9], "q2": [9, None, None, 7], "q3": [7, 5, 4, 8]})
+    >>> t = dimension_scores(df, cb)
+    >>> row = t.loc["QUAL"]          # scores 8, 5.5, –, 8: the third answered one item of three
+    >>> round(float(row["estimate"]), 4), int(row["n"]), int(row["n_excluded"]), int(row["min_items"])
+    (7.1667, 3, 1, 2)
+    """
+    from csmlib.stats import indicators as ind
+
+    dims = codebook.dimensions()
+    if dimensions is not None:
+        unknown = [d for d in dimensions if d not in dims]
+        if unknown:
+            raise ValueError(f"dimension_scores: no dimension(s) {', '.join(map(str, unknown))} in the codebook")
+        dims = {d: dims[d] for d in dimensions}
+    rows = []
+    for dim, members in dims.items():
+        scales = {(codebook.scales[codebook.item(i).scale].min, codebook.scales[codebook.item(i).scale].max) for i in members}
+        if len(scales) > 1:
+            raise ValueError(
+                f"dimension_scores: the items of dimension '{dim}' use different scales "
+                f"({', '.join(f'{lo:g}–{hi:g}' for lo, hi in sorted(scales))}); their mean is meaningless"
+            )
+        ((low, high),) = scales
+        score = respondent_scores(data, members, min_answered=min_answered)
+        need = math.ceil(min_answered * len(members) - 1e-9)
+        some = data[members].notna().any(axis=1)
+        res = ind.mean_score(score, weights=weights, level=level)
+        rows.append(
+            {
+                "dimension": dim,
+                "items": len(members),
+                "item_ids": tuple(members),
+                "min_items": need,
+                "estimate": res.estimate,
+                "se": res.se,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "n": int(res.n),
+                "n_eff": float(res.n_eff),
+                "n_excluded": int((some & score.isna()).sum()),
+                "scale": f"{low:g}–{high:g}",
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "dimension",
+            "items",
+            "item_ids",
+            "min_items",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "n",
+            "n_eff",
+            "n_excluded",
+            "scale",
+        ],
+    ).set_index("dimension")
+    out.attrs.update(
+        {
+            "rule": f"respondents who answered at least {min_answered:.0%} of a dimension's items; "
+            "their score is the mean of the items they answered",
+            "min_answered": float(min_answered),
+            "level": level,
+        }
+    )
+    return out

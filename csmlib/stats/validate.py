@@ -1,0 +1,166 @@
+"""Argument checks shared by the statistics modules (validate at the boundary).
+
+One home per rule: the confidence level, a choice among named options, survey weights, a weight
+column given by name and a numeric column. Each raises ``ValueError`` whose message starts with
+the calling function's name (``caller``) and names the offending argument or column.
+
+>>> from csmlib.stats.validate import check_choice, check_level
+>>> check_level(0.95, "mean_score")
+>>> check_level(1.5, "mean_score")
+Traceback (most recent call last):
+...
+ValueError: mean_score: level must be in (0, 1), not 1.5
+>>> check_choice("mode", ("mode", "mean"), "rule", "summarize")
+>>> check_choice("x", ("a", "b"), "ci", "top_box")
+Traceback (most recent call last):
+...
+ValueError: top_box: ci must be one of ('a', 'b'), not 'x'
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["check_level", "check_choice", "check_weights", "weight_column", "numeric_column"]
+
+
+def _prefix(caller: str) -> str:
+    return f"{caller}: " if caller else ""
+
+
+def check_level(level, caller: str) -> None:
+    """ValueError unless ``level`` is a real number strictly between 0 and 1."""
+    if not (isinstance(level, numbers.Real) and 0 < level < 1):
+        raise ValueError(f"{_prefix(caller)}level must be in (0, 1), not {level!r}")
+
+
+def _spelled(choices: Sequence) -> str:
+    """'a', 'b' or 'c' (None without quotes)."""
+    shown = [repr(c) for c in choices]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def check_choice(value, choices: Sequence, name: str, caller: str = "", *, spelled: bool = False) -> None:
+    """ValueError unless ``value`` is one of ``choices``.
+
+    The message reads ``"<caller>: <name> must be one of (<choices>), not <value>"``, or with
+    ``spelled=True`` ``"<caller>: <name> must be 'a', 'b' or 'c', not <value>"``.
+    """
+    if value in choices:
+        return
+    allowed = _spelled(choices) if spelled else f"one of {tuple(choices)}"
+    raise ValueError(f"{_prefix(caller)}{name} must be {allowed}, not {value!r}")
+
+
+def _is_numeric(s) -> bool:
+    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+
+
+def check_weights(
+    weights,
+    n: int | None = None,
+    name: str = "weights",
+    *,
+    caller: str = "",
+    allow_zero: bool = False,
+    allow_missing: bool = False,
+) -> np.ndarray | None:
+    """Validate survey weights and return them as a new float64 array (``None`` stays ``None``).
+
+    Parameters
+    ----------
+    weights : array-like or None
+        One weight per respondent.
+    n : int, optional
+        The number of respondents the weights must match.
+    name : str
+        Name of the weight column, used in error messages.
+    caller : str
+        Name of the calling function, put in front of the messages.
+    allow_zero : bool
+        Accept zero weights (the caller leaves those respondents out); negative ones still raise.
+    allow_missing : bool
+        Accept NaN weights (the caller leaves those respondents out); infinite ones still raise.
+
+    Raises
+    ------
+    ValueError
+        Wrong length, non-numeric values, or any zero, negative, NaN or infinite weight not
+        allowed (the message names ``name``, the number of offending rows and the first
+        offending position).
+
+    Examples
+    --------
+    >>> from csmlib.stats.validate import check_weights
+    >>> check_weights([1, 2.5, 0.5], 3).tolist()
+    [1.0, 2.5, 0.5]
+    >>> check_weights([1, 0, 2], 3, name="weight")
+    Traceback (most recent call last):
+    ...
+    ValueError: weight column 'weight': 1 weight(s) are zero or negative (first at position 1); weights must be strictly positive — drop respondents instead of giving them weight 0
+    """
+    if weights is None:
+        return None
+    head = f"{_prefix(caller)}weight column '{name}'"
+    if isinstance(weights, (pd.Series, pd.Index)):
+        raw = weights.to_numpy(dtype=float, na_value=np.nan) if _is_numeric(weights) else None
+    else:
+        arr = np.asarray(weights)
+        raw = arr if arr.dtype.kind in "biuf" else None
+    if raw is None:
+        try:
+            raw = pd.to_numeric(pd.Series(np.asarray(weights, dtype=object).ravel()), errors="raise").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{head}: weights must be numeric ({exc})") from None
+    shape = np.shape(raw)
+    if len(shape) > 1 and sum(d > 1 for d in shape) > 1:
+        raise ValueError(f"{head}: weights must be one-dimensional")
+    w = np.array(raw, dtype=float).ravel()  # always a fresh, writable copy
+    if n is not None and w.shape[0] != n:
+        raise ValueError(f"{head}: {w.shape[0]} weights for {n} respondents")
+    bad_nan = np.isinf(w) if allow_missing else ~np.isfinite(w)
+    if bad_nan.any():
+        what = "infinite" if allow_missing else "missing or infinite"
+        raise ValueError(f"{head}: {int(bad_nan.sum())} weight(s) are {what} (first at position {int(np.argmax(bad_nan))})")
+    if allow_zero:
+        bad = w < 0
+        if bad.any():
+            raise ValueError(f"{head}: {int(bad.sum())} weight(s) are negative (first at position {int(np.argmax(bad))})")
+    else:
+        bad = w <= 0
+        if bad.any():
+            raise ValueError(
+                f"{head}: {int(bad.sum())} weight(s) are zero or negative "
+                f"(first at position {int(np.argmax(bad))}); weights must be "
+                "strictly positive — drop respondents instead of giving them weight 0"
+            )
+    return w
+
+
+def weight_column(data: pd.DataFrame, weights, caller: str):
+    """The weights of ``data``: the column named ``weights`` (a str), else ``weights`` itself."""
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise ValueError(f"{_prefix(caller)}weight column '{weights}' not in data")
+        return data[weights]
+    return weights
+
+
+def numeric_column(frame: pd.DataFrame, name: str, caller: str) -> np.ndarray:
+    """Column ``name`` of ``frame`` as a new float64 array (NaN = missing; booleans as 0/1);
+    ValueError naming the column when it is not numeric or holds infinite values."""
+    col = frame[name]
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype(float).to_numpy(dtype=float, na_value=np.nan)
+    if not pd.api.types.is_numeric_dtype(col):
+        raise ValueError(f"{_prefix(caller)}column {name!r} is not numeric (dtype {col.dtype}); recode it to numbers first")
+    values = np.array(col.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    if np.isinf(values).any():
+        raise ValueError(f"{_prefix(caller)}column {name!r} contains infinite values")
+    return values

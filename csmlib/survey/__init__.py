@@ -1,0 +1,4 @@
+"""Survey intake: the codebook, the wave parameters, reading responses and complaints, the Wave.
+
+Imports only :mod:`csmlib.core`.
+"""
