@@ -39,6 +39,7 @@ test: env
 lint: env
 	$(BIN)/ruff check csmlib tests benchmarks tools
 	$(BIN)/ruff format --check csmlib tests benchmarks tools
+	$(BIN)/mypy csmlib/stats
 
 test-fast: env
 	$(BIN)/python -m pytest -n 2 -m "not slow"

@@ -1,4 +1,5 @@
-"""Speed goal of csmlib.stats.comments.code (voice of the customer).
+"""Speed goal of csmlib.stats.comments.code (voice of the customer; its home is
+csmlib.stats.comment_coding, the text rules are csmlib.survey.codeframe).
 
 Goal: code 1,000,000 open comments into 30 themes in under 10 s (``--quick``: 20,000 comments
 from a vocabulary of 5,000 word forms per language, checked on a sample of 500; goal not checked).

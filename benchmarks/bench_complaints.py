@@ -22,7 +22,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from csmlib.stats.complaints import _km_curve, _km_q, kpis, validate_log
+from csmlib.stats.complaints import km_quantile, kpis, validate_log
 
 # benchmarks/ is on sys.path when run as a script
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
@@ -86,8 +86,7 @@ def reference_kpis(log: pd.DataFrame, by: str | None) -> pd.DataFrame:
     ack_h, close_d = TARGETS["acknowledge_hours"], TARGETS["close_days"]
 
     def km(dur, event, p):
-        times, surv, t_max = _km_curve(dur.to_numpy(float), event.to_numpy(bool))
-        return _km_q(times, surv, t_max, p)
+        return km_quantile(dur.to_numpy(float), event.to_numpy(bool), p)
 
     def one(g: pd.DataFrame) -> pd.Series:
         coh = g[(g["received_at"] >= t0) & (g["received_at"] < T)]

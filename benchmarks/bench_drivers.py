@@ -42,7 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csmlib.stats.drivers import importance, shapley
+from csmlib.stats.importance_table import importance
+from csmlib.stats.linear_importance import shapley
 
 # benchmarks/ is on sys.path when run as a script (and in the child process below)
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402
@@ -117,7 +118,7 @@ CHILD = """
 import json, resource, sys, time
 sys.path[:0] = [{root!r}, {bench!r}]
 from benchmarks.bench_drivers import make_data
-from csmlib.stats.drivers import shapley
+from csmlib.stats.linear_importance import shapley
 frame = make_data({p}, {n})
 t0 = time.perf_counter()
 s = shapley(frame, "overall", [c for c in frame.columns if c != "overall"])

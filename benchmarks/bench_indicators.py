@@ -34,7 +34,10 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from csmlib.stats.indicators import breakdown, ces, ces_agree, compare_table, csi, loyalty_segments, mean_score, nps, top_box
+from csmlib.stats.comparisons import compare_table
+from csmlib.stats.csi import csi
+from csmlib.stats.estimators import ces, ces_agree, mean_score, nps, top_box
+from csmlib.stats.segments import breakdown, loyalty_segments
 
 # benchmarks/ is on sys.path when run as a script
 from _timing import add_mode_args, best_time, closing_line, parse_mode_args, verdict  # noqa: E402

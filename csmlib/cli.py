@@ -39,7 +39,7 @@ def main():
       1. drop the survey export (and complaints log) into data/
       2. write params/<wave>.yaml (copy last quarter's)
       3. csm validate params/<wave>.yaml     # accepted / rejected rows, no notebooks
-      4. csm run params/<wave>.yaml          # reports/<wave>/index.html
+      4. csm run params/<wave>.yaml          # reports/<wave>/index.html (--pdf: and <wave>.pdf)
     """
 
 
@@ -153,12 +153,19 @@ def validate(params_files):
     "--scheduler", default=None, metavar="tcp://HOST:PORT", help="Run the jobs on an existing Dask distributed cluster instead."
 )
 @click.option("--force", is_flag=True, help="Re-run notebooks whose inputs have not changed.")
-def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force):
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print every report to reports/<wave>/pdf/ and the whole wave to reports/<wave>/<wave>.pdf "
+    "(needs Chromium: apt install chromium).",
+)
+def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force, pdf):
     """Run every report notebook for each wave and render the HTML reports.
 
     A notebook of a wave waits for the same notebook of the earlier wave (its trend charts read
     that wave's results); otherwise jobs run in parallel with --jobs or on a Dask cluster.
     Unchanged jobs are skipped unless --force. One progress line per notebook; a summary at the end.
+    With --pdf, headless Chromium prints each report page and the wave's index and reports as one PDF.
     """
     from csmlib.survey.params import load_params
     from csmlib.batch.pipeline import run_waves
@@ -173,6 +180,7 @@ def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force):
             jobs=jobs,
             scheduler=scheduler,
             force=force,
+            pdf=pdf,
         )
     except CSMInputError as exc:
         _fail(exc)

@@ -96,7 +96,9 @@ def test_wave_params_resolve_paths(demo_root):
     assert params.responses == (demo_root / "data" / "demo" / "responses_2026Q2.csv").resolve()
     assert params.output_dir == (demo_root / "reports" / "2026Q2").resolve()
     injected = params.notebook_parameters()
-    assert injected["wave"] == "2026Q2" and injected["params_file"].endswith("2026Q2.yaml")
+    # every injected value is read by the notebooks' one-call preamble (open_wave); nothing unused
+    assert set(injected) == {"params_file", "unit", "output_dir", "language"}
+    assert injected["params_file"].endswith("2026Q2.yaml")
 
 
 @pytest.mark.parametrize(

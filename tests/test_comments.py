@@ -13,6 +13,7 @@ with numpy; Holm by statsmodels ``multipletests``.
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
 
 import numpy as np
@@ -25,6 +26,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 import csmlib.stats.comments as C
+import csmlib.stats.pii as pii
+import csmlib.survey.codeframe as codeframe
 from csmlib.stats.comments import (
     blank_rows,
     code,
@@ -119,14 +122,14 @@ def test_word_rules_are_normalize_label_plus_the_comment_rules(raw):
     """One home per rule: the token rules equal csmlib.core.text.normalize_label (with the joiners
     removed first) followed by the comment-only folding and the word split."""
     raw = "".join(raw.split())
-    expected = C._NONWORD.sub(" ", normalize_label(raw.translate(C._REMOVED)).translate(C._FOLD)).split()
-    assert C._words_of_token(raw) == expected
+    expected = codeframe._NONWORD.sub(" ", normalize_label(raw.translate(codeframe._REMOVED)).translate(codeframe._FOLD)).split()
+    assert codeframe._words_of_token(raw) == expected
 
 
 def reference_words(text: str) -> str:
     """Rules 1–6 one comment at a time, in plain Python: the per-piece rules, then the affixes
     joined left to right (the vectorised tokenizer must agree)."""
-    words = [w for piece in text.split() for w in C._words_of_token(piece)]
+    words = [w for piece in text.split() for w in codeframe._words_of_token(piece)]
 
     def persian(ch):
         return "\u0620" <= ch <= "\u06ff" and ch.isalpha()
@@ -388,22 +391,22 @@ def test_blank_comments_are_never_coded(texts):
 def test_national_id_check_by_hand():
     # 0499370899: 0·10 + 4·9 + 9·8 + 9·7 + 3·6 + 7·5 + 0·4 + 8·3 + 9·2 = 266; 266 mod 11 = 2 ≥ 2,
     # check digit 11 − 2 = 9 ✓.
-    assert C._national_id_ok("0499370899") and not C._national_id_ok("0499370898")
+    assert pii._national_id_ok("0499370899") and not pii._national_id_ok("0499370898")
     # 0100000010: 1·9 + 1·2 = 11, r = 0 < 2, check 0 ✓; 0100000101: 9 + 3 = 12, r = 1, check 1 ✓
-    assert C._national_id_ok("0100000010") and C._national_id_ok("0100000101")
+    assert pii._national_id_ok("0100000010") and pii._national_id_ok("0100000101")
     # 1234567890: 10 + 18 + 24 + 28 + 30 + 30 + 28 + 24 + 18 = 210, r = 1, check should be 1
-    assert not C._national_id_ok("1234567890")
-    assert not C._national_id_ok("1111111111")  # equal digits are not issued
+    assert not pii._national_id_ok("1234567890")
+    assert not pii._national_id_ok("1111111111")  # equal digits are not issued
 
 
 def test_luhn_and_iban_published_examples():
-    assert C._luhn_ok("79927398713") and not C._luhn_ok("79927398710")
-    assert C._luhn_ok("4111111111111111") and C._luhn_ok("5555555555554444")
-    assert not C._luhn_ok("4111111111111112")
-    assert C._iban_ok("GB82 WEST 1234 5698 7654 32")
-    assert not C._iban_ok("GB82 TEST 1234 5698 7654 32")
-    assert C._iban_ok("IR062960000000100324200001")
-    assert not C._iban_ok("IR062960000000100324200002")
+    assert pii._luhn_ok("79927398713") and not pii._luhn_ok("79927398710")
+    assert pii._luhn_ok("4111111111111111") and pii._luhn_ok("5555555555554444")
+    assert not pii._luhn_ok("4111111111111112")
+    assert pii._iban_ok("GB82 WEST 1234 5698 7654 32")
+    assert not pii._iban_ok("GB82 TEST 1234 5698 7654 32")
+    assert pii._iban_ok("IR062960000000100324200001")
+    assert not pii._iban_ok("IR062960000000100324200002")
 
 
 PII = [
@@ -736,5 +739,18 @@ def test_examples_spread_over_satisfaction():
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(C, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 10
+    """The examples of the facade and of every module it re-exports from."""
+    homes = {C} | {importlib.import_module(getattr(C, name).__module__) for name in C.__all__ if callable(getattr(C, name))}
+    assert {m.__name__ for m in homes} >= {"csmlib.survey.codeframe", "csmlib.stats.pii", "csmlib.stats.comment_themes"}
+    results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in sorted(homes, key=lambda m: m.__name__)]
+    assert sum(r.failed for r in results) == 0 and sum(r.attempted for r in results) > 10
+
+
+def test_every_public_name_is_the_one_of_its_home():
+    """``csmlib.stats.comments`` re-exports its names; each is the object of the module it lives in."""
+    for name in C.__all__:
+        obj = getattr(C, name)
+        home = getattr(obj, "__module__", None)
+        if home is not None and isinstance(obj, type | type(code)):
+            assert getattr(importlib.import_module(home), name) is obj, name
+    assert C.PII_PLACEHOLDERS is pii.PII_PLACEHOLDERS and C.PREFIXES is codeframe.PREFIXES

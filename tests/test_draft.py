@@ -495,3 +495,15 @@ def test_one_answer_format_is_one_scale(tmp_path):
     ranges = {i.id: (cb.scales[i.scale].min, cb.scales[i.scale].max) for i in cb.items}
     assert ranges["val1"] == ranges["imag1"] == (1, 10)
     assert ranges["serv1"] == (1, 5)
+
+
+def test_public_names_still_import_from_csmlib_survey_draft():
+    """csm init was split (columns, guesses, YAML); every public name of the old module still imports."""
+    from csmlib.survey import draft
+
+    before = (
+        "MAX_LEVELS MAX_ITEM_CODE RESERVED ID_WORDS WEIGHT_WORDS COMMENT_WORDS SEGMENT_WORDS LEFT_OUT_WORDS "
+        "GROUP_WORDS OUTCOME_WORDS DONT_KNOW SCALE_WORDS GENERIC_STEMS SEPARATORS Note to_yaml Profile ScaleGuess "
+        "ItemGuess OutcomeGuess Draft guess codebook_document wave_document InitResult codebook_path draft_project"
+    ).split()
+    assert [name for name in before if name not in draft.__all__ or not hasattr(draft, name)] == []

@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from csmlib.stats import subsets as _subsets
 from csmlib.stats import drivers as dr
 from csmlib.stats import priorities
+from csmlib.stats.importance_table import bootstrap_corr, bootstrap_counts
+from csmlib.stats.logistic import subset_pseudo_r2
 
 DATA = Path(__file__).parent / "data"
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
@@ -166,7 +168,7 @@ def test_binary_logit_loglik_matches_statsmodels(survey):
 
     X = survey[BIN_X].to_numpy(float)
     y = survey["repurchase"].to_numpy(float)
-    r2 = dr._binary_subset_r2(X, y, None, "mcfadden", "t")
+    r2 = subset_pseudo_r2(X, y, None, "mcfadden", "t")
     for mask in (0b00001, 0b10110, 0b11111):
         cols = [j for j in range(5) if mask >> j & 1]
         m = sm.Logit(y, sm.add_constant(X[:, cols])).fit(disp=0)
@@ -279,11 +281,11 @@ def test_engine_blocked_path_and_batch():
 def test_bootstrap_correlations_equal_explicit_resample(survey):
     Z = survey[SURVEY_X + ["overall"]].to_numpy(float)
     rng = np.random.default_rng(5)
-    counts = dr._boot_counts(rng, len(Z), 3)
+    counts = bootstrap_counts(rng, len(Z), 3)
     assert (counts.sum(axis=1) == len(Z)).all()
-    R = dr._boot_corr((Z - Z.mean(0)) / Z.std(0), counts)
+    R = bootstrap_corr((Z - Z.mean(0)) / Z.std(0), counts)
     noise = rng.standard_normal((3, len(Z)))
-    Ra = dr._boot_corr((Z - Z.mean(0)) / Z.std(0), counts, noise)
+    Ra = bootstrap_corr((Z - Z.mean(0)) / Z.std(0), counts, noise)
     assert Ra.shape == (3, 8, 8)
     for b in range(3):
         rows = np.repeat(np.arange(len(Z)), counts[b].astype(int))
@@ -391,7 +393,7 @@ def test_importance_bootstrap_matches_explicit_resamples(swiss):
     """The batched bootstrap equals shapley() on explicitly resampled rows (same draws)."""
     t = dr.importance(swiss, "Fertility", SWISS_X, methods=("shapley", "first"), n_boot=5, seed=3, level=0.5)
     rng = np.random.default_rng(3)
-    counts = dr._boot_counts(rng, len(swiss), 5)
+    counts = bootstrap_counts(rng, len(swiss), 5)
     vals = {"shapley": [], "first": []}
     for b in range(5):
         rows = swiss.loc[swiss.index.repeat(counts[b].astype(int))]

@@ -361,6 +361,34 @@ def test_relative_weights_orthogonal_items_equal_squared_correlations():
         csi(df, ["a", "b"], importance="derived", scale=(-1, 1))
 
 
+def test_relative_weights_have_one_implementation():
+    """The CSI's items-first form is the drivers' relative weights on the complete cases."""
+    from csmlib.stats.relative_weights import relative_weights as driver_form
+
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "y"])
+    df.loc[[3, 7], "a"] = np.nan
+    w = rng.uniform(0.5, 2.0, size=60)
+    got = relative_weights(df, ["a", "b"], "y", weights=w)
+    keep = df.notna().all(axis=1).to_numpy()
+    ref = driver_form(df[keep], "y", ["a", "b"], weights=w[keep])
+    assert got.name == "relative_weight" and list(got.index) == ["a", "b"]
+    np.testing.assert_array_equal(got.to_numpy(), ref.to_numpy())
+
+
+@pytest.mark.parametrize("front", ["csmlib.stats.indicators", "csmlib.stats.drivers"])
+def test_front_doors_reexport_the_homes(front):
+    """Every function and class of the two front-door modules is defined in its home module."""
+    import importlib
+
+    module = importlib.import_module(front)
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if callable(obj):
+            assert obj.__module__ != front, name
+            assert getattr(importlib.import_module(obj.__module__), obj.__name__) is obj, name
+
+
 # ------------------------------------------------------------------------------- compare
 
 A = [4, 5, 3, 4, 5, 4, 2, 5]

@@ -48,6 +48,7 @@ IMPORT_NAMES = {
     "seaborn": "seaborn",
     "pyarrow": "pyarrow",
     "markupsafe": "markupsafe",
+    "adjusttext": "adjustText",
 }
 NOT_IMPORTED = {
     "jupyterlab": "the JupyterLab app of `make lab`",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csmlib.report.render import _nice_ticks, trend_svg
+from csmlib.report.page import _nice_ticks, trend_svg
 
 
 @given(st.floats(-1e4, 1e4), st.floats(1e-3, 1e4))
@@ -164,3 +164,30 @@ def test_a_note_repeated_under_every_heading_is_shown_once():
     sources = [c.source for c in cells if c.cell_type == "markdown"]
     assert sources == ["# Kano", "## Other"]
     assert sum(1 for c in cells if c.cell_type == "code") == 2
+
+
+def test_persian_pages_write_the_numbers_of_sentences_in_persian_digits():
+    """Generated sentences ("1,494 respondents", "79%") read in Persian digits on a Persian page;
+    identifiers, file names and code keep theirs; an English page is untouched."""
+    from csmlib.report.render import _report_copy
+    from csmlib.report.safe_html import sanitize_html
+
+    html = "<p>1,494 پاسخ‌دهنده، 79% راضی، میانگین 3.44 از 5 (دوره 2026Q3، F-003) در <code>responses_2026.csv</code></p>"
+    page = str(sanitize_html(html, "fa"))
+    assert "۱٬۴۹۴" in page and "۷۹٪" in page and "۳٫۴۴" in page and "از ۵" in page
+    assert "2026Q3" in page and "F-003" in page and "<code>responses_2026.csv</code>" in page
+    assert str(sanitize_html(html, "en")) == str(sanitize_html(html))
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("Alpha 0.70", metadata={"csm": {"fa": "آلفا 0.70 در `q_12`"}}),
+        nbformat.v4.new_code_cell(
+            "",
+            outputs=[nbformat.v4.new_output("display_data", data={"text/markdown": "**347** شکایت", "text/plain": ""})],
+        ),
+    ]
+    copy = _report_copy(nb, "fa")
+    assert copy.cells[0].source == "آلفا ۰٫۷۰ در `q_12`"
+    assert "۳۴۷" in copy.cells[1].outputs[0]["data"]["text/html"]

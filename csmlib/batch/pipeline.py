@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import json
 import os
 import time
@@ -30,22 +29,12 @@ from typing import Callable
 from csmlib import __version__
 from csmlib.core.errors import CSMInputError
 from csmlib.batch.execute import execute_notebook
-from csmlib.survey.params import WaveParams
-from csmlib.report.render import (
-    NavLink,
-    UI_TEXT,
-    is_finite_number,
-    notebook_title,
-    plain_error,
-    render_failure,
-    render_notebook,
-    table_html,
-    trend_svg,
-    write_page,
-)
-from csmlib.core.dates import format_date
-from csmlib.core.text import localize
 from csmlib.core.results import sha256_file
+from csmlib.report.failure import plain_error
+from csmlib.report.pdf import chromium_for_pdf, write_wave_pdfs
+from csmlib.report.wave_pages import render_report_page, report_titles, write_reports_index, write_wave_index
+from csmlib.survey.codebook import Codebook
+from csmlib.survey.params import WaveParams
 from csmlib.survey.wave import Wave, open_wave
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -53,11 +42,19 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 @dataclass(frozen=True)
 class Job:
-    params_file: str
+    """One notebook of one wave (and unit). It carries the wave's parsed parameters and codebook:
+    a run parses each file once and hands the result to its workers."""
+
+    params: WaveParams
+    codebook: Codebook
     unit: str | None
     notebook: str  # path of the source notebook
     notebooks: tuple[str, ...]  # every notebook of the run, for the navigation bar
     force: bool = False
+
+    @property
+    def params_file(self) -> str:
+        return str(self.params.params_file)
 
     @property
     def key(self) -> str:
@@ -146,20 +143,6 @@ def reads(notebook: Path, names: list[str]) -> list[str]:
     return [n for n in declared if n in names and n != notebook.stem]
 
 
-def _nav(wave: Wave, notebooks: list[Path], titles: dict[str, str], current: str | None) -> list[NavLink]:
-    text = UI_TEXT[wave.language]
-    up = "../../../index.html" if wave.unit else "../index.html"
-    links = [NavLink(up, text["all_waves"]), NavLink("index.html", text["overview"], current == "index")]
-    links += [NavLink(f"{nb.stem}.html", titles.get(nb.stem, nb.stem), current == nb.stem) for nb in notebooks]
-    return links
-
-
-def _titles(notebooks: list[Path], language: str = "en") -> dict[str, str]:
-    import nbformat
-
-    return {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem, language) for nb in notebooks}
-
-
 # ---------------------------------------------------------------------------- one job
 def job_outputs(out: Path, notebook: str, html_name: str) -> dict[str, str | None]:
     """Content hashes of what a job wrote: its page and its results file."""
@@ -181,7 +164,7 @@ def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> Noteb
     when its inputs hash the same and its page and results file still hash as recorded then.
     """
     started = time.perf_counter()
-    wave = open_wave(job.params_file, job.unit)
+    wave = Wave(job.params, job.codebook, job.unit)
     nb = Path(job.notebook)
     notebooks = [Path(n) for n in job.notebooks]
     out = wave.output_dir
@@ -205,37 +188,7 @@ def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> Noteb
         kernel=wave.params.options.kernel,
         timeout=wave.params.options.timeout,
     )
-    titles = _titles(notebooks, wave.language)
-    organisation = wave.codebook.organisation or wave.codebook.survey
-    label = f"{UI_TEXT[wave.language]['wave']} {wave.id}" + (f" · {wave.unit_label}" if wave.unit else "")
-    nav = _nav(wave, notebooks, titles, nb.stem)
-    try:
-        if executed.is_file():
-            render_notebook(
-                executed,
-                html_path,
-                organisation=organisation,
-                wave_label=label,
-                language=wave.language,
-                nav=nav,
-                title=titles[nb.stem],
-                error=error,
-            )
-        else:
-            render_failure(
-                html_path,
-                notebook=titles[nb.stem],
-                message=error,
-                organisation=organisation,
-                wave_label=label,
-                language=wave.language,
-                nav=nav,
-                executed=executed,
-                root=wave.params.root,
-                params_file=wave.params.params_file,
-            )
-    except Exception as exc:
-        error = error or f"rendering failed: {type(exc).__name__}: {exc}".splitlines()[0]
+    error = render_report_page(wave, nb, executed, html_path, notebooks, error)
     error = plain_error(error, wave.params.root)  # the manifest and the console show no absolute path
     return NotebookRun(
         status="failed" if error else "ok",
@@ -265,7 +218,7 @@ def plan_jobs(
         for unit in ([None] if wave.params.units is None or wave.params.units.include_total else []) + keep:
             wave_keys: dict[str, str] = {}
             for nb in notebooks:
-                job = Job(str(wave.params.params_file), unit, str(nb), names, force)
+                job = Job(wave.params, wave.codebook, unit, str(nb), names, force)
                 deps = [last_key[(unit, nb.stem)]] if (unit, nb.stem) in last_key else []
                 graph[job.key] = (job, deps)
                 last_key[(unit, nb.stem)] = job.key
@@ -359,17 +312,27 @@ def run_waves(
     jobs: int = 1,
     scheduler: str | None = None,
     force: bool = False,
+    pdf: bool = False,
     log: Callable[[str], None] = print,
 ) -> list[WaveRun]:
-    """Validate every wave, run the job graph, write indexes and manifests."""
-    waves = [open_wave(p.params_file) for p in sorted(params_list, key=lambda p: p.fieldwork.start)]
+    """Validate every wave, run the job graph, write indexes and manifests (and, with ``pdf``, each
+    wave's PDFs: :func:`csmlib.report.pdf.write_wave_pdfs`)."""
+    waves = [open_wave(p) for p in sorted(params_list, key=lambda p: p.fieldwork.start)]
     with contextlib.ExitStack() as locks:
         for wave in waves:
             ensure_writable(wave.params.output_dir, wave.params.params_file)
             locks.enter_context(wave_lock(wave))
             check_same_series(wave)
         return _run_locked(
-            waves, notebooks_dir=notebooks_dir, strict=strict, only=only, jobs=jobs, scheduler=scheduler, force=force, log=log
+            waves,
+            notebooks_dir=notebooks_dir,
+            strict=strict,
+            only=only,
+            jobs=jobs,
+            scheduler=scheduler,
+            force=force,
+            pdf=pdf,
+            log=log,
         )
 
 
@@ -408,7 +371,7 @@ def check_same_series(wave: Wave) -> None:
         )
 
 
-def _run_locked(waves: list[Wave], *, notebooks_dir, strict, only, jobs, scheduler, force, log) -> list[WaveRun]:
+def _run_locked(waves: list[Wave], *, notebooks_dir, strict, only, jobs, scheduler, force, log, pdf=False) -> list[WaveRun]:
     runs = {}
     for wave in waves:  # all file-level problems surface before any notebook runs
         _ = wave.actions  # a broken action register stops here, not in the complaints report
@@ -428,13 +391,26 @@ def _run_locked(waves: list[Wave], *, notebooks_dir, strict, only, jobs, schedul
     results = run_graph(graph, _previous_jobs(waves, log), jobs=jobs, scheduler=scheduler, log=log)
     for run in results.values():
         runs[run.wave].notebooks.append(run)
+    chromium = chromium_for_pdf(log) if pdf else None
     for wave in waves:
         if only:  # a partial run keeps the record of the reports it did not touch
             _keep_earlier_jobs(wave, runs[wave.id], all_notebooks)
-        titles = _titles(all_notebooks, wave.language)
-        write_manifest(wave, runs[wave.id], all_notebooks, titles)
-        write_wave_index(wave, runs[wave.id], all_notebooks, titles)
+        run = runs[wave.id]
+        titles = report_titles(all_notebooks, wave.language)
+        write_manifest(wave, run, all_notebooks, titles)
+        write_wave_index(
+            wave,
+            sorted(run.all_jobs, key=_job_order(all_notebooks)),
+            all_notebooks,
+            titles,
+            n_accepted=run.n_accepted,
+            n_rejected=run.n_rejected,
+            units=run.units,
+            suppressed_units=run.suppressed_units,
+        )
         write_reports_index(wave.params.root / "reports", wave.language, wave.codebook.organisation)
+        if chromium:
+            write_wave_pdfs(wave, sorted(run.all_jobs, key=_job_order(all_notebooks)), titles, chromium=chromium, log=log)
     return [runs[w.id] for w in waves]
 
 
@@ -549,193 +525,3 @@ def _relative(path, root: Path) -> str:
         return str(Path(path).resolve().relative_to(Path(root).resolve()))
     except ValueError:
         return str(path)
-
-
-def _status(status: str, language: str = "en") -> dict:
-    tone = "csm-bad" if status == "failed" else "csm-good"
-    return {"html": f'<span class="{tone}">{html.escape(UI_TEXT[language].get(status, status))}</span>'}
-
-
-def write_wave_index(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict[str, str]) -> Path:
-    """``reports/<wave>/index.html`` (and one per unit): the reports, their status, the quarantine.
-
-    Titles, unit names and file names are text (escaped, links percent-encoded); a failed report
-    is marked red and links to its failure page.
-    """
-    from urllib.parse import quote
-
-    from markupsafe import Markup
-
-    from csmlib.core.exports import atomic_write_text
-
-    text = UI_TEXT[wave.language]
-    fw = wave.params.fieldwork
-    pages = []
-    for unit in sorted({r.unit for r in run.all_jobs}, key=lambda u: (u is not None, u or "")):
-        view = Wave(wave.params, wave.codebook, unit, wave.intake_cache)
-        unit_runs = sorted((r for r in run.all_jobs if r.unit == unit), key=_job_order(notebooks))
-        rows = [
-            {
-                "report": Markup('<a href="{}">{}</a>').format(quote(r.html), titles.get(r.notebook, r.notebook)),
-                "status": _status(r.status, wave.language),
-                "seconds": localize(f"{r.seconds:.1f}", wave.language),
-            }
-            for r in unit_runs
-        ]
-        quarantine = Markup(
-            '<div class="{}">{} {}, <strong>{} {}</strong> — <a href="{}rejected.csv">rejected.csv</a></div>'
-        ).format(
-            "csm-alert" if run.n_rejected else "csm-note",
-            run.n_accepted,
-            text["accepted"],
-            run.n_rejected,
-            text["rejected"],
-            "../../" if unit else "",
-        )
-        body = quarantine + Markup(
-            table_html(rows, [("report", text["report"]), ("status", text["status"]), ("seconds", text["seconds"])])
-        )
-        if unit is None and (run.units or run.suppressed_units):
-            by = wave.params.units.by
-            links = Markup(" · ").join(
-                Markup('<a href="units/{}/index.html">{}</a>').format(
-                    quote(Path(view.params.unit_dir(u)).name), wave.level_label(by, u)
-                )
-                for u in run.units
-            )
-            body += Markup("<h2>{}</h2><p>{}</p>").format(text["units"], links)
-            if run.suppressed_units:
-                body += Markup('<p class="csm-note">{}: {}</p>').format(
-                    text["suppressed"].format(min_n=localize(str(wave.params.units.min_n), wave.language)),
-                    ", ".join(wave.level_label(by, u) for u in run.suppressed_units),
-                )
-        summary = view.output_dir / "08_summary.html"
-        if summary.is_file():  # the wave's page opens with the executive summary
-            page = summary.read_text(encoding="utf-8")
-            page = page.replace("</main>", Markup('<h2 id="csm-reports">{}</h2>{}</main>').format(text["reports"], body), 1)
-            target = view.output_dir / "index.html"
-            atomic_write_text(target, page)
-            pages.append(target)
-            continue
-        pages.append(
-            write_page(
-                view.output_dir / "index.html",
-                title=view.title,
-                organisation=wave.codebook.organisation,
-                language=wave.language,
-                subtitle=f"{text['fieldwork']} {format_date(fw.start, wave.language)} – {format_date(fw.end, wave.language)}",
-                nav=_nav(view, notebooks, titles, "index"),
-                body=body,
-            )
-        )
-    return pages[0] if pages else wave.output_dir / "index.html"
-
-
-def _headline_trend_html(folders: list[Path], language: str) -> str:
-    """Headline indicators of the waves in ``folders`` (oldest first; from the satisfaction results):
-    a chart and a table."""
-    from csmlib.stats import headline as hl
-    from csmlib.core.results import load_results
-
-    series: dict[str, list[dict]] = {}
-    waves: list[str] = []
-    for folder in folders:
-        saved = load_results(folder, "02_satisfaction")
-        if not saved:
-            continue
-        wave_id = saved.get("wave", folder.name)
-        headline = [rec for rec in saved.get("headline", []) if rec.get("metric") in hl.METRICS]
-        for rec in headline:
-            series.setdefault(rec["metric"], []).append({"wave": wave_id, **rec})
-        if headline:
-            waves.append(wave_id)
-    if not series:
-        return ""
-    names = hl.LABELS[language]
-    metrics = [m for m in hl.METRICS if m in series]
-    head = [("metric", "")] + [(w, w) for w in waves]
-    cells = []
-    for m in metrics:
-        by_wave = {r["wave"]: r["estimate"] for r in series[m]}
-        cells.append(
-            {
-                "metric": names.get(m, m),
-                **{w: localize(f"{by_wave[w]:.2f}", language) if is_finite_number(by_wave.get(w)) else "–" for w in waves},
-            }
-        )
-    title = html.escape(UI_TEXT[language]["trend"])
-    chart = trend_svg({m: series[m] for m in metrics}, {m: names.get(m, m) for m in metrics}, language=language)
-    return f"<h3>{title}</h3>{chart}" + table_html(cells, head)
-
-
-def write_reports_index(reports_dir: Path, language: str = "en", organisation: str = "") -> Path:
-    """``reports/index.html``: every wave that has a manifest, newest first.
-
-    Wave ids, titles and file names come from parameter files and manifests: escaped, and
-    percent-encoded in links (a wave id is never read as a URL scheme). Waves with a failed
-    report are marked red.
-    """
-    from urllib.parse import quote
-
-    from markupsafe import Markup
-
-    text = UI_TEXT[language]
-    manifests = []
-    for manifest_path in reports_dir.glob("*/manifest.json"):
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            str(manifest["wave"]), manifest["intake"]["rejected"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # a wave whose manifest is unreadable is listed again after its next run
-        manifests.append((manifest_path.parent, manifest))
-    groups: dict[str, list[tuple[Path, dict]]] = {}
-    for folder, manifest in sorted(manifests, key=lambda fm: (fm[1].get("fieldwork", {}).get("start", ""), fm[0].name)):
-        groups.setdefault(str(manifest.get("series", "")), []).append((folder, manifest))
-    body = Markup("")
-    # one section per survey series, the series with the newest wave first; a series' waves never mix
-    for name, members in sorted(groups.items(), key=lambda g: g[1][-1][1].get("fieldwork", {}).get("start", ""), reverse=True):
-        rows = []
-        for folder, manifest in reversed(members):
-            jobs = [j for j in manifest.get("jobs", []) if not j.get("unit")]
-            failed = [str(j["notebook"]) for j in manifest.get("jobs", []) if j.get("status") == "failed"]
-            wave_id = str(manifest["wave"])
-            href = quote(folder.name)  # the wave's folder, as on disk
-            status = (
-                Markup('<span class="csm-good">{}</span>').format(text.get("ok", "ok"))
-                if not failed
-                else Markup('<span class="csm-bad">{}: {}</span>').format(text.get("failed", "failed"), ", ".join(failed))
-            )
-            rows.append(
-                {
-                    "wave": Markup('<a href="./{}/index.html">{}</a>').format(href, wave_id),
-                    "reports": Markup(" · ").join(
-                        Markup('<a href="./{}/{}">{}</a>').format(href, quote(str(j["html"])), j.get("title", j["notebook"]))
-                        for j in jobs
-                    ),
-                    "rejected": localize(f"{manifest['intake']['rejected']:,}", language),
-                    "status": status,
-                }
-            )
-        section = Markup(_headline_trend_html([folder for folder, _ in members], language)) + Markup(
-            table_html(
-                rows,
-                [
-                    ("wave", text["wave"]),
-                    ("reports", text["reports"]),
-                    ("rejected", text["rejected"]),
-                    ("status", text["status"]),
-                ],
-            )
-        )
-        if len(groups) > 1 or name:
-            section = Markup('<section class="csm-series"><h2>{}</h2>{}</section>').format(name or "–", section)
-        body += section
-    return write_page(
-        reports_dir / "index.html",
-        title=text["index_title"],
-        organisation=organisation,
-        subtitle=text["all_waves"],
-        language=language,
-        nav=[],
-        body=body,
-    )

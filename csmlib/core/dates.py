@@ -62,7 +62,17 @@ import pyarrow.compute as pc
 
 from csmlib.core.text import ASCII_DIGITS, localize
 
-__all__ = ["CALENDARS", "check_calendar", "resolve_calendar", "parse_date", "parse_timestamps", "format_date", "UNPARSEABLE"]
+__all__ = [
+    "CALENDARS",
+    "check_calendar",
+    "resolve_calendar",
+    "parse_date",
+    "parse_timestamps",
+    "to_utc",
+    "format_date",
+    "UNPARSEABLE",
+    "NS_PER_S",
+]
 
 CALENDARS = ("gregorian", "jalali")
 SOLAR_HIJRI_YEARS = (1300, 1499)  # read under "jalali"; rejected under "gregorian"
@@ -71,8 +81,8 @@ NS_YEARS = (1678, 2261)  # whole years that int64 nanoseconds hold
 UNPARSEABLE = "unparseable timestamp"
 
 _NAT = np.iinfo(np.int64).min
-_NS_PER_S = 1_000_000_000
-_NS_PER_DAY = 86_400 * _NS_PER_S
+NS_PER_S = 1_000_000_000  # nanoseconds in a second (int64 timestamps)
+_NS_PER_DAY = 86_400 * NS_PER_S
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_MAX_DAYS = (pd.Timestamp(f"{NS_YEARS[1] + 1}-01-01") - _EXCEL_EPOCH).days
@@ -209,6 +219,21 @@ def parse_date(value, calendar: str = "gregorian") -> dt.date:
             reason[0] if reason[0] != UNPARSEABLE else f"not a date: '{value}' (no such day in the Gregorian calendar)"
         )
     return dt.date.fromordinal(_EPOCH_ORDINAL + int(ns[0] // _NS_PER_DAY))
+
+
+def to_utc(value, tz: str) -> pd.Timestamp:
+    """One instant as a UTC timestamp; a value without a zone is wall-clock time in ``tz``.
+
+    For instants given in code or parameters (a period's bounds, an analysis date, an action's
+    dates): ``value`` is a ``Timestamp``, a ``date``/``datetime`` or text that pandas reads (ISO
+    8601). Text from data files goes through :func:`parse_timestamps` instead (calendars, day-first
+    dates, daylight-saving gaps).
+
+    >>> str(to_utc("2026-01-01 03:30", "Asia/Tehran")), str(to_utc("2026-01-01T00:00+01:00", "Asia/Tehran"))
+    ('2026-01-01 00:00:00+00:00', '2025-12-31 23:00:00+00:00')
+    """
+    ts = pd.Timestamp(value)
+    return (ts.tz_localize(tz) if ts.tzinfo is None else ts).tz_convert("UTC")
 
 
 def format_date(value, language: str = "en") -> str:
@@ -605,14 +630,14 @@ def _parse_jalali(s: pd.Series, tz: str) -> tuple[np.ndarray, np.ndarray]:
         reason[cand[~valid_day]] = np.array(uwhy, dtype=object)[inv][~valid_day]
     reason[cand[valid_day & bad_time]] = "not a valid time of day"
     ok = valid_day & ~bad_time
-    wall = days * _NS_PER_DAY + (hh * 3600 + mm * 60 + ss) * _NS_PER_S + f["ns"][cand]
+    wall = days * _NS_PER_DAY + (hh * 3600 + mm * 60 + ss) * NS_PER_S + f["ns"][cand]
     pos = np.flatnonzero(ok & naive)
     if pos.size:
         ser = pd.Series(wall[pos].view("datetime64[ns]"))
         out[cand[pos]] = _ns_utc(_localize(ser, tz))
     pos = np.flatnonzero(ok & ~naive)
     if pos.size:
-        out[cand[pos]] = wall[pos] - offsets[pos] * 60 * _NS_PER_S
+        out[cand[pos]] = wall[pos] - offsets[pos] * 60 * NS_PER_S
     reason[cand[ok]] = None
     return out, reason
 

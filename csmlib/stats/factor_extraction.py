@@ -1,7 +1,7 @@
 """Factor extraction, rotation and fit as R psych ``fa`` — the numerical engine of csmlib.stats.factor.
 
 Works on a correlation matrix R (k × k) only; validation and the data → R step live in
-:mod:`csmlib.stats.factor`.
+:mod:`csmlib.stats.items`.
 
 - ``extract``: unrotated loadings by minres (= ULS: minimise the off-diagonal residuals; the
   uniquenesses Ψ are optimised in [0.005, 1] from psych's start 1 − SMC, by L-BFGS-B, or for one
@@ -124,7 +124,9 @@ def _fit_psi(objective, R, m, start=None):
     return res.x, bool(res.success), int(res.nit)
 
 
-def _uls_newton(R: np.ndarray, m: int, start: np.ndarray | None = None, *, tol: float = 1e-9, max_iter: int = 20):
+def _uls_newton(
+    R: np.ndarray, m: int, start: np.ndarray | None = None, *, tol: float = 1e-9, max_iter: int = 20
+) -> tuple[np.ndarray, bool, int] | None:
     """Projected Newton minimisation of the minres (ULS) objective over Ψ in [0.005, 1].
 
     With A = R − Ψ = Σ λ_j v_j v_j' (λ descending) and P the projector on its k − m smallest

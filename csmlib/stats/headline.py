@@ -27,13 +27,26 @@ functions that compute.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from csmlib.survey.codebook import Codebook, Scale
 
+if TYPE_CHECKING:  # types only: the functions below import csmlib.stats.indicators when called
+    from csmlib.stats.csi import CSIResult
+    from csmlib.stats.estimators import Estimate, NPSResult
+
 METRICS = ("overall_mean", "csat", "nps", "ces_mean", "csi")
+
+#: Where the headline indicators of a wave are saved: the satisfaction report's results file,
+#: under :data:`RESULTS_KEY`, as the records of :func:`headline` (``metric``, ``estimate``,
+#: ``ci_low``, ``ci_high``, ...). Read back with :func:`trend_table`.
+RESULTS_NOTEBOOK = "02_satisfaction"
+RESULTS_KEY = "headline"
 # competitor/benchmark keys accepted in the codebook for each metric
 COMPETITOR_KEYS = {
     "overall_mean": ("overall_mean", "overall"),
@@ -88,7 +101,24 @@ def lowest_satisfied(scale: Scale, cutoff: float | None = None) -> float:
     return float(scale.max - csat_boxes(scale, cutoff) + 1)
 
 
-def _row(metric: str, result, unit: str, scale_factor: float = 1.0) -> dict:
+def lowest_loyal(scale: Scale, cutoff: float | None = None) -> float:
+    """The lowest answer of the loyalty question counted as loyal.
+
+    ``cutoff`` is the wave file's ``cutoffs.loyalty``; without it the top two answers (the top
+    answer on a yes/no question).
+
+    >>> from csmlib.survey.codebook import Scale
+    >>> lowest_loyal(Scale(min=1, max=5)), lowest_loyal(Scale(min=0, max=1)), lowest_loyal(Scale(min=1, max=5), 5)
+    (4.0, 1.0, 5.0)
+    """
+    if cutoff is not None:
+        if not scale.min < cutoff <= scale.max:
+            raise ValueError(f"the loyalty cut-off {cutoff:g} must lie above {scale.min:g} and at most {scale.max:g}")
+        return float(cutoff)
+    return float(scale.max if scale.max - scale.min <= 1 else scale.max - 1)
+
+
+def _row(metric: str, result: Estimate | NPSResult | CSIResult, unit: str, scale_factor: float = 1.0) -> dict:
     return {
         "metric": metric,
         "estimate": result.estimate * scale_factor,
@@ -106,7 +136,7 @@ def headline(
     codebook: Codebook,
     item_ids: list[str],
     *,
-    weights=None,
+    weights: pd.Series | ArrayLike | None = None,
     level: float = 0.95,
     csat_cutoff: float | None = None,
 ) -> pd.DataFrame:
@@ -180,8 +210,8 @@ def compare_headline(
     previous: pd.DataFrame,
     codebook: Codebook,
     *,
-    weights_current=None,
-    weights_previous=None,
+    weights_current: pd.Series | ArrayLike | None = None,
+    weights_previous: pd.Series | ArrayLike | None = None,
     level: float = 0.95,
     csat_cutoff: float | None = None,
 ) -> pd.DataFrame:
@@ -189,7 +219,7 @@ def compare_headline(
     from csmlib.stats import indicators as ind
 
     rows = []
-    tests = []
+    tests: list[tuple[str, str, dict[str, Any], float]] = []
     if "overall" in current and "overall" in previous:
         scale = codebook.scales[codebook.outcomes["overall"].scale]
         tests.append(("overall_mean", "overall", dict(metric="mean"), 1.0))
@@ -261,13 +291,21 @@ def competitor_gaps(estimates: pd.DataFrame, competitors: dict[str, dict[str, fl
     return pd.DataFrame(rows, columns=["metric", "benchmark", "value", "ours", "gap", "significant"])
 
 
-def trend_table(history: dict[str, dict], current_wave: str, current: pd.DataFrame) -> pd.DataFrame:
-    """Headline indicators across waves from the saved results (``02_satisfaction`` JSON) plus this wave."""
+def trend_table(history: dict[str, dict], current_wave: str | None = None, current: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Headline indicators across waves: the saved results of earlier waves plus, optionally, this wave.
+
+    ``history`` maps wave ids to saved results of :data:`RESULTS_NOTEBOOK` (oldest first);
+    ``current`` is :func:`headline` of ``current_wave``. One row per wave and metric.
+
+    >>> saved = {"2026Q1": {"headline": [{"metric": "csat", "estimate": 71.0, "ci_low": 68.0, "ci_high": 74.0}]}}
+    >>> trend_table(saved)[["wave", "metric", "estimate"]].to_dict("records")
+    [{'wave': '2026Q1', 'metric': 'csat', 'estimate': 71.0}]
+    """
     rows = []
     for wave, saved in history.items():
-        for rec in saved.get("headline", []):
+        for rec in saved.get(RESULTS_KEY, []):
             rows.append({"wave": wave, **{k: rec.get(k) for k in ("metric", "estimate", "ci_low", "ci_high")}})
-    for metric, rec in current.iterrows():
+    for metric, rec in current.iterrows() if current is not None else ():
         rows.append(
             {
                 "wave": current_wave,
@@ -283,7 +321,7 @@ def trend_table(history: dict[str, dict], current_wave: str, current: pd.DataFra
     return out
 
 
-def arrow(change_row, *, alpha: float = 0.05) -> str:
+def arrow(change_row: pd.Series | Mapping[str, Any] | None, *, alpha: float = 0.05) -> str:
     """▲/▼ for a significant change, → otherwise."""
     if change_row is None or not np.isfinite(change_row["p_value"]) or change_row["p_value"] >= alpha:
         return "→"
@@ -291,7 +329,12 @@ def arrow(change_row, *, alpha: float = 0.05) -> str:
 
 
 def item_scores(
-    data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None, level: float = 0.95
+    data: pd.DataFrame,
+    codebook: Codebook,
+    item_ids: list[str],
+    *,
+    weights: pd.Series | ArrayLike | None = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Mean score with CI and n per rating item, with its ISO 10004 group."""
     from csmlib.stats import indicators as ind
@@ -313,7 +356,12 @@ def item_scores(
 
 
 def group_scores(
-    data: pd.DataFrame, codebook: Codebook, item_ids: list[str], *, weights=None, level: float = 0.95
+    data: pd.DataFrame,
+    codebook: Codebook,
+    item_ids: list[str],
+    *,
+    weights: pd.Series | ArrayLike | None = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Per ISO 10004 group: mean of the respondent's group score (mean of the items answered)."""
     from csmlib.stats import indicators as ind
@@ -340,7 +388,7 @@ def group_scores(
 MIN_ANSWERED = 0.5
 
 
-def respondent_scores(data: pd.DataFrame, items, *, min_answered: float = MIN_ANSWERED) -> pd.Series:
+def respondent_scores(data: pd.DataFrame, items: Sequence[str], *, min_answered: float = MIN_ANSWERED) -> pd.Series:
     """Each respondent's score on a set of items: the mean of the items answered, for respondents
     who answered at least ⌈min_answered·k⌉ of the k items (NaN otherwise).
 
@@ -379,10 +427,10 @@ def dimension_scores(
     data: pd.DataFrame,
     codebook: Codebook,
     *,
-    weights=None,
+    weights: pd.Series | ArrayLike | None = None,
     level: float = 0.95,
     min_answered: float = MIN_ANSWERED,
-    dimensions=None,
+    dimensions: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Score of each declared dimension (``codebook.dimensions()``) with its mean, CI and n.
 

@@ -32,11 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize
 from scipy.special import ndtr, ndtri
 
-from csmlib.stats.factor import ItemData
 from csmlib.stats.factor_extraction import cor_smooth
+from csmlib.stats.items import ItemData
 
 __all__ = ["PolychoricResult", "bivariate_normal_cdf", "polychoric_matrix"]
 
@@ -90,7 +91,7 @@ def _upper_orthant(h: np.ndarray, k: np.ndarray, r: float) -> np.ndarray:
     return -bvn + np.maximum(0.0, ndtr(-h) - ndtr(-k))
 
 
-def bivariate_normal_cdf(h, k, rho: float) -> np.ndarray:
+def bivariate_normal_cdf(h: ArrayLike, k: ArrayLike, rho: float) -> np.ndarray:
     """P(X ≤ h, Y ≤ k) of a standard bivariate normal with correlation ``rho`` (±inf allowed)."""
     h, k = np.broadcast_arrays(np.asarray(h, dtype=float), np.asarray(k, dtype=float))
     out = np.zeros(h.shape)
@@ -112,13 +113,13 @@ def _cell_probabilities(rho: float, tau_x: np.ndarray, tau_y: np.ndarray) -> np.
     return grid[1:, 1:] - grid[:-1, 1:] - grid[1:, :-1] + grid[:-1, :-1]
 
 
-def _neg_loglik(rho, tab, tau_x, tau_y):
+def _neg_loglik(rho: float, tab: np.ndarray, tau_x: np.ndarray, tau_y: np.ndarray) -> float:
     P = _cell_probabilities(rho, tau_x, tau_y)
     ok = P > 0
     return -float(np.sum(tab[ok] * np.log(P[ok])))
 
 
-def _fit_rho(tab, tau_x, tau_y) -> float:
+def _fit_rho(tab: np.ndarray, tau_x: np.ndarray, tau_y: np.ndarray) -> float:
     return float(optimize.fminbound(_neg_loglik, -1.0, 1.0, args=(tab, tau_x, tau_y), xtol=_R_OPTIMIZE_TOL, maxfun=500))
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
-from csmlib.stats.drivers import driver_names, driver_weights
+from csmlib.stats.driver_inputs import driver_names, driver_weights
 from csmlib.stats.validate import numeric_column
 
 __all__ = ["ipa", "penalty_reward", "scale_bands", "QUADRANTS", "FACTOR_CLASSES"]
@@ -31,7 +33,13 @@ FACTOR_CLASSES = ("basic", "performance", "excitement", "low impact", "not enoug
 # --------------------------------------------------------------------------------------------
 
 
-def ipa(performance, importance, *, split: str | tuple = "mean", scale=None) -> pd.DataFrame:
+def ipa(
+    performance: pd.Series | Mapping[str, float],
+    importance: pd.Series | Mapping[str, float],
+    *,
+    split: str | tuple = "mean",
+    scale: tuple[float, float] | None = None,
+) -> pd.DataFrame:
     """Importance–performance analysis (Martilla & James 1977): a quadrant per characteristic.
 
     The cross-hairs are at the ``split`` of each axis: ``"mean"`` or ``"median"`` of the items'
@@ -184,18 +192,18 @@ def _estimable_columns(D: np.ndarray, candidates: list[int], tol: float = 1e-7) 
 
 
 def penalty_reward(
-    data,
-    outcome,
-    drivers=None,
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: str | Sequence[str] | None = None,
     *,
-    low=None,
-    high=None,
-    weights=None,
+    low: float | dict[str, float] | None = None,
+    high: float | dict[str, float] | None = None,
+    weights: str | pd.Series | ArrayLike | None = None,
     band: float = 0.2,
     alpha: float = 0.05,
     min_cell: int = 30,
-    scale_min=None,
-    scale_max=None,
+    scale_min: float | None = None,
+    scale_max: float | None = None,
 ) -> pd.DataFrame:
     """Penalty–reward contrast analysis with impact asymmetry (three-factor theory).
 
@@ -263,7 +271,7 @@ def penalty_reward(
         data = pd.DataFrame(data)
     if (scale_min is None) != (scale_max is None):
         raise ValueError(f"{caller}: give both scale_min and scale_max, or neither")
-    scale_cuts = None if scale_min is None else scale_bands(scale_min, scale_max)
+    scale_cuts = None if scale_min is None or scale_max is None else scale_bands(scale_min, scale_max)
     w_all, w_label = driver_weights(data, weights, caller)
     outcome, drivers = driver_names(outcome, drivers, data.columns, caller, exclude=(w_label,) if w_label else ())
     names = list(drivers) + [outcome]

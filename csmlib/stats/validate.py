@@ -1,7 +1,7 @@
 """Argument checks shared by the statistics modules (validate at the boundary).
 
-One home per rule: the confidence level, a choice among named options, survey weights, a weight
-column given by name and a numeric column. Each raises ``ValueError`` whose message starts with
+One home per rule: the confidence level, a choice among named options, a count (a whole number
+such as ``n_boot``), survey weights, a weight column given by name and a numeric column. Each raises ``ValueError`` whose message starts with
 the calling function's name (``caller``) and names the offending argument or column.
 
 >>> from csmlib.stats.validate import check_choice, check_level
@@ -19,32 +19,35 @@ ValueError: top_box: ci must be one of ('a', 'b'), not 'x'
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
+from typing import overload
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-__all__ = ["check_level", "check_choice", "check_weights", "weight_column", "numeric_column"]
+__all__ = ["check_level", "check_choice", "check_count", "check_weights", "weight_column", "numeric_column"]
 
 
 def _prefix(caller: str) -> str:
     return f"{caller}: " if caller else ""
 
 
-def check_level(level, caller: str) -> None:
+def check_level(level: float, caller: str) -> None:
     """ValueError unless ``level`` is a real number strictly between 0 and 1."""
     if not (isinstance(level, numbers.Real) and 0 < level < 1):
         raise ValueError(f"{_prefix(caller)}level must be in (0, 1), not {level!r}")
 
 
-def _spelled(choices: Sequence) -> str:
+def _spelled(choices: Sequence[object]) -> str:
     """'a', 'b' or 'c' (None without quotes)."""
     shown = [repr(c) for c in choices]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
 
 
-def check_choice(value, choices: Sequence, name: str, caller: str = "", *, spelled: bool = False) -> None:
+def check_choice(value: object, choices: Sequence[object], name: str, caller: str = "", *, spelled: bool = False) -> None:
     """ValueError unless ``value`` is one of ``choices``.
 
     The message reads ``"<caller>: <name> must be one of (<choices>), not <value>"``, or with
@@ -56,12 +59,58 @@ def check_choice(value, choices: Sequence, name: str, caller: str = "", *, spell
     raise ValueError(f"{_prefix(caller)}{name} must be {allowed}, not {value!r}")
 
 
-def _is_numeric(s) -> bool:
+def check_count(value: float, name: str, caller: str, *, minimum: int = 0) -> None:
+    """ValueError unless ``value`` is a whole number (an integer, or a float without a fraction;
+    not a bool) of at least ``minimum``.
+
+    >>> check_count(1000, "n_boot", "importance")
+    >>> check_count(-1, "n_boot", "importance")
+    Traceback (most recent call last):
+    ...
+    ValueError: importance: n_boot must be a non-negative integer, not -1
+    >>> check_count(50, "n_boot", "nps", minimum=100)
+    Traceback (most recent call last):
+    ...
+    ValueError: nps: n_boot must be an integer ≥ 100, not 50
+    """
+    whole = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value == int(value)
+        and value >= minimum
+    )
+    if not whole:
+        what = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer ≥ {minimum}")
+        raise ValueError(f"{_prefix(caller)}{name} must be {what}, not {value!r}")
+
+
+def _is_numeric(s: pd.Series | pd.Index) -> bool:
     return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
 
 
+@overload
 def check_weights(
-    weights,
+    weights: None,
+    n: int | None = ...,
+    name: str = ...,
+    *,
+    caller: str = ...,
+    allow_zero: bool = ...,
+    allow_missing: bool = ...,
+) -> None: ...
+@overload
+def check_weights(
+    weights: pd.Series | ArrayLike,
+    n: int | None = ...,
+    name: str = ...,
+    *,
+    caller: str = ...,
+    allow_zero: bool = ...,
+    allow_missing: bool = ...,
+) -> np.ndarray: ...
+def check_weights(
+    weights: pd.Series | ArrayLike | None,
     n: int | None = None,
     name: str = "weights",
     *,
@@ -143,7 +192,11 @@ def check_weights(
     return w
 
 
-def weight_column(data: pd.DataFrame, weights, caller: str):
+@overload
+def weight_column(data: pd.DataFrame, weights: None, caller: str) -> None: ...
+@overload
+def weight_column(data: pd.DataFrame, weights: str | pd.Series | ArrayLike, caller: str) -> pd.Series | ArrayLike: ...
+def weight_column(data: pd.DataFrame, weights: str | pd.Series | ArrayLike | None, caller: str) -> pd.Series | ArrayLike | None:
     """The weights of ``data``: the column named ``weights`` (a str), else ``weights`` itself."""
     if isinstance(weights, str):
         if weights not in data.columns:

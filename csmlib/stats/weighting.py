@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from csmlib.stats.validate import check_weights, weight_column
 
@@ -36,7 +37,7 @@ __all__ = ["RakeResult", "check_weights", "kish_n_eff", "design_effect", "weight
 # --------------------------------------------------------------------------------------------
 
 
-def kish_n_eff(weights) -> float:
+def kish_n_eff(weights: pd.Series | ArrayLike) -> float:
     """Kish effective sample size n_eff = (Σw)²/Σw².
 
     Equal weights give n_eff = n; the more unequal the weights, the smaller n_eff.
@@ -56,7 +57,7 @@ def kish_n_eff(weights) -> float:
     return float(w.sum() ** 2 / np.dot(w, w))
 
 
-def design_effect(weights) -> float:
+def design_effect(weights: pd.Series | ArrayLike) -> float:
     """Design effect of unequal weights deff_w = n/n_eff = 1 + CV²(w) (CV with divisor n).
 
     Examples
@@ -71,7 +72,7 @@ def design_effect(weights) -> float:
     return float(w.size * np.dot(w, w) / w.sum() ** 2)
 
 
-def weighted_mean_se(y, weights=None) -> tuple[float, float]:
+def weighted_mean_se(y: ArrayLike, weights: pd.Series | ArrayLike | None = None) -> tuple[float, float]:
     """Weighted mean and its linearized (Taylor) standard error.
 
     ȳ_w = Σw·y/Σw;  SE = sqrt(n/(n−1)·Σw²(y − ȳ_w)²)/Σw  (R survey ``svymean`` with
@@ -124,7 +125,7 @@ class RakeResult:
     cap: float | None  # trimming cap as a multiple of the mean weight (None: no trimming)
 
 
-def _margin_targets(var: str, spec) -> pd.Series:
+def _margin_targets(var: str, spec: pd.Series | Mapping[Hashable, float]) -> pd.Series:
     if isinstance(spec, pd.Series):
         t = spec.copy()
     elif isinstance(spec, Mapping):
@@ -153,7 +154,13 @@ def _margin_targets(var: str, spec) -> pd.Series:
 
 
 def rake(
-    data: pd.DataFrame, margins: Mapping, *, weights=None, max_iter: int = 100, tol: float = 1e-8, cap: float | None = None
+    data: pd.DataFrame,
+    margins: Mapping[str, pd.Series | Mapping[Hashable, float]],
+    *,
+    weights: str | pd.Series | ArrayLike | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+    cap: float | None = None,
 ) -> RakeResult:
     """Rake survey weights to population margins (iterative proportional fitting).
 

@@ -13,6 +13,7 @@ is kept exactly as written and picked with :meth:`Codebook.label`.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Literal
 
@@ -210,6 +211,8 @@ class CommentTheme(_Model):
     """How reports name the theme: text or `{en: ..., fa: ...}` (default: the theme id)."""
     department: str | None = None
     """Department that owns the theme (feedback is routed to it)."""
+    characteristic: str | None = None
+    """Id of the rated item the theme is about (e.g. `del_speed` for late-delivery comments): its findings merge with the item's."""
     patterns: dict[str, list[str]] | list[str]
     """Words or phrases that mark a comment with the theme, by language: `{en: [late, delay*], fa: [...]}`; a trailing `*` matches any ending (docs/methods/comments.md)."""
 
@@ -225,7 +228,7 @@ class CommentsSpec(_Model):
     @model_validator(mode="after")
     def _check_patterns(self):
         if self.themes:
-            from csmlib.stats.comments import theme_patterns  # pyarrow is loaded only when themes are declared
+            from csmlib.survey.codeframe import theme_patterns  # pyarrow is loaded only when themes are declared
 
             try:
                 theme_patterns({tid: {"patterns": t.patterns} for tid, t in self.themes.items()})
@@ -304,6 +307,9 @@ class Codebook(_Model):
         for name, cat in self.complaints.categories.items():
             if cat.characteristic and cat.characteristic not in ids:
                 raise ValueError(f"complaint category '{name}' refers to unknown item '{cat.characteristic}'")
+        for name, theme in (self.comments.themes if self.comments is not None else {}).items():
+            if theme.characteristic and theme.characteristic not in ids:
+                raise ValueError(f"comment theme '{name}' refers to unknown item '{theme.characteristic}'")
         # an outcome may also be an item of its dimension (reliability and CFA use it; the
         # driver analysis leaves its dimension out); any other column is declared once
         outcome_columns = [o.column for o in self.outcomes.values()]
@@ -401,11 +407,7 @@ class Codebook(_Model):
 
     def dimensions(self) -> dict[str, list[str]]:
         """Dimension -> the item ids in it (items without a dimension are left out)."""
-        dims: dict[str, list[str]] = {}
-        for item in self.items:
-            if item.dimension:
-                dims.setdefault(item.dimension, []).append(item.id)
-        return dims
+        return items_by_dimension(self.items)
 
     def data_columns(self) -> list[str]:
         """Every survey-export column the codebook declares (comment excluded)."""
@@ -420,6 +422,18 @@ class Codebook(_Model):
             if pair.importance:
                 cols.append(pair.importance)
         return cols
+
+
+def items_by_dimension(items) -> dict[str, list[str]]:
+    """Dimension -> the ids of the items in it, in questionnaire order; items without one are left out.
+
+    ``items`` are codebook items or ``csm init``'s guesses (anything with ``id`` and ``dimension``).
+    """
+    dims: dict[str, list[str]] = {}
+    for item in items:
+        if item.dimension:
+            dims.setdefault(item.dimension, []).append(item.id)
+    return dims
 
 
 def describe_validation_error(err: ValidationError) -> str:
@@ -479,6 +493,32 @@ def read_yaml(path: str | Path) -> dict:
     return data
 
 
+def parsed_once(load):
+    """Memoise a file loader for the process, keyed on the file's path, size and modification time.
+
+    A run reads each wave file and codebook once, however many waves, units and reports ask for
+    it (``Wave.previous`` looks at every wave file of the folder); an edited file is read again.
+    The models are frozen, so one parsed object can be shared. Failures are not remembered.
+    """
+    cache: dict = {}
+
+    @functools.wraps(load)
+    def load_once(path):
+        path = Path(path)
+        try:
+            st = path.stat()
+        except OSError:
+            return load(path)  # the loader's own one-line error
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        if key not in cache:
+            cache[key] = load(path)
+        return cache[key]
+
+    load_once.cache_clear = cache.clear
+    return load_once
+
+
+@parsed_once
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook YAML file.
 

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from csmlib.survey.codebook import COMPLAINT_REQUIRED
-from csmlib.core.dates import check_calendar, timestamps_ns
+from csmlib.core.dates import check_calendar, timestamps_ns, to_utc
 from csmlib.core.text import normalize_label, parse_number
 
-__all__ = ["validate_log", "REJECTED_COLUMNS", "TIMESTAMPS", "UPHELD", "NO_ESCALATION", "NS_PER_S", "to_utc"]
+__all__ = ["validate_log", "REJECTED_COLUMNS", "TIMESTAMPS", "UPHELD", "NO_ESCALATION"]
 
 TIMESTAMPS = ("received_at", "acknowledged_at", "closed_at")
 TEXT_FIELDS = ("complaint_id", "channel", "category", "product", "department", "remedy", "root_cause", "customer_id")
@@ -31,7 +31,6 @@ NO_ESCALATION = frozenset({"none", "no", "n", "false", "0", ""})
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
-NS_PER_S = 1_000_000_000
 _NAT = np.iinfo(np.int64).min
 _STRING = "string[pyarrow]"
 
@@ -39,12 +38,6 @@ _STRING = "string[pyarrow]"
 # ============================================================================================
 # validation
 # ============================================================================================
-
-
-def to_utc(value, tz: str) -> pd.Timestamp:
-    """``value`` as a timestamp: localised to ``tz`` when it has no zone, else converted to UTC."""
-    ts = pd.Timestamp(value)
-    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _cell_text(v) -> str:

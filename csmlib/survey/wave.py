@@ -324,15 +324,22 @@ def read_intake_cache(path: Path) -> Intake | None:
 
 
 def open_wave(
-    params_file: str | Path, unit: str | None = None, *, output_dir: str | Path | None = None, language: str | None = None
+    params_file: str | Path | WaveParams,
+    unit: str | None = None,
+    *,
+    output_dir: str | Path | None = None,
+    language: str | None = None,
 ) -> Wave:
     """Load and validate a wave from its parameter file (optionally one unit of it).
+
+    ``params_file`` may also be the parsed parameters (``csm run`` parses each file once and
+    hands the result down).
 
     ``output_dir`` and ``language`` are what ``csm run`` injects into a notebook: the batch's
     results go to ``output_dir``; without it (a notebook run by hand) results go to the wave's
     ``lab/`` folder. ``language`` overrides the wave file's report language.
     """
-    params = load_params(params_file)
+    params = params_file if isinstance(params_file, WaveParams) else load_params(params_file)
     results_dir = None
     if output_dir is not None:
         results_dir = Path(output_dir).resolve()

@@ -15,197 +15,49 @@ planted driver weights are the true regression weights.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-WAVES = (
-    ("2025Q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
-    ("2026Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
-    ("2026Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
-    ("2026Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+
+from csmlib.demo.comments import comment_codeframe, comments_for_wave
+from csmlib.demo.plan import (  # noqa: F401 - the plan's names stay importable from csmlib.demo
+    WAVES as WAVES,
+    N_RESPONDENTS as N_RESPONDENTS,
+    CUSTOMERS as CUSTOMERS,
+    SEED as SEED,
+    ITEMS as ITEMS,
+    GROUP_ORDER as GROUP_ORDER,
+    FACTOR_CORRELATION as FACTOR_CORRELATION,
+    DRIVER_WEIGHTS as DRIVER_WEIGHTS,
+    MINOR_WEIGHT as MINOR_WEIGHT,
+    KANO as KANO,
+    KANO_CELLS as KANO_CELLS,
+    KANO_PLANTED_SHARE as KANO_PLANTED_SHARE,
+    SEGMENTS as SEGMENTS,
+    SEGMENT_LABELS as SEGMENT_LABELS,
+    DEPARTMENT_LABELS as DEPARTMENT_LABELS,
+    FRAGILE_SHIFT as FRAGILE_SHIFT,
+    SPEED_DROP as SPEED_DROP,
+    COMPLAINT_CATEGORIES as COMPLAINT_CATEGORIES,
+    RECURRING as RECURRING,
+    DELAY_SPIKE as DELAY_SPIKE,
+    BILLING_FIX as BILLING_FIX,
+    PRODUCTS as PRODUCTS,
+    COMMENT_STREAM as COMMENT_STREAM,
+    COMMENT_RATE as COMMENT_RATE,
+    PERSIAN_SHARE as PERSIAN_SHARE,
+    COMMENT_THEMES as COMMENT_THEMES,
+    LATE_SPIKE as LATE_SPIKE,
+    INVOICE_FIX as INVOICE_FIX,
+    RECURRING_COMMENT as RECURRING_COMMENT,
+    UNCOVERED_TOPIC as UNCOVERED_TOPIC,
+    PII_SHARE as PII_SHARE,
+    GROUND_TRUTH as GROUND_TRUTH,
+    DemoFiles as DemoFiles,
 )
-N_RESPONDENTS = 1500
-CUSTOMERS = 12_000
-SEED = 10004
-
-# id, group, English label, Persian label, department, loading, reverse-keyed
-ITEMS = (
-    ("prod_performance", "product", "Product performance", "عملکرد محصول", "Production", 0.75, False),
-    ("prod_appearance", "product", "Appearance and finish", "ظاهر محصول", "Design", 0.65, False),
-    ("prod_safety", "product", "Product safety", "ایمنی محصول", "Quality", 0.70, False),
-    ("prod_price", "product", "Price for value", "قیمت در برابر ارزش", "Sales", 0.60, False),
-    ("prod_support", "product", "After-sales support", "پشتیبانی پس از فروش", "Customer Service", 0.65, False),
-    ("prod_durability", "product", "Durability", "عمر مفید محصول", "Production", 0.70, False),
-    ("prod_ease", "product", "Ease of use", "سهولت استفاده", "Design", 0.70, False),
-    ("del_speed", "delivery", "Delivery speed", "سرعت تحویل", "Logistics", 0.70, False),
-    ("del_complete", "delivery", "Completeness of delivery", "کامل بودن سفارش", "Logistics", 0.75, False),
-    ("del_response", "delivery", "Response time", "زمان پاسخ‌گویی", "Customer Service", 0.70, False),
-    ("del_info", "delivery", "Order information", "اطلاع‌رسانی سفارش", "Logistics", 0.65, False),
-    ("del_service", "delivery", "Delivery staff service", "کیفیت خدمات تحویل", "Logistics", 0.70, False),
-    ("del_packaging", "delivery", "Packaging on arrival", "سالم بودن بسته‌بندی", "Packaging", 0.65, False),
-    ("org_courtesy", "organisation", "Staff courtesy", "ادب و احترام کارکنان", "Customer Service", 0.75, False),
-    ("org_competence", "organisation", "Staff competence", "شایستگی کارکنان", "Human Resources", 0.75, False),
-    ("org_communication", "organisation", "Communication", "ارتباطات", "Marketing", 0.70, False),
-    ("org_invoicing", "organisation", "Invoicing accuracy", "صحت صورتحساب", "Finance", 0.65, False),
-    ("org_complaints", "organisation", "Complaint handling", "رسیدگی به شکایات", "Customer Service", 0.70, False),
-    ("org_image", "organisation", "Company image", "وجهه شرکت", "Marketing", 0.65, False),
-    ("org_transparency", "organisation", "Transparency", "شفافیت", "Management", 0.70, False),
-    (
-        "org_hidden_costs",
-        "organisation",
-        "There were unexpected extra charges",
-        "هزینه‌های پیش‌بینی‌نشده داشتم",
-        "Finance",
-        0.60,
-        True,
-    ),
-)
-GROUP_ORDER = ("product", "delivery", "organisation")
-FACTOR_CORRELATION = 0.45
-
-# True regression weights of overall satisfaction on the item latents (the rest are 0.02).
-DRIVER_WEIGHTS = {"del_speed": 0.50, "prod_performance": 0.35, "org_complaints": 0.25}
-MINOR_WEIGHT = 0.01
-
-# Kano attributes: id, English, Persian, linked item, planted category per wave, importance mean
-KANO = (
-    ("kano_tracking", "Online order tracking", "پیگیری آنلاین سفارش", "del_info", ("A", "A", "O", "O"), 6.5),
-    ("kano_safe_pack", "Damage-proof packaging", "بسته‌بندی مقاوم", "del_packaging", ("M",) * 4, 8.0),
-    ("kano_invoice", "Error-free invoice", "صورتحساب بدون خطا", "org_invoicing", ("M",) * 4, 7.5),
-    ("kano_warranty", "Extended warranty", "گارانتی تمدیدشده", "prod_durability", ("O",) * 4, 7.0),
-    ("kano_sameday", "Same-day delivery", "تحویل همان روز", "del_speed", ("A",) * 4, 5.5),
-    ("kano_points", "Loyalty points", "امتیاز وفاداری", None, ("I",) * 4, 3.5),
-    ("kano_eco", "Eco-friendly packaging", "بسته‌بندی دوستدار محیط زیست", None, ("A",) * 4, 5.0),
-)
-# Cells of the standard Kano table (functional, dysfunctional) for each category
-KANO_CELLS = {
-    "A": [(1, 2), (1, 3), (1, 4)],
-    "O": [(1, 5)],
-    "M": [(2, 5), (3, 5), (4, 5)],
-    "I": [(f, d) for f in (2, 3, 4) for d in (2, 3, 4)],
-    "R": [(2, 1), (3, 1), (4, 1), (5, 1), (5, 2), (5, 3), (5, 4)],
-    "Q": [(1, 1), (5, 5)],
-}
-KANO_PLANTED_SHARE = 0.55
-
-SEGMENTS = {
-    "customer_type": (("profitable", "long-term", "fragile", "new"), (0.25, 0.35, 0.15, 0.25), (0.20, 0.30, 0.20, 0.30)),
-    "region": (("Tehran", "Isfahan", "Shiraz", "Tabriz", "Mashhad"), (0.35, 0.20, 0.15, 0.15, 0.15), None),
-    "channel": (("online", "store", "phone"), (0.45, 0.35, 0.20), None),
-}
-SEGMENT_LABELS = {
-    "customer_type": {
-        "profitable": {"en": "Profitable", "fa": "سودآور"},
-        "long-term": {"en": "Long-term", "fa": "بلندمدت"},
-        "fragile": {"en": "Fragile", "fa": "شکننده"},
-        "new": {"en": "New", "fa": "جدید"},
-    },
-    "region": {
-        "Tehran": {"en": "Tehran", "fa": "تهران"},
-        "Isfahan": {"en": "Isfahan", "fa": "اصفهان"},
-        "Shiraz": {"en": "Shiraz", "fa": "شیراز"},
-        "Tabriz": {"en": "Tabriz", "fa": "تبریز"},
-        "Mashhad": {"en": "Mashhad", "fa": "مشهد"},
-    },
-    "channel": {
-        "online": {"en": "Online", "fa": "آنلاین"},
-        "store": {"en": "Store", "fa": "فروشگاه"},
-        "phone": {"en": "Phone", "fa": "تلفن"},
-    },
-}
-DEPARTMENT_LABELS = {
-    "Sales": "فروش",
-    "Packaging": "بسته‌بندی",
-    "Finance": "مالی",
-    "Management": "مدیریت",
-    "Customer Service": "خدمات مشتریان",
-    "Design": "طراحی",
-    "Production": "تولید",
-    "Logistics": "لجستیک",
-    "Human Resources": "منابع انسانی",
-    "Quality": "کیفیت",
-    "Marketing": "بازاریابی",
-}
-FRAGILE_SHIFT = -0.5
-SPEED_DROP = {"wave": "2026Q2", "item": "del_speed", "shift": -0.45, "persists": True}
-
-COMPLAINT_CATEGORIES = {
-    # category: (department, characteristic item, English, Persian, mean count per wave)
-    "packaging_damage": ("Packaging", "del_packaging", "Damaged packaging", "آسیب بسته‌بندی", 55),
-    "delivery_delay": ("Logistics", "del_speed", "Late delivery", "تأخیر در تحویل", 45),
-    "wrong_item": ("Logistics", "del_complete", "Wrong or missing item", "کالای اشتباه یا ناقص", 30),
-    "billing_error": ("Finance", "org_invoicing", "Billing error", "خطای صورتحساب", 45),
-    "product_defect": ("Quality", "prod_durability", "Product defect", "نقص محصول", 50),
-    "staff_behaviour": ("Customer Service", "org_courtesy", "Staff behaviour", "رفتار کارکنان", 20),
-    "slow_response": ("Customer Service", "del_response", "Slow response", "پاسخ‌گویی کند", 30),
-    "price": ("Sales", "prod_price", "Price dispute", "اعتراض به قیمت", 20),
-}
-RECURRING = {"category": "packaging_damage", "product": "P-200 Blender", "share": 0.7}
-DELAY_SPIKE = {"wave": "2026Q2", "category": "delivery_delay", "factor": 2.2}
-BILLING_FIX = {"action": "CA-01", "category": "billing_error", "closed": dt.date(2025, 12, 15), "factor_after": 0.45}
-PRODUCTS = ("P-100 Kettle", "P-200 Blender", "P-300 Toaster", "P-400 Mixer", "P-500 Juicer")
-
-# ---- open comments (voice of the customer) ----------------------------------------------
-# Generated from their own seeded stream (np.random.default_rng([SEED, wave index, COMMENT_STREAM]))
-# so that the other columns' random numbers are those of the demo without themes.
-COMMENT_STREAM = 7
-COMMENT_RATE = 0.6  # share of respondents writing a comment
-PERSIAN_SHARE = 0.45  # share of the comments written in Persian
-# theme: (department, English label, Persian label, rating item whose latent drives it, base log-odds,
-#         weight of (−item latent), weight of (−overall latent))
-COMMENT_THEMES = {
-    "late_delivery": ("Logistics", "Late delivery", "تأخیر در تحویل", "del_speed", -3.2, 0.8, 0.6),
-    "packaging_damage": ("Packaging", "Damaged packaging", "آسیب بسته‌بندی", "del_packaging", -2.6, 0.6, 0.5),
-    "invoice_error": ("Finance", "Invoice errors", "خطای صورتحساب", "org_invoicing", -2.7, 0.8, 0.5),
-    "staff_rude": ("Customer Service", "Unhelpful staff", "برخورد نامناسب کارکنان", "org_courtesy", -3.6, 0.9, 0.5),
-    "praise": (None, "Praise", "تعریف و تشکر", None, -2.3, 0.0, -0.9),
-}
-# the late-delivery theme jumps in the delivery-speed drop wave (backlog), beyond what the lower
-# speed itself explains, and eases afterwards (the speed stays lower, so it stays above 2025)
-LATE_SPIKE = {"wave": SPEED_DROP["wave"], "log_odds": 1.2}
-# invoice errors in comments fall after corrective action CA-01 (closed 2025-12-15)
-INVOICE_FIX = {"from_wave": "2026Q1", "log_odds": -1.0}
-RECURRING_COMMENT = {"theme": "packaging_damage", "product": RECURRING["product"], "share": 0.7}
-UNCOVERED_TOPIC = {"term": "app", "share": 0.2}  # a topic no theme covers (the mobile app)
-PII_SHARE = 0.04  # comments that carry an e-mail, a mobile number or a card number
-
-GROUND_TRUTH = {
-    "dimensions": {g: [i[0] for i in ITEMS if i[1] == g] for g in GROUP_ORDER},
-    "reverse_keyed": [i[0] for i in ITEMS if i[6]],
-    "driver_order": sorted(DRIVER_WEIGHTS, key=DRIVER_WEIGHTS.get, reverse=True),
-    "kano": {k[0]: dict(zip([w[0] for w in WAVES], k[4])) for k in KANO},
-    "kano_drift": {"kano_tracking": "attractive (A) in 2025Q4-2026Q1, one-dimensional (O) from 2026Q2"},
-    "significant_drop": {"wave": SPEED_DROP["wave"], "item": SPEED_DROP["item"]},
-    "drop_consequences": ["overall", "recommend"],
-    "recurring_complaint": {
-        "category": RECURRING["category"],
-        "product": RECURRING["product"],
-        "department": COMPLAINT_CATEGORIES[RECURRING["category"]][0],
-    },
-    "complaint_spike": {"wave": DELAY_SPIKE["wave"], "category": DELAY_SPIKE["category"]},
-    "effective_action": "CA-01",
-    "ineffective_action": "CA-02",
-    "fragile_customers": "lower satisfaction (latent shift -0.5 SD)",
-    "comment_themes": {
-        "departments": {t: v[0] for t, v in COMMENT_THEMES.items() if v[0]},
-        "late_delivery_peak": LATE_SPIKE["wave"],
-        "recurring_theme": RECURRING_COMMENT["theme"],
-        "dissatisfied_themes": ["late_delivery", "packaging_damage", "invoice_error", "staff_rude"],
-        "satisfied_themes": ["praise"],
-        "uncovered_term": UNCOVERED_TOPIC["term"],
-    },
-}
-
-
-@dataclass(frozen=True)
-class DemoFiles:
-    root: Path
-    params: list[Path]
-    codebook: Path
 
 
 # ---------------------------------------------------------------------------- codebook
@@ -322,213 +174,10 @@ def params_dict(wave: str, start: dt.date, end: dt.date) -> dict:
         "customers": CUSTOMERS,
         "targets": {"overall_mean": 7.0, "csat": 70.0, "nps": 30.0, "ces_mean": 5.0, "csi": 65.0},
         "complaint_targets": {"acknowledge_hours": 48, "close_days": 10},
+        # the rated item that measures complaint handling: its finding goes to Customer Service
+        "feedback": {"complaint_handling": "org_complaints"},
         "options": {"level": 0.95, "n_boot": 500, "seed": 2026, "language": "en", "min_n": 30, "reliability_threshold": 0.70},
     }
-
-
-# ---------------------------------------------------------------------------- open comments
-COMMENT_PATTERNS = {
-    "late_delivery": {
-        "en": ["late", "delay*", "took too long", "took ages"],
-        "fa": ["تاخیر*", "دیر رسید*", "دیر تحویل*", "دیر به دستم"],
-    },
-    "packaging_damage": {
-        "en": ["damaged", "crushed", "broken", "dented", "torn"],
-        "fa": ["آسیب*", "شکسته", "له شده", "بسته‌بندی خراب*", "بسته بندی خراب*", "پاره"],
-    },
-    "invoice_error": {
-        "en": ["invoice*", "billing", "bill", "charged twice", "overcharg*"],
-        "fa": ["فاکتور*", "صورتحساب*", "صورت حساب*"],
-    },
-    "staff_rude": {"en": ["rude", "unhelpful", "impolite"], "fa": ["بی‌ادب*", "بی‌احترامی", "برخورد بد*", "بداخلاق*"]},
-    "praise": {"en": ["great", "excellent", "thank*", "well done"], "fa": ["عالی", "ممنون*", "سپاس*", "دستتان درد نکند"]},
-}
-# sentences per theme and language; {product} is filled in for packaging comments
-COMMENT_TEXTS = {
-    "late_delivery": {
-        "en": [
-            "Delivery took too long this time",
-            "The order arrived late again",
-            "A week of delay for a simple kettle",
-            "Delivery was promised for Monday and came Friday, very late",
-            "Shipping took ages, nobody told me why",
-        ],
-        "fa": [
-            "سفارشم با تأخیر زیاد رسید",
-            "ارسال خیلی دیر رسید و کسی پاسخگو نبود",
-            "یک هفته تاخیر در تحویل داشتیم",
-            "کالا دیر تحویل داده شد",
-            "مرسوله دو هفته دیر به دستم رسید",
-        ],
-    },
-    "packaging_damage": {
-        "en": [
-            "The {product} box arrived damaged",
-            "Box was crushed and the {product} inside was broken",
-            "Packaging torn, the {product} was dented",
-            "Second time the {product} came damaged in the box",
-        ],
-        "fa": [
-            "جعبه {product} له شده بود",
-            "بسته‌بندی خراب بود و {product} آسیب دیده بود",
-            "بسته‌بندی {product} پاره و شکسته رسید",
-            "{product} با بسته‌بندی خراب و آسیب‌دیده رسید",
-        ],
-    },
-    "invoice_error": {
-        "en": [
-            "The invoice was wrong twice",
-            "I was charged twice for one order",
-            "Billing mistake, the invoice shows the wrong price",
-            "Overcharged on the invoice, please correct it",
-        ],
-        "fa": ["صورت‌حساب اشتباه صادر شده بود", "فاکتور دو بار صادر شد و پول دو بار کم شد", "مبلغ صورتحساب با قیمت سایت فرق داشت"],
-    },
-    "staff_rude": {
-        "en": [
-            "The call centre staff were rude to me",
-            "Unhelpful and impolite agent on the phone",
-            "Shop staff were rude and slow",
-        ],
-        "fa": ["کارمند پشتیبانی بی‌ادب و بی‌حوصله بود", "برخورد بد کارکنان فروشگاه را دوست نداشتم", "اپراتور تلفن بداخلاق بود"],
-    },
-    "praise": {
-        "en": [
-            "Great product, thank you",
-            "Excellent quality and friendly service",
-            "Thanks, everything was great",
-            "Well done, the mixer works perfectly",
-        ],
-        "fa": ["کیفیت محصول عالی است", "ممنون از پشتیبانی خوبتان", "همه چیز عالی بود، سپاس", "خرید بسیار خوبی بود، ممنونم"],
-    },
-    "_app": {
-        "en": ["The mobile app keeps crashing", "Could not log in to the app to track my order", "The app is slow and confusing"],
-        "fa": ["اپلیکیشن موبایل مدام بسته می‌شود", "نتوانستم با اپلیکیشن سفارش را پیگیری کنم", "اپلیکیشن کند و گیج‌کننده است"],
-    },
-    "_other": {
-        "en": [
-            "Nothing special to add here",
-            "Prices could be a little lower",
-            "Please add more colours to choose from",
-            "Would like more payment options",
-            "I hope the warranty period gets longer",
-            "Good enough for the price",
-            "The manual should be in Persian too",
-            "I bought it as a gift for my mother",
-        ],
-        "fa": [
-            "نظر خاصی ندارم",
-            "قیمت‌ها کمی بالاست",
-            "رنگ‌های بیشتری اضافه کنید",
-            "روش‌های پرداخت بیشتری بگذارید",
-            "مدت گارانتی را طولانی‌تر کنید",
-            "دفترچه راهنما فارسی هم داشته باشد",
-            "برای هدیه به مادرم خریدم",
-            "نسبت به قیمتش قابل قبول است",
-        ],
-    },
-}
-PRODUCT_NAMES = {
-    "P-200 Blender": ("P-200 Blender", "مخلوط‌کن P-200"),
-    "P-100 Kettle": ("kettle", "کتری"),
-    "P-300 Toaster": ("toaster", "توستر"),
-    "P-400 Mixer": ("mixer", "همزن"),
-    "P-500 Juicer": ("juicer", "آبمیوه‌گیری"),
-}
-
-
-def comment_codeframe() -> dict:
-    """The demo codebook's comment themes: ``{id: {label, department, patterns}}``."""
-    frame = {}
-    for tid, (dept, en, fa, *_rest) in COMMENT_THEMES.items():
-        spec = {"label": {"en": en, "fa": fa}}
-        if dept:
-            spec["department"] = dept
-        spec["patterns"] = COMMENT_PATTERNS[tid]
-        frame[tid] = spec
-    return frame
-
-
-def _luhn_card(rng: np.random.Generator) -> str:
-    """A 16-digit card number (Iranian bank prefix) with a valid Luhn check digit, grouped by four."""
-    body = "603799" + "".join(str(d) for d in rng.integers(0, 10, 9))
-    total = 0
-    for i, ch in enumerate(reversed(body)):  # the check digit will be rightmost
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    number = body + str((10 - total % 10) % 10)
-    return " ".join(number[i : i + 4] for i in range(0, 16, 4))
-
-
-def _persian_variant(text: str, rng: np.random.Generator) -> str:
-    """The spellings customers type: Arabic yeh ي, ZWNJ written as a space or left out, Persian digits."""
-    r = rng.random()
-    if r < 0.25:
-        text = text.replace("ی", "ي")
-    elif r < 0.45:
-        text = text.replace("\u200c", " ")
-    elif r < 0.6:
-        text = text.replace("\u200c", "")
-    return text
-
-
-def _pii(fa: bool, rng: np.random.Generator) -> str:
-    kind = int(rng.integers(0, 3))
-    if kind == 0:
-        user = rng.choice(["sara.k", "a.rezaei", "m_hosseini", "customer2026"])
-        return f"ایمیل من {user}@example.com است" if fa else f"Please email me at {user}@example.com"
-    if kind == 1:
-        number = "09" + "".join(str(d) for d in rng.integers(0, 10, 9))
-        if fa:
-            return "با شماره " + number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) + " تماس بگیرید"
-        return f"Call me on {number[:4]} {number[4:7]} {number[7:]}"
-    card = _luhn_card(rng)
-    return f"از کارت {card} دو بار برداشت شد" if fa else f"My card {card} was charged twice"
-
-
-def _comments(wave_index: int, latents: dict, overall_latent: np.ndarray) -> np.ndarray:
-    """The open comments of one wave, with the planted themes (from their own random stream)."""
-    rng = np.random.default_rng([SEED, wave_index, COMMENT_STREAM])
-    n = overall_latent.size
-    wave = WAVES[wave_index][0]
-    wave_ids = [w[0] for w in WAVES]
-    writes = rng.random(n) < COMMENT_RATE
-    persian = rng.random(n) < PERSIAN_SHARE
-    mentions = {}
-    for tid, (_dept, _en, _fa, item, base, b_item, b_overall) in COMMENT_THEMES.items():
-        logit = base + b_overall * -overall_latent
-        if item is not None:
-            logit = logit + b_item * -latents[item]
-        if tid == "late_delivery" and wave == LATE_SPIKE["wave"]:
-            logit = logit + LATE_SPIKE["log_odds"]
-        if tid == "invoice_error" and wave_index >= wave_ids.index(INVOICE_FIX["from_wave"]):
-            logit = logit + INVOICE_FIX["log_odds"]
-        mentions[tid] = rng.random(n) < 1 / (1 + np.exp(-logit))
-    app = rng.random(n) < UNCOVERED_TOPIC["share"]
-    pii = rng.random(n) < PII_SHARE
-    out = np.full(n, "", dtype=object)
-    for i in np.flatnonzero(writes):
-        lang = "fa" if persian[i] else "en"
-        parts = []
-        for tid in COMMENT_THEMES:
-            if not mentions[tid][i] or (tid == "praise" and len(parts)):
-                continue
-            text = str(rng.choice(COMMENT_TEXTS[tid][lang]))
-            if "{product}" in text:
-                product = (
-                    RECURRING_COMMENT["product"]
-                    if rng.random() < RECURRING_COMMENT["share"]
-                    else PRODUCTS[int(rng.integers(0, len(PRODUCTS)))]
-                )
-                text = text.replace("{product}", PRODUCT_NAMES[product][1 if lang == "fa" else 0])
-            parts.append(text)
-        if app[i] or not parts:  # the app topic, or a remark on nothing in particular
-            parts.append(str(rng.choice(COMMENT_TEXTS["_app" if app[i] else "_other"][lang])))
-        if pii[i]:
-            parts.append(_pii(lang == "fa", rng))
-        text = ("؛ " if lang == "fa" else ". ").join(parts)
-        out[i] = _persian_variant(text, rng) if lang == "fa" else text
-    return out
 
 
 # ---------------------------------------------------------------------------- responses
@@ -612,7 +261,7 @@ def _responses(wave_index: int, wave: str, rng: np.random.Generator) -> pd.DataF
         "پشتیبانی خوب بود",
     ]
     out["comment"] = rng.choice(comments, size=n)  # kept: the draws after it stay the same
-    out["comment"] = _comments(wave_index, latents, overall_latent)
+    out["comment"] = comments_for_wave(wave_index, latents, overall_latent)
     return _plant_oddities(out, wave, rng)
 
 
