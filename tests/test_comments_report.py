@@ -175,7 +175,6 @@ def test_feedback_findings_from_comment_themes(coded, demo_codebook):
     by_theme = found.set_index("subject")
     assert by_theme.loc["late_delivery", "kind"] == "growing_theme"
     assert by_theme.loc["late_delivery", "department"] == "Logistics"
-    assert by_theme.loc["late_delivery", "priority"] == "high"
     assert "up from" in by_theme.loc["late_delivery", "evidence"]
     assert by_theme.loc["packaging_damage", "department"] == "Packaging"
     assert "praise" not in by_theme.index  # more satisfied: not a problem

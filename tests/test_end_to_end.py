@@ -78,12 +78,15 @@ def test_feedback_register_routes_the_recurring_complaint(wave_run):
 
     root, _ = wave_run
     truth = GROUND_TRUTH["recurring_complaint"]
-    register = pd.read_csv(root / "reports" / "2026Q1" / "feedback.csv", encoding="utf-8-sig")
-    assert set(register.columns) >= {"id", "source", "kind", "subject", "department", "evidence", "priority"}
-    recurring = register[register["kind"] == "recurring_complaint"]
-    assert f"{truth['category']} / {truth['product']}" in set(recurring["subject"])
-    assert set(recurring["department"]) == {truth["department"]}
-    assert len(pd.read_excel(root / "reports" / "2026Q1" / "feedback.xlsx", engine="calamine")) == len(register)
+    saved = json.loads((root / "reports" / "2026Q1" / "results" / "07_feedback.json").read_text("utf-8"))
+    register = pd.DataFrame(saved["register"])
+    # one finding per problem: the recurring complaint is evidence of the packaging item's finding
+    packaging = register[register["key"] == "item:del_packaging"]
+    assert len(packaging) == 1 and "recurring_complaint" in str(packaging["kinds"].iloc[0])
+    assert set(packaging["department"]) == {truth["department"]}
+    assert register["id"].is_unique and register["key"].is_unique
+    table = pd.read_csv(root / "reports" / "2026Q1" / "feedback.csv", encoding="utf-8-sig")
+    assert len(pd.read_excel(root / "reports" / "2026Q1" / "feedback.xlsx", engine="calamine")) == len(table)
     index = (root / "reports" / "2026Q1" / "index.html").read_text(encoding="utf-8")
     assert "Executive summary" in index and "Headline indicators" in index  # the wave page opens with it
 

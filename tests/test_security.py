@@ -186,11 +186,13 @@ def test_the_notebooks_strong_and_code_tags_still_format_without_attributes(show
 
 
 def test_cards_escape_every_field(shown):
-    display.cards([{"label": p, "value": p, "ci": p, "note": p, "tone": "good"} for p in PAYLOADS], "fa")
-    display.cards([{"label": "NPS", "value": 31.5, "tone": PAYLOADS[2]}])
+    fields = ("label", "value", "scale", "ci", "change", "target", "note")
+    display.cards([{**dict.fromkeys(fields, p), "tone": "good", "change_tone": "bad"} for p in PAYLOADS], "fa")
+    display.cards([{"label": "NPS", "value": 31.5, "tone": PAYLOADS[2], "change_tone": PAYLOADS[3]}])
     page = _html(shown)
     assert live(page) == []
-    assert page.count('class="csm-card"') == len(PAYLOADS) + 1
+    assert len(re.findall(r'<div class="csm-card[ "]', page)) == len(PAYLOADS) + 1
+    assert page.count('class="csm-card csm-card-good"') == len(PAYLOADS)  # an unknown tone adds no class
 
 
 def test_figure_alt_text_is_escaped_on_the_page(shown, tmp_path):
@@ -480,7 +482,7 @@ def _check_xlsx(path: Path):
 
 
 def test_feedback_register_exports_cannot_run_formulas(tmp_path):
-    from csmlib.core.results import write_register
+    from csmlib.report.register import write_register
 
     csv_path, xlsx_path = write_register(_frame(), tmp_path)
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the BOM as UTF-8

@@ -16,9 +16,12 @@ reader never sees half a file and a failed write leaves the previous file intact
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import os
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -128,38 +131,114 @@ def _excel_value(value):
     return str(value)
 
 
-def write_xlsx(frame: pd.DataFrame, target: str | Path, *, sheet_name: str = "Sheet1", index: bool = False) -> Path:
+@dataclass(frozen=True)
+class SheetFormat:
+    """How :func:`write_xlsx` lays out a sheet people work in (a register, a tracker).
+
+    ``widths``: column width in characters by column name (others: fitted to their longest
+    value, between ``min_width`` and ``max_width``); ``wrap``: columns whose text wraps inside
+    the width; the header row is bold on a ``header_fill`` background, frozen
+    (``freeze_header``) and carries an AutoFilter (``autofilter``); ``right_to_left`` shows the
+    sheet right to left (Persian).
+
+    >>> SheetFormat(wrap=("evidence",)).freeze_header
+    True
+    """
+
+    widths: Mapping[str, float] = field(default_factory=dict)
+    wrap: tuple[str, ...] = ()
+    min_width: float = 8
+    max_width: float = 60
+    header_fill: str | None = "DDEBF7"
+    freeze_header: bool = True
+    autofilter: bool = True
+    right_to_left: bool = False
+
+    def width(self, name: str, values: list) -> float:
+        """The width of one column: as given, else its longest line (header included) within the bounds."""
+        if name in self.widths:
+            return float(self.widths[name])
+        longest = max((len(line) for v in [name, *values] if v is not None for line in str(v).splitlines() or [""]), default=0)
+        return float(min(self.max_width, max(self.min_width, longest + 2)))
+
+
+def _column_letter(position: int) -> str:
+    """Spreadsheet column name of a 0-based position (0 → A, 26 → AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def write_xlsx(
+    frame: pd.DataFrame,
+    target: str | Path,
+    *,
+    sheet_name: str = "Sheet1",
+    index: bool = False,
+    sheet_format: SheetFormat | None = None,
+) -> Path:
     """``frame`` as a one-sheet .xlsx, written atomically.
 
     Text cells are neutralised like the CSV's and stored as strings (openpyxl would otherwise store
-    any string starting with ``=`` as a formula); numbers stay numbers. The header row is bold.
+    any string starting with ``=`` as a formula); numbers stay numbers and dates are Excel dates.
+    The header row is bold; with ``sheet_format`` (:class:`SheetFormat`) columns get widths, long
+    text wraps, and the header is styled, frozen and filterable.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     if index:
         frame = frame.reset_index()
     safe = neutralise_frame(frame)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=str(sheet_name)[:31] or "Sheet1")
-    bold = Font(bold=True)
+    header = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in safe.columns]
+    header_font, header_fill, wrapped = Font(bold=True), None, set()
+    if sheet_format is not None:
+        fmt = sheet_format
+        for position, name in enumerate(header):
+            values = [_excel_value(v) for v in safe.iloc[:, position].tolist()]
+            sheet.column_dimensions[_column_letter(position)].width = fmt.width(str(frame.columns[position]), values)
+        wrapped = {p for p, c in enumerate(frame.columns) if c in fmt.wrap}
+        if fmt.header_fill:
+            header_fill = PatternFill("solid", fgColor=fmt.header_fill)
+        if fmt.freeze_header:
+            sheet.freeze_panes = "A2"
+        if fmt.autofilter and len(header):
+            sheet.auto_filter.ref = f"A1:{_column_letter(len(header) - 1)}{len(safe) + 1}"
+        sheet.sheet_view.rightToLeft = fmt.right_to_left
+    top = Alignment(vertical="top")
+    top_wrapped = Alignment(vertical="top", wrap_text=True)
 
-    def cell(value, font=None):
+    def cell(value, *, font=None, fill=None, alignment=None):
         value = _excel_value(value)
         if isinstance(value, str):
             value = neutralise(value)
         c = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             c.data_type = "s"  # text, never a formula
+        elif isinstance(value, dt.datetime):
+            c.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, dt.date):
+            c.number_format = "yyyy-mm-dd"
         if font is not None:
             c.font = font
+        if fill is not None:
+            c.fill = fill
+        if alignment is not None:
+            c.alignment = alignment
         return c
 
-    header = [" / ".join(map(str, c)) if isinstance(c, tuple) else c for c in safe.columns]
-    sheet.append([cell(c if isinstance(c, str) else str(c), bold) for c in header])
+    sheet.append([cell(c, font=header_font, fill=header_fill, alignment=top_wrapped if sheet_format else None) for c in header])
     for row in safe.itertuples(index=False, name=None):
-        sheet.append([cell(v) for v in row])
+        if sheet_format is None:
+            sheet.append([cell(v) for v in row])
+        else:
+            sheet.append([cell(v, alignment=top_wrapped if p in wrapped else top) for p, v in enumerate(row)])
     with atomic_path(target) as tmp:
         book.save(tmp)
     return Path(target)

@@ -101,20 +101,3 @@ def frame(payload: dict | None, key: str, index: str | None = None) -> pd.DataFr
     if index is None:
         return table
     return table.set_index(index) if index in table.columns and len(table) else None
-
-
-def write_register(register: pd.DataFrame, output_dir: str | Path, name: str = "feedback") -> list[Path]:
-    """The findings register as CSV (UTF-8 with BOM, so Excel shows Persian text) and as .xlsx.
-
-    Text that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) is
-    written with a leading ``'`` and the Excel cells are strings, never formulas
-    (:mod:`csmlib.core.exports`); both files are replaced atomically.
-    """
-    from csmlib.core.exports import write_csv, write_xlsx
-
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path, xlsx_path = out / f"{name}.csv", out / f"{name}.xlsx"
-    write_csv(register, csv_path, encoding="utf-8-sig")
-    write_xlsx(register, xlsx_path, sheet_name="findings")
-    return [csv_path, xlsx_path]

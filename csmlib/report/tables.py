@@ -371,6 +371,7 @@ def table(
     formats = formats or {}
     shown = frame.head(max_rows)
     out = shown.copy().astype(object)
+    text_columns = []  # words read from the start of the line; numbers and marks line up at the end
     for position, col in enumerate(shown.columns):
         values = shown.iloc[:, position]
         spec = formats.get(col)
@@ -386,6 +387,7 @@ def table(
             cells = ["–" if v is None or v is pd.NA else str(v) for v in values]
         else:
             cells = [localize(word(v, language), language) if v is not None and v is not pd.NA else "–" for v in values]
+            text_columns.append(position)
         out.isetitem(position, pd.Series([escape(c) for c in cells], index=out.index, dtype=object))
     out = out.rename(columns=lambda c: header(c, language))
     if language == "fa":
@@ -395,6 +397,10 @@ def table(
     out.index = _escaped_index(out.index)
     out.columns = _escaped_index(out.columns)
     styler = out.style if index else out.style.hide(axis="index")
+    if text_columns:
+        classes = pd.DataFrame("", index=out.index, columns=out.columns)
+        classes.iloc[:, text_columns] = "csm-text"
+        styler = styler.set_td_classes(classes)
     if caption:
         styler = styler.set_caption(str(escape(caption)))
     _show(Markup(styler.to_html()))
@@ -403,8 +409,13 @@ def table(
 
 
 def _figure_alt(fig) -> str:
-    """A figure's text alternative: its title, else its axes' titles ("" for Persian text that
-    ``plots.shape`` put in visual order for an older matplotlib: unreadable as text)."""
+    """A figure's text alternative: the message its chart function attached
+    (:func:`csmlib.report.plots.describe`), else its title, else its axes' titles ("" for Persian text
+    that ``plots.shape`` put in visual order for an older matplotlib: unreadable as text)."""
+    from csmlib.report.plots import description
+
+    if description(fig):
+        return description(fig)
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text():
         text = suptitle.get_text()
@@ -419,7 +430,8 @@ def figure(fig, alt: str | None = None):
     Left open, a figure is drawn twice more after its cell (pyplot's post-cell redraw of stale
     figures, then the inline backend's display), each draw a tenth of a second or more for a
     report figure. Shown here and closed, it is drawn for the page only. ``alt`` (default: the
-    figure's title) becomes the image's alt text on the page, escaped like any text.
+    figure's message as its chart function describes it, else its title) becomes the image's alt
+    text on the page, escaped like any text.
     """
     import matplotlib.pyplot as plt
 
@@ -432,15 +444,31 @@ def figure(fig, alt: str | None = None):
 
 
 def cards(items: list[dict], language: str = "en"):
-    """Headline cards: each ``{"label", "value", "ci" (optional), "note" (optional), "tone"}``; every field is text."""
+    """Headline cards; every field is text (escaped).
+
+    Each card: ``label``, ``value``, and optionally ``scale`` (what the number is out of), ``ci``,
+    ``change`` with ``change_tone``, ``target`` with ``tone`` (``good``/``bad``: the status colour,
+    also shown as a coloured edge so it survives grey-scale printing), ``note``
+    (:func:`csmlib.report.summary.headline_cards` builds them from a wave's results).
+    """
+    tones = {"good": "csm-good", "bad": "csm-bad"}
     parts = []
     for item in items:
-        tone = {"good": "csm-good", "bad": "csm-bad"}.get(item.get("tone", ""), "")
-        ci = Markup('<div class="ci">{}</div>').format(item["ci"]) if item.get("ci") else ""
-        note = Markup('<div class="ci {}">{}</div>').format(tone, item["note"]) if item.get("note") else ""
+        lines = [
+            Markup('<div class="{}">{}</div>').format(cls, item[key])
+            for key, cls in (
+                ("ci", "ci"),
+                ("change", f"change {tones.get(item.get('change_tone', ''), '')}".strip()),
+                ("target", f"status {tones.get(item.get('tone', ''), '')}".strip()),
+                ("note", "ci"),
+            )
+            if item.get(key)
+        ]
+        edge = {"good": " csm-card-good", "bad": " csm-card-bad"}.get(item.get("tone", ""), "")
+        scale = Markup(' <span class="scale">{}</span>').format(item["scale"]) if item.get("scale") else ""
         parts.append(
-            Markup('<div class="csm-card"><div class="k">{}</div><div class="v">{}</div>{}{}</div>').format(
-                item["label"], localize(str(item["value"]), language), ci, note
+            Markup('<div class="csm-card{}"><div class="k">{}</div><div class="v">{}{}</div>{}</div>').format(
+                edge, item["label"], localize(str(item["value"]), language), scale, Markup("").join(lines)
             )
         )
     _show(Markup('<div class="csm-cards">{}</div>').format(Markup("").join(parts)))

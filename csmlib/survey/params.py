@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from csmlib.survey.codebook import describe_validation_error, read_yaml
+from csmlib.survey.codebook import describe_validation_error, parsed_once, read_yaml
 from csmlib.core.errors import CSMInputError
 
 Calendar = Literal["gregorian", "jalali"]
@@ -136,6 +136,40 @@ class Options(_Model):
     """Seconds allowed per notebook cell."""
 
 
+class DueDays(_Model):
+    """Days from the end of fieldwork to a finding's due date, by priority (07_feedback's action tracker)."""
+
+    high: int = Field(30, ge=1, le=3650)
+    """Days to act on a high-priority finding."""
+    medium: int = Field(60, ge=1, le=3650)
+    """Days to act on a medium-priority finding."""
+    low: int = Field(90, ge=1, le=3650)
+    """Days to act on a low-priority finding."""
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.high <= self.medium <= self.low:
+            raise ValueError(
+                f"due days must not shorten as priority falls (high {self.high}, medium {self.medium}, low {self.low})"
+            )
+        return self
+
+
+class FeedbackOptions(_Model):
+    """The findings register and action tracker of ``07_feedback`` (docs/methods/feedback.md).
+
+    Example: ``feedback: {due_days: {high: 30, medium: 60, low: 90}, targets: {del_speed: 4.0},
+    complaint_handling: org_complaints}``.
+    """
+
+    due_days: DueDays = Field(default_factory=DueDays)
+    """Days from the end of fieldwork to the due date of a finding, by priority: `{high: 30, medium: 60, low: 90}`."""
+    targets: dict[str, float] = Field(default_factory=dict)
+    """Target mean rating per characteristic: `{item id: value}`; a characteristic below its target scores a larger gap."""
+    complaint_handling: str | None = None
+    """Id of the rating item that measures complaint handling: the complaints log's handling satisfaction and first-contact resolution are judged with it and routed to its department."""
+
+
 class WaveParams(_Model):
     wave: str = Field(pattern=WAVE_ID)
     """Wave id (letters, digits, _ . -); names the folder reports/<wave>/."""
@@ -169,6 +203,8 @@ class WaveParams(_Model):
     """Key-driver analysis options."""
     cutoffs: Cutoffs = Field(default_factory=Cutoffs)
     """CSAT and loyalty cut-offs."""
+    feedback: FeedbackOptions = Field(default_factory=FeedbackOptions)
+    """Findings register and action tracker: due days by priority, targets per characteristic, the complaint-handling item."""
     units: Units | None = None
     """One report set per value of a segment."""
     output: Path | None = None
@@ -190,7 +226,6 @@ class WaveParams(_Model):
         """The values papermill injects (plain JSON types, absolute paths)."""
         return {
             "params_file": str(self.params_file),
-            "wave": self.wave,
             "unit": unit,
             "output_dir": str(self.unit_dir(unit)),
             "language": self.options.language,
@@ -223,6 +258,7 @@ def project_root_for(params_path: Path) -> Path:
     return folder.parent if folder.name == "params" else folder
 
 
+@parsed_once
 def load_params(path: str | Path) -> WaveParams:
     """Read, validate and resolve one wave's parameter file.
 

@@ -3,21 +3,61 @@
 Every figure has a title, axis labels with units, and text in the report language: Persian
 labels go through :func:`shape`, which joins the letters and puts them in right-to-left visual
 order unless matplotlib already does so (it does from 3.11, through libraqm).
+
+Figures are read by managers, some of them colour-blind, and by screen readers:
+
+- colours come from the Okabe–Ito palette (Okabe & Ito 2008, *Color Universal Design*), which
+  stays distinguishable under the common colour-vision deficiencies; wherever a colour carries
+  meaning a second cue carries it too (marker shape, hatching or a text label);
+- labels next to points never overlap one another (:mod:`csmlib.report.plots.labels`);
+- bars start at zero, count axes have whole-number ticks, legends sit outside the data;
+- every chart function attaches its message as text (:func:`describe`), which becomes the
+  image's alt text on the page (:func:`csmlib.report.tables.figure`).
 """
 
 from __future__ import annotations
+
 
 import matplotlib
 
 matplotlib.use("Agg") if matplotlib.get_backend().lower() not in ("inline", "module://matplotlib_inline.backend_inline") else None
 
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import Formatter  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
-from csmlib.core.text import localize  # noqa: E402
+from csmlib.core.text import localize, localize_numbers  # noqa: E402
 
-PALETTE = {"product": "#1f5f8b", "delivery": "#d9822b", "organisation": "#3c8d5a", "other": "#7d7d7d"}
-GOOD, BAD, NEUTRAL = "#1a7f37", "#b42318", "#5f6b76"
+# Okabe & Ito (2008): eight colours that colour-blind readers tell apart (checked in tests/test_plots.py
+# under simulated protanopia, deuteranopia and tritanopia, Machado et al. 2009)
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
+}
+GOOD, BAD, NEUTRAL = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#6E6E6E"
+LIGHT = "#BBBBBB"  # "not much to see here": low impact, indifferent, outside the vital few
+# ISO 10004 groups: colour, and the marker shape and bar hatching that carry the group without colour
+PALETTE = {
+    "product": OKABE_ITO["blue"],
+    "delivery": OKABE_ITO["orange"],
+    "organisation": OKABE_ITO["bluish green"],
+    "other": "#999999",
+}
+GROUP_NAMES = {
+    "en": {"product": "product", "delivery": "delivery", "organisation": "organisation", "other": "other"},
+    "fa": {"product": "محصول", "delivery": "تحویل", "organisation": "سازمان", "other": "سایر"},
+}
+GROUP_MARKERS = {"product": "o", "delivery": "s", "organisation": "D", "other": "^"}
+GROUP_HATCHES = {"product": "", "delivery": "///", "organisation": "...", "other": "xx"}
+# lines of several series (categories, dimensions): colour and marker cycle together
+SERIES_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue", "black")]
+SERIES_MARKERS = ["o", "s", "D", "^", "v", "P", "X"]
+_ALT_ATTRIBUTE = "csm_alt"
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 
 
@@ -69,11 +109,66 @@ def style() -> None:
     )
 
 
-def finish(fig, ax, *, title: str, xlabel: str = "", ylabel: str = ""):
+def finish(fig, ax, *, title: str, xlabel: str = "", ylabel: str = "", labels=None):
+    """Title, axis labels and the final layout; ``labels`` (a :class:`~csmlib.report.plots.labels.PointLabels`)
+    are placed last, once the axes have their final size."""
     ax.set_title(shape(title))
     ax.set_xlabel(shape(xlabel))
     ax.set_ylabel(shape(ylabel))
-    return lay_out(fig, persian=has_rtl(title))
+    lay_out(fig, persian=has_rtl(title))
+    if labels is not None:
+        labels.place()
+    return fig
+
+
+def describe(fig, message: str, *, title: str = ""):
+    """Attach the figure's message — what a reader should take from it, with the numbers — as its text
+    alternative (the image's alt text on the page). ``title`` comes first; digits follow the title's language.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure()
+    >>> description(describe(fig, "Delivery speed: lowest score (3.44).", title="Map"))
+    'Map. Delivery speed: lowest score (3.44).'
+    >>> description(describe(fig, "سرعت تحویل: کمترین امتیاز (3.44).", title="نقشه"))
+    'نقشه. سرعت تحویل: کمترین امتیاز (۳٫۴۴).'
+    >>> plt.close(fig)
+    """
+    message = message[:1].upper() + message[1:]  # a sentence, whatever word it starts with
+    text = " ".join(f"{title.rstrip('.')}. {message}".split()) if title else " ".join(message.split())
+    if has_rtl(title):  # Persian digits and separators in the numbers; full stops stay full stops
+        text = localize_numbers(text.replace("%", "٪"), "fa")
+    setattr(fig, _ALT_ATTRIBUTE, text)
+    return fig
+
+
+def description(fig) -> str:
+    """The message attached by :func:`describe` ("" when there is none)."""
+    return getattr(fig, _ALT_ATTRIBUTE, "")
+
+
+def listing(names, persian_text: bool = False, limit: int = 6) -> str:
+    """Names joined for a sentence, at most ``limit`` of them ("…and 3 more").
+
+    >>> listing(["a", "b", "c"], limit=2)
+    'a, b and 1 more'
+    """
+    names = [str(n) for n in names]
+    comma, more = ("، ", "و {} مورد دیگر") if persian_text else (", ", "and {} more")
+    if len(names) <= limit:
+        return comma.join(names)
+    return comma.join(names[:limit]) + " " + more.format(len(names) - limit)
+
+
+def count_axis(axis) -> None:
+    """A count axis: whole-number ticks only (no 0.25 of a complaint)."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def legend_outside(ax, handles=None, **kwargs):
+    """The legend to the right of the plot, where it hides no data."""
+    options = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8, "borderaxespad": 0}
+    options.update(kwargs)
+    return ax.legend(handles=handles, **options) if handles is not None else ax.legend(**options)
 
 
 def lay_out(fig, *, persian: bool = False):

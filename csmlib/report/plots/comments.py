@@ -5,8 +5,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
-from csmlib.report.plots import BAD, NEUTRAL, finish, shape
+from csmlib.report.plots import BAD, NEUTRAL, describe, finish, has_rtl, legend_outside, listing, shape
+
+DISSATISFYING_HATCH = "///"
 
 
 def themes_chart(table: pd.DataFrame, *, title: str, xlabel: str):
@@ -14,18 +17,47 @@ def themes_chart(table: pd.DataFrame, *, title: str, xlabel: str):
 
     ``table``: one row per theme, in the order to draw (top first), with ``label``, ``share``,
     ``ci_low``, ``ci_high`` and optionally ``dissatisfying`` (bool: mentioners significantly less
-    satisfied, drawn in red).
+    satisfied, drawn red and hatched, with a legend entry).
     """
     frame = table.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(frame) + 1.2)))
+    fig, ax = plt.subplots(figsize=(8.5, max(2.5, 0.35 * len(frame) + 1.2)))
     y = np.arange(len(frame))
     share = frame["share"].to_numpy(float) * 100
     low = frame["ci_low"].to_numpy(float) * 100
     high = frame["ci_high"].to_numpy(float) * 100
     bad = frame["dissatisfying"].fillna(False).astype(bool) if "dissatisfying" in frame else pd.Series(False, index=frame.index)
-    ax.barh(y, share, color=[BAD if b else NEUTRAL for b in bad], alpha=0.85)
+    ax.barh(
+        y,
+        share,
+        color=[BAD if b else NEUTRAL for b in bad],
+        hatch=[DISSATISFYING_HATCH if b else "" for b in bad],
+        edgecolor="white",
+        linewidth=0,
+        alpha=0.85,
+    )
     ax.errorbar(share, y, xerr=[share - low, high - share], fmt="none", ecolor="#333333", elinewidth=1, capsize=2)
     ax.set_yticks(y, [shape(str(t)) for t in frame["label"]])
     ax.set_xlim(0, max(5.0, float(np.nanmax(high)) * 1.1 if len(frame) else 5.0))
     ax.invert_yaxis()
-    return finish(fig, ax, title=title, xlabel=xlabel)
+    fa = has_rtl(title)
+    if bad.any():
+        legend_outside(
+            ax,
+            [
+                Patch(
+                    facecolor=BAD,
+                    hatch=DISSATISFYING_HATCH,
+                    edgecolor="white",
+                    label=shape("همراه با رضایت کمتر" if fa else "tied to lower satisfaction"),
+                )
+            ],
+        )
+    finish(fig, ax, title=title, xlabel=xlabel)
+    message = ""
+    if len(frame):
+        top = [f"{label} ({value:.0f} %)" for label, value in zip(frame["label"], share)][:3]
+        message = f"پرتکرارترین موضوع‌ها: {listing(top, fa)}." if fa else f"Most mentioned: {listing(top)}."
+        if bad.any():
+            worse = listing(frame.loc[bad.to_numpy(), "label"], fa)
+            message += f" همراه با رضایت کمتر: {worse}." if fa else f" Tied to lower satisfaction: {worse}."
+    return describe(fig, message, title=title)

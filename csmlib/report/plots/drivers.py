@@ -5,23 +5,55 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
-from csmlib.report.plots import BAD, GOOD, NEUTRAL, PALETTE, finish, shape
+from csmlib.report.plots import (
+    BAD,
+    GOOD,
+    GROUP_HATCHES,
+    GROUP_NAMES,
+    LIGHT,
+    NEUTRAL,
+    OKABE_ITO,
+    PALETTE,
+    describe,
+    finish,
+    has_rtl,
+    legend_outside,
+    listing,
+    shape,
+)
+from csmlib.report.plots.labels import PointLabels
 
 QUADRANT_COLOURS = {
     "concentrate here": BAD,
     "keep up the good work": GOOD,
     "low priority": NEUTRAL,
-    "possible overkill": "#d9822b",
+    "possible overkill": OKABE_ITO["orange"],
 }
+# the second cue besides the quadrant's colour (and its position across the crosshair)
+QUADRANT_MARKERS = {"concentrate here": "o", "keep up the good work": "s", "low priority": "^", "possible overkill": "D"}
+CLASS_COLOURS = {"basic": BAD, "performance": GOOD, "excitement": OKABE_ITO["bluish green"], "low impact": LIGHT}
+CLASS_HATCHES = {"basic": "", "performance": "", "excitement": "...", "low impact": ""}
 
 
 def importance_chart(table: pd.DataFrame, *, title: str, xlabel: str):
-    """Bars of normalised importance (%) with bootstrap CIs; ``table``: label, group, normalized, ci_low, ci_high (%)."""
+    """Bars of normalised importance (%) with bootstrap CIs; ``table``: label, group, normalized, ci_low, ci_high (%).
+
+    Bars are coloured and hatched by ISO 10004 group, explained by a legend beside the plot.
+    """
     frame = table.sort_values("normalized", ascending=True)
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(frame) + 1.5))
     y = np.arange(len(frame))
-    ax.barh(y, frame["normalized"], color=[PALETTE.get(g, NEUTRAL) for g in frame["group"]])
+    groups = [g if g in PALETTE else "other" for g in frame["group"]]
+    ax.barh(
+        y,
+        frame["normalized"],
+        color=[PALETTE[g] for g in groups],
+        hatch=[GROUP_HATCHES[g] for g in groups],
+        edgecolor="white",
+        linewidth=0,
+    )
     ax.errorbar(
         frame["normalized"],
         y,
@@ -32,7 +64,33 @@ def importance_chart(table: pd.DataFrame, *, title: str, xlabel: str):
         linewidth=1,
     )
     ax.set_yticks(y, [shape(t) for t in frame["label"]])
-    return finish(fig, ax, title=title, xlabel=xlabel)
+    ax.set_xlim(left=0)
+    fa = has_rtl(title)
+    names = GROUP_NAMES["fa" if fa else "en"]
+    legend_outside(
+        ax,
+        [
+            Patch(facecolor=PALETTE[g], hatch=GROUP_HATCHES[g], edgecolor="white", label=shape(names[g]))
+            for g in PALETTE
+            if g in groups
+        ],
+    )
+    ranked = frame.sort_values("normalized", ascending=False)
+    top = [f"{label} ({value:.1f} %)" for label, value in zip(ranked["label"], ranked["normalized"])]
+    message = (
+        (
+            f"بیشترین سهم: {top[0]}؛ سپس {listing(top[1:3], fa)}؛ {len(frame)} ویژگی."
+            if fa
+            else f"{top[0]} explains most, then {' and '.join(top[1:3])}; {len(frame)} characteristics."
+        )
+        if top
+        else ""
+    )
+    return describe(finish(fig, ax, title=title, xlabel=xlabel), message, title=title)
+
+
+def _importance_text(value: float, as_share: bool) -> str:
+    return f"{value * 100:.1f} %" if as_share else f"{value:.3g}"
 
 
 def ipa_chart(
@@ -45,19 +103,24 @@ def ipa_chart(
     quadrant_names: dict[str, str],
     label_top: int = 6,
 ):
-    """Importance–performance map: performance on x, importance on y, crosshair at the split values."""
+    """Importance–performance map: performance on x, importance on y, crosshair at the split values.
+
+    ``table``: label, performance, importance, quadrant. Points are coloured and shaped by quadrant;
+    every "concentrate here" point and the ``label_top`` most important are labelled, the labels
+    kept apart from each other and from the quadrant names (:class:`PointLabels`).
+    """
     fig, ax = plt.subplots(figsize=(7.5, 6))
-    ax.scatter(
-        table["performance"], table["importance"], c=[QUADRANT_COLOURS.get(q, NEUTRAL) for q in table["quadrant"]], s=50, zorder=3
-    )
-    # label the points that matter (the most important and every "concentrate here"); the
-    # low-importance cluster stays unlabelled rather than a pile of overlapping text
-    labelled = set(table.nlargest(label_top, "importance").index) | set(table.index[table["quadrant"] == "concentrate here"])
-    for idx, rec in zip(table.index, table.itertuples()):
-        if idx in labelled:
-            ax.annotate(
-                shape(rec.label), (rec.performance, rec.importance), xytext=(5, 3), textcoords="offset points", fontsize=8
-            )
+    for quadrant, part in table.groupby("quadrant", sort=False):
+        ax.scatter(
+            part["performance"],
+            part["importance"],
+            color=QUADRANT_COLOURS.get(quadrant, NEUTRAL),
+            marker=QUADRANT_MARKERS.get(quadrant, "o"),
+            s=50,
+            zorder=3,
+            edgecolor="white",
+            linewidth=0.5,
+        )
     ax.axvline(crosshair[0], color="#999999", linewidth=1)
     ax.axhline(crosshair[1], color="#999999", linewidth=1)
     corners = {
@@ -66,7 +129,7 @@ def ipa_chart(
         "low priority": (0.02, 0.02, "left", "bottom"),
         "possible overkill": (0.98, 0.02, "right", "bottom"),
     }
-    for quadrant, (x, y, ha, va) in corners.items():
+    names = [
         ax.text(
             x,
             y,
@@ -78,22 +141,103 @@ def ipa_chart(
             fontsize=9,
             fontweight="bold",
         )
-    return finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel)
+        for quadrant, (x, y, ha, va) in corners.items()
+    ]
+    # room at the top and bottom for the quadrant names above and below the points
+    low, high = ax.get_ylim()
+    ax.set_ylim(low - 0.08 * (high - low), high + 0.08 * (high - low))
+    labels = PointLabels(ax, points=(table["performance"], table["importance"]), avoid=names)
+    concentrate = table[table["quadrant"] == "concentrate here"].sort_values("importance", ascending=False)
+    others = table.drop(concentrate.index).nlargest(label_top, "importance")
+    for rec in pd.concat([concentrate, others]).itertuples():
+        labels.add(rec.performance, rec.importance, shape(rec.label))
+    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels)
+    return describe(fig, _ipa_message(table, quadrant_names, has_rtl(title)), title=title)
+
+
+def _ipa_message(table: pd.DataFrame, quadrant_names: dict[str, str], fa: bool) -> str:
+    """Which characteristic to act on: lowest score, highest importance, the "concentrate here" list."""
+    if not len(table):
+        return ""
+    as_share = bool(table["importance"].max() <= 1)
+    worst, first = table["performance"].idxmin(), table["importance"].idxmax()
+    perf, imp = table.loc[worst, "performance"], _importance_text(table.loc[first, "importance"], as_share)
+    if worst == first:
+        lead = (
+            f"{table.loc[worst, 'label']}: کمترین امتیاز ({perf:.2f}) و بیشترین اهمیت ({imp})."
+            if fa
+            else f"{table.loc[worst, 'label']}: lowest score ({perf:.2f}) and highest importance ({imp})."
+        )
+    else:
+        lead = (
+            f"بیشترین اهمیت: {table.loc[first, 'label']} ({imp})؛ کمترین امتیاز: {table.loc[worst, 'label']} ({perf:.2f})."
+            if fa
+            else f"Highest importance: {table.loc[first, 'label']} ({imp}); lowest score: {table.loc[worst, 'label']} ({perf:.2f})."
+        )
+    parts = []
+    for quadrant in ("concentrate here", "keep up the good work", "possible overkill", "low priority"):
+        members = table[table["quadrant"] == quadrant].sort_values("importance", ascending=False)["label"]
+        if len(members):
+            parts.append(f"{quadrant_names.get(quadrant, quadrant)}: {listing(members, fa, limit=4)}")
+    rest = "؛ ".join(parts) if fa else "; ".join(parts)
+    return f"{lead} {rest[:1].upper()}{rest[1:]}."
 
 
 def penalty_reward_chart(table: pd.DataFrame, *, title: str, xlabel: str, class_names: dict[str, str]):
-    """Penalty (left, negative) and reward (right) per characteristic, coloured by three-factor class."""
-    colours = {"basic": BAD, "performance": "#1f5f8b", "excitement": GOOD, "low impact": "#c7c7c7"}
+    """Penalty (left, negative) and reward (right) per characteristic, coloured by three-factor class.
+
+    The class is written at the end of each row — a key that needs no legend and does not depend on
+    telling the colours apart.
+    """
     frame = table.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(frame) + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(frame) + 1.8))
     y = np.arange(len(frame))
-    col = [colours.get(c, NEUTRAL) for c in frame["factor_class"]]
-    ax.barh(y, -frame["penalty"].abs(), color=col, alpha=0.6)
-    ax.barh(y, frame["reward"].abs(), color=col)
+    classes = list(frame["factor_class"])
+    col = [CLASS_COLOURS.get(c, NEUTRAL) for c in classes]
+    hatch = [CLASS_HATCHES.get(c, "") for c in classes]
+    ax.barh(y, -frame["penalty"].abs(), color=col, alpha=0.6, hatch=hatch, edgecolor="white", linewidth=0)
+    ax.barh(y, frame["reward"].abs(), color=col, hatch=hatch, edgecolor="white", linewidth=0)
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(y, [shape(t) for t in frame["label"]])
     ax.invert_yaxis()
-    for cls, colour in colours.items():
-        ax.barh([], [], color=colour, label=shape(class_names.get(cls, cls)))
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
-    return finish(fig, ax, title=title, xlabel=xlabel)
+    reach = float(np.nanmax(np.abs(frame[["penalty", "reward"]].to_numpy(float)))) if len(frame) else 1.0
+    ax.set_xlim(-1.1 * reach, 1.1 * reach)
+    # the class of each row, right of the plot: readable without telling the colours apart
+    side = ax.get_yaxis_transform()
+    for yi, cls in zip(y, classes):
+        quiet = cls not in ("basic", "performance", "excitement")
+        ax.text(
+            1.01,
+            yi,
+            shape(class_names.get(cls, cls)),
+            transform=side,
+            va="center",
+            fontsize=8,
+            color="#888888" if quiet else "#222222",
+        )
+    fa = has_rtl(title)
+    ax.text(0.01, 1.01, shape("← جریمه" if fa else "← penalty"), transform=ax.transAxes, fontsize=8, color="#333333")
+    ax.text(0.99, 1.01, shape("پاداش →" if fa else "reward →"), transform=ax.transAxes, fontsize=8, ha="right", color="#333333")
+    finish(fig, ax, title=title, xlabel=xlabel)
+    return describe(fig, _penalty_reward_message(frame, class_names, fa), title=title)
+
+
+def _penalty_reward_message(frame: pd.DataFrame, class_names: dict[str, str], fa: bool) -> str:
+    parts = []
+    for cls in ("basic", "performance", "excitement"):
+        members = frame.loc[frame["factor_class"] == cls, "label"]
+        if len(members):
+            parts.append(f"{class_names.get(cls, cls)}: {listing(members, fa, limit=5)}")
+    n_low = int((frame["factor_class"] == "low impact").sum())
+    if n_low:
+        parts.append(f"{class_names.get('low impact', 'low impact')}: {n_low}")
+    if len(frame):
+        pen, rew = frame["penalty"].abs().idxmax(), frame["reward"].abs().idxmax()
+        pen_text = f"{frame.loc[pen, 'label']} (−{abs(frame.loc[pen, 'penalty']):.2f})"
+        rew_text = f"{frame.loc[rew, 'label']} (+{abs(frame.loc[rew, 'reward']):.2f})"
+        parts.append(
+            f"بیشترین جریمه: {pen_text}، بیشترین پاداش: {rew_text}"
+            if fa
+            else f"largest penalty {pen_text}, largest reward {rew_text}"
+        )
+    return ("؛ ".join(parts) if fa else "; ".join(parts)) + "."

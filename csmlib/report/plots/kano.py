@@ -1,14 +1,70 @@
-"""Kano figures: Better–Worse diagram, category shares, functional–dysfunctional plot."""
+"""Kano figures: Better–Worse diagram, category shares, functional–dysfunctional plot.
+
+Categories are told apart by colour (Okabe–Ito) and by a second cue: the marker shape in the
+scatter plots, the hatching in the stacked bars.
+"""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
-from csmlib.report.plots import finish, shape
+from csmlib.report.plots import LIGHT, OKABE_ITO, describe, finish, has_rtl, legend_outside, listing, shape
+from csmlib.report.plots.labels import PointLabels
 
-CATEGORY_COLOURS = {"A": "#3c8d5a", "O": "#1f5f8b", "M": "#b42318", "I": "#9e9e9e", "R": "#7b3294", "Q": "#d9822b"}
+CATEGORY_COLOURS = {
+    "A": OKABE_ITO["bluish green"],
+    "O": OKABE_ITO["blue"],
+    "M": OKABE_ITO["vermillion"],
+    "I": LIGHT,
+    "R": OKABE_ITO["reddish purple"],
+    "Q": OKABE_ITO["orange"],
+}
+# must-be points down (dissatisfies when absent), attractive up (delights when present)
+CATEGORY_MARKERS = {"A": "^", "O": "o", "M": "v", "I": "s", "R": "X", "Q": "P"}
+CATEGORY_HATCHES = {"A": "...", "O": "", "M": "///", "I": "", "R": "xx", "Q": "\\\\\\"}
+CATEGORY_ORDER = ("M", "O", "A", "I", "R", "Q")
+# the category names when a chart is not given them (the notebooks' own words)
+CATEGORY_NAMES = {
+    "en": {"A": "attractive", "O": "one-dimensional", "M": "must-be", "I": "indifferent", "R": "reverse", "Q": "questionable"},
+    "fa": {"A": "جذاب", "O": "تک‌بعدی", "M": "بایستی", "I": "بی‌تفاوت", "R": "معکوس", "Q": "مشکوک"},
+}
+
+
+def _scatter_by_category(ax, x, y, categories, names: dict[str, str], **style):
+    """One scatter per category (colour and marker), and legend handles for the categories present."""
+    handles = []
+    for cat in [c for c in CATEGORY_ORDER if c in set(categories)] + sorted(set(categories) - set(CATEGORY_ORDER)):
+        mask = np.asarray([c == cat for c in categories])
+        size = style["s"][mask] if isinstance(style.get("s"), np.ndarray) else style.get("s", 60)
+        colour, marker = CATEGORY_COLOURS.get(cat, "#333333"), CATEGORY_MARKERS.get(cat, "o")
+        ax.scatter(
+            np.asarray(x)[mask],
+            np.asarray(y)[mask],
+            s=size,
+            color=colour,
+            marker=marker,
+            alpha=style.get("alpha", 1.0),
+            zorder=3,
+            edgecolor="#333333",
+            linewidth=0.5,
+        )
+        handles.append(
+            Line2D([], [], linestyle="", marker=marker, color=colour, markeredgecolor="#333333", label=shape(names.get(cat, cat)))
+        )
+    return handles
+
+
+def _by_category(categories: pd.Series, labels: dict[str, str], names: dict[str, str], fa: bool, start: bool = False) -> str:
+    """ "must-be: A, B; attractive: C" in the order of the categories (``start``: capitalised, a sentence of its own)."""
+    parts = []
+    for cat in [c for c in CATEGORY_ORDER if c in set(categories)] + sorted(set(categories) - set(CATEGORY_ORDER)):
+        members = [labels.get(a, a) for a in categories.index[categories == cat]]
+        parts.append(f"{names.get(cat, cat)}: {listing(members, fa)}")
+    text = ("؛ ".join(parts) if fa else "; ".join(parts)) + "."
+    return text[:1].upper() + text[1:] if start else text
 
 
 def better_worse_chart(
@@ -17,69 +73,129 @@ def better_worse_chart(
     """|Worse| on x, Better on y, quadrants split at 0.5 (Berger et al. 1993).
 
     ``summary``: indexed by attribute with ``better``, ``worse`` (≤ 0) and ``category``;
-    ``quadrant_names``: texts for the keys ``A``, ``O``, ``M``, ``I``.
+    ``quadrant_names``: texts for the keys ``A``, ``O``, ``M``, ``I`` (and ``R``, ``Q`` if shown).
     """
-    fig, ax = plt.subplots(figsize=(7, 6))
+    fig, ax = plt.subplots(figsize=(7.5, 6))
     x, y = summary["worse"].abs(), summary["better"]
-    ax.scatter(x, y, c=[CATEGORY_COLOURS.get(c, "#333333") for c in summary["category"]], s=60, zorder=3)
-    for attr, xi, yi in zip(summary.index, x, y):
-        if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(shape(labels.get(attr, attr)), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=8)
+    handles = _scatter_by_category(ax, x, y, list(summary["category"]), quadrant_names, s=60)
     ax.axhline(0.5, color="#999999", linewidth=1)
     ax.axvline(0.5, color="#999999", linewidth=1)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    for key, (qx, qy) in {"A": (0.25, 0.97), "O": (0.75, 0.97), "I": (0.25, 0.03), "M": (0.75, 0.03)}.items():
+    names = [
         ax.text(
             qx,
             qy,
             shape(quadrant_names[key]),
             ha="center",
             va="top" if qy > 0.5 else "bottom",
-            color=CATEGORY_COLOURS[key],
+            color="#555555",
             fontsize=9,
             fontweight="bold",
         )
-    return finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel)
+        for key, (qx, qy) in {"A": (0.25, 0.97), "O": (0.75, 0.97), "I": (0.25, 0.03), "M": (0.75, 0.03)}.items()
+    ]
+    legend_outside(ax, handles)
+    labels_ = PointLabels(ax, points=(x, y), avoid=names)
+    for attr, xi, yi in zip(summary.index, x, y):
+        labels_.add(xi, yi, shape(labels.get(attr, attr)))
+    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels_)
+    fa = has_rtl(title)
+    message = ""
+    if x.notna().any() and y.notna().any():
+        worst, best = x.idxmax(), y.idxmax()
+        worst_text, best_text = (
+            f"{labels.get(worst, worst)} (|Worse| {x[worst]:.2f})",
+            f"{labels.get(best, best)} (Better {y[best]:.2f})",
+        )
+        message = (
+            f"بیشترین نارضایتی در نبود: {worst_text}؛ بیشترین رضایت در وجود: {best_text}. "
+            if fa
+            else f"Most dissatisfying if absent: {worst_text}; most satisfying if present: {best_text}. "
+        ) + _by_category(summary["category"], labels, quadrant_names, fa, start=True)
+    return describe(fig, message, title=title)
 
 
 def category_bars(counts: pd.DataFrame, labels: dict[str, str], *, title: str, xlabel: str, names: dict[str, str]):
-    """Stacked horizontal bars of the category shares (%) per attribute."""
-    cats = [c for c in ("M", "O", "A", "I", "R", "Q") if c in counts.columns]
+    """Stacked horizontal bars of the category shares (%) per attribute, each share written in its segment when it fits."""
+    cats = [c for c in CATEGORY_ORDER if c in counts.columns]
     shares = counts[cats].div(counts[cats].sum(axis=1), axis=0) * 100
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shares) + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(shares) + 1.6))
     left = np.zeros(len(shares))
     ypos = np.arange(len(shares))
     for cat in cats:
-        ax.barh(ypos, shares[cat].to_numpy(), left=left, color=CATEGORY_COLOURS[cat], label=shape(names.get(cat, cat)))
-        left += shares[cat].to_numpy()
+        values = shares[cat].to_numpy()
+        ax.barh(
+            ypos,
+            values,
+            left=left,
+            color=CATEGORY_COLOURS[cat],
+            hatch=CATEGORY_HATCHES[cat],
+            edgecolor="white",
+            linewidth=0.5,
+            label=shape(names.get(cat, cat)),
+        )
+        dark = cat in ("O", "M", "R")
+        for yi, start, value in zip(ypos, left, values):
+            if value >= 8:
+                ax.text(
+                    start + value / 2,
+                    yi,
+                    f"{value:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if dark else "black",
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": CATEGORY_COLOURS[cat], "linewidth": 0},
+                )
+        left += values
     ax.set_yticks(ypos, [shape(labels.get(a, a)) for a in shares.index])
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
-    ax.legend(ncol=len(cats), loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False)
-    return finish(fig, ax, title=title, xlabel=xlabel)
-
-
-def continuous_chart(table: pd.DataFrame, labels: dict[str, str], *, title: str, xlabel: str, ylabel: str):
-    """Mean dysfunctional (x) against functional (y) score; point size = stated importance."""
-    fig, ax = plt.subplots(figsize=(7, 6))
-    size = table["importance_mean"] * 25 if "importance_mean" in table and table["importance_mean"].notna().any() else 60
-    ax.scatter(
-        table["dysfunctional_mean"],
-        table["functional_mean"],
-        s=size,
-        c=[CATEGORY_COLOURS.get(c, "#333333") for c in table["category"]],
-        alpha=0.8,
-        zorder=3,
+    ax.grid(False, axis="y")
+    legend_outside(ax)
+    fa = has_rtl(title)
+    leading = shares.idxmax(axis=1)
+    with_share = {a: f"{labels.get(a, a)} ({shares.loc[a, cat]:.0f} %)" for a, cat in leading.items()}
+    message = _by_category(leading, with_share, names, fa).rstrip(".")
+    message = (
+        (f"طبقه پرتکرار هر ویژگی — {message}." if fa else f"Most frequent category per attribute — {message}.")
+        if len(shares)
+        else ""
     )
-    for attr, rec in table.iterrows():
-        ax.annotate(
-            shape(labels.get(attr, attr)),
-            (rec["dysfunctional_mean"], rec["functional_mean"]),
-            xytext=(6, 4),
-            textcoords="offset points",
-            fontsize=8,
-        )
+    return describe(finish(fig, ax, title=title, xlabel=xlabel), message, title=title)
+
+
+def continuous_chart(
+    table: pd.DataFrame, labels: dict[str, str], *, title: str, xlabel: str, ylabel: str, names: dict[str, str] | None = None
+):
+    """Mean dysfunctional (x) against functional (y) score; point size = stated importance.
+
+    ``names``: category names for the legend (default: :data:`CATEGORY_NAMES` in the title's language).
+    """
+    names = names or CATEGORY_NAMES["fa" if has_rtl(title) else "en"]
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    has_size = "importance_mean" in table and table["importance_mean"].notna().any()
+    size = (table["importance_mean"].fillna(table["importance_mean"].mean()) * 25).to_numpy(float) if has_size else 60
+    handles = _scatter_by_category(
+        ax, table["dysfunctional_mean"], table["functional_mean"], list(table["category"]), names, s=size, alpha=0.85
+    )
     ax.axhline(0, color="#999999", linewidth=1)
     ax.axvline(0, color="#999999", linewidth=1)
-    return finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel)
+    legend_outside(ax, handles)
+    labels_ = PointLabels(ax, points=(table["dysfunctional_mean"], table["functional_mean"]))
+    for attr, rec in table.iterrows():
+        labels_.add(rec["dysfunctional_mean"], rec["functional_mean"], shape(labels.get(attr, attr)))
+    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels_)
+    fa = has_rtl(title)
+    message = ""
+    if len(table):
+        top_f, top_d = table["functional_mean"].idxmax(), table["dysfunctional_mean"].idxmax()
+        f_text = f"{labels.get(top_f, top_f)} ({table.loc[top_f, 'functional_mean']:.2f})"
+        d_text = f"{labels.get(top_d, top_d)} ({table.loc[top_d, 'dysfunctional_mean']:.2f})"
+        message = (
+            f"بیشترین امتیاز کارکردی: {f_text}؛ بیشترین امتیاز ناکارکردی: {d_text}. "
+            if fa
+            else f"Highest functional score: {f_text}; highest dysfunctional score: {d_text}. "
+        ) + _by_category(table["category"], labels, names, fa, start=True)
+    return describe(fig, message, title=title)
