@@ -244,7 +244,7 @@ def test_excel_cells_are_the_same_whichever_reader(tmp_path, monkeypatch):
 
     import openpyxl
 
-    from csmlib.survey import responses as data
+    from csmlib.survey import readers as data
 
     wb = openpyxl.Workbook()
     ws = wb.active

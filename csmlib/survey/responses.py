@@ -1,4 +1,4 @@
-"""Reading survey exports and validating them against the codebook.
+"""Validating survey exports against the codebook (:mod:`csmlib.survey.readers` reads them).
 
 Two kinds of problems are told apart:
 
@@ -13,176 +13,31 @@ Two kinds of problems are told apart:
 
 Row numbers are those a spreadsheet shows (the header is row 1) for CSV and Excel files, and
 the record number (from 1) for SPSS and Parquet files. Input files are only ever read.
+
+Every check runs once per distinct cell of a column (a million answers on a 1-5 scale are a dozen
+distinct cells) and reaches the rows through their codes, with numpy: no Python loop over rows.
+The accepted answers are spread out to one float per row only once the rejected rows are known.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from csmlib.survey.codebook import Codebook
 from csmlib.core.errors import CSMInputError
-from csmlib.core.text import normalize_label, numeric_series
+from csmlib.core.text import CodedNumbers, coded_numbers, normalize_label, text_codes
+from csmlib.survey.readers import RawTable, read_table
 
-ENCODINGS = ("utf-8-sig", "cp1256")  # Persian exports from Windows tools are often cp1256
-DELIMITERS = ",;\t|"
 KANO_POSITIONS = 5
 MAX_WEIGHT_RATIO = 1000  # weights beyond 1,000x (or below 1/1,000 of) the median weight are rejected
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A file as read, before validation: every cell as in the file."""
-
-    frame: pd.DataFrame
-    source: str
-    header_rows: int  # 1 when the first data record is on row 2 (CSV, Excel)
-    value_labels: dict = field(default_factory=dict)  # SPSS value labels, per column
-    encoding: str | None = None
-    delimiter: str | None = None
-    header: tuple | None = None  # the header as written, before the reader renamed repeated names
-    variable_labels: dict = field(default_factory=dict)  # SPSS variable labels, per column
-
-    def row_number(self, positions) -> np.ndarray:
-        return np.asarray(positions) + 1 + self.header_rows
-
-
-# ---------------------------------------------------------------------------- reading
-def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise CSMInputError("the file is empty", file=path)
-    if encoding:
-        try:
-            return raw.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise CSMInputError(f"cannot decode as {encoding}: {exc}", file=path) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    for enc in ENCODINGS:
-        try:
-            return raw.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise CSMInputError("cannot detect the text encoding; declare read.encoding", file=path)
-
-
-def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        header = sample.splitlines()[0] if sample else ""
-        counts = {d: header.count(d) for d in DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
-def read_csv(path: Path, *, delimiter: str | None = None, encoding: str | None = None) -> RawTable:
-    text, used_encoding = _decode(path, encoding)
-    sep = delimiter or _sniff_delimiter(text)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=False)
-    except pd.errors.ParserError as exc:
-        raise CSMInputError(f"cannot parse CSV: {str(exc).strip().splitlines()[-1]}", file=path) from None
-    except pd.errors.EmptyDataError:
-        raise CSMInputError("the file is empty", file=path) from None
-    first_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
-    return RawTable(frame, str(path), 1, encoding=used_encoding, delimiter=sep, header=tuple(first_line))
-
-
-def _excel_engine() -> str:
-    """calamine (Rust) reads an export several times faster than openpyxl, with the same cells."""
-    import importlib.util
-
-    return "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
-
-
-def read_excel(path: Path, *, sheet: str | int | None = None) -> RawTable:
-    try:
-        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine=_excel_engine())
-    except ValueError as exc:  # unknown sheet, not an xlsx
-        raise CSMInputError(f"cannot read Excel file: {exc}", file=path) from None
-    except Exception as exc:  # the readers raise many types for a corrupt file
-        raise CSMInputError(f"cannot read Excel file: {type(exc).__name__}: {exc}", file=path) from None
-    return RawTable(frame, str(path), 1, header=_excel_header(path, sheet))
-
-
-def _excel_header(path: Path, sheet) -> tuple | None:
-    """The first row as written (pandas renames a repeated name ``x`` to ``x.1``)."""
-    try:
-        head = pd.read_excel(
-            path, sheet_name=sheet if sheet is not None else 0, header=None, nrows=1, dtype=object, engine=_excel_engine()
-        )
-    except Exception:
-        return None
-    return tuple("" if pd.isna(v) else str(v) for v in head.iloc[0]) if len(head) else None
-
-
-def read_spss(path: Path) -> RawTable:
-    import pyreadstat
-
-    try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
-    except Exception as exc:  # pyreadstat.ReadstatError and friends
-        raise CSMInputError(f"cannot read SPSS file: {exc}", file=path) from None
-    labels = dict(zip(meta.column_names, meta.column_labels or []))
-    return RawTable(
-        frame, str(path), 0, value_labels=dict(meta.variable_value_labels), variable_labels={k: v for k, v in labels.items() if v}
-    )
-
-
-def read_parquet(path: Path) -> RawTable:
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:
-        raise CSMInputError(f"cannot read Parquet file: {exc}", file=path) from None
-    return RawTable(frame, str(path), 0)
-
-
-def read_table(
-    path: str | Path, *, delimiter: str | None = None, encoding: str | None = None, sheet: str | int | None = None
-) -> RawTable:
-    """Read a survey export (CSV, Excel ``.xlsx``, SPSS ``.sav``, Parquet) without changing it.
-
-    CSV: the encoding (UTF-8 with or without BOM, UTF-16, Windows-1256) and the delimiter
-    (``,`` ``;`` tab ``|``) are detected unless given; every cell is read as text so that
-    validation can report exactly what was written.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise CSMInputError("file not found", file=path)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        table = read_csv(path, delimiter=delimiter or ("\t" if suffix == ".tsv" else None), encoding=encoding)
-    elif suffix in (".xlsx", ".xlsm"):
-        table = read_excel(path, sheet=sheet)
-    elif suffix == ".sav":
-        table = read_spss(path)
-    elif suffix == ".parquet":
-        table = read_parquet(path)
-    else:
-        raise CSMInputError(f"unsupported file type '{suffix}' (use .csv, .xlsx, .sav or .parquet)", file=path)
-    frame = table.frame
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    names = list(table.header) if table.header is not None else list(frame.columns)
-    names = [str(c).strip().lstrip("\ufeff") for c in names]
-    twice = sorted({c for c in names if names.count(c) > 1})
-    if twice:
-        raise CSMInputError(
-            f"duplicate column name (columns must be unique; {len(twice)} repeated)",
-            file=path,
-            row=1 if table.header_rows else None,
-            column=twice[0],
-        )
-    if frame.shape[0] == 0:
-        raise CSMInputError("the file has a header but no data rows", file=path)
-    return table
 
 
 # ---------------------------------------------------------------------------- validation
@@ -219,23 +74,33 @@ class _Problems:
     """Collects row-level problems as (position, column, value, reason)."""
 
     def __init__(self):
-        self.parts: list[pd.DataFrame] = []
+        self.parts: list[tuple] = []
 
-    def add(self, mask: pd.Series, column: str, values: pd.Series, reason: str | pd.Series):
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
+    def add(self, mask, column: str, values: pd.Series, reason: str | pd.Series):
+        """``mask``: the rows with the problem (boolean, per row); ``reason``: one text, or a
+        Series of the masked rows' reasons."""
+        positions = np.flatnonzero(np.asarray(mask.fillna(False) if isinstance(mask, pd.Series) else mask, dtype=bool))
+        if len(positions):
+            self._append(positions, column, values.iloc[positions].astype("string").to_numpy(), reason)
+
+    def add_coded(self, coded: CodedNumbers, column: str, values: pd.Series, flags: list[tuple[np.ndarray, str]]):
+        """Problems found per distinct cell (each ``(flagged by code, reason)``), reported in that
+        order for the rows holding a flagged cell; one pass over the rows for them all."""
+        flags = [(flagged, reason) for flagged, reason in flags if flagged.any()]
+        if not flags:
             return
-        reasons = reason[mask] if isinstance(reason, pd.Series) else reason
-        self.parts.append(
-            pd.DataFrame(
-                {
-                    "position": np.flatnonzero(mask.to_numpy()),
-                    "column": column,
-                    "value": values[mask].astype("string").to_numpy(),
-                    "reason": reasons,
-                }
-            )
-        )
+        candidates = np.flatnonzero(coded.rows(np.logical_or.reduce([flagged for flagged, _ in flags])))
+        candidate_codes = coded.codes[candidates]
+        distinct = None if coded.texts is None else coded.texts.to_numpy()  # the cells as text, as reported
+        for flagged, reason in flags:
+            rows = candidates[flagged[candidate_codes]]
+            if len(rows):
+                texts = values.iloc[rows].astype("string").to_numpy() if distinct is None else distinct[coded.codes[rows]]
+                self._append(rows, column, texts, reason)
+
+    def _append(self, positions: np.ndarray, column: str, texts: np.ndarray, reason: str | pd.Series):
+        reasons = np.asarray(reason, dtype=object) if isinstance(reason, pd.Series) else np.full(len(positions), reason, object)
+        self.parts.append((positions, np.full(len(positions), column, object), texts, reasons))
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -247,61 +112,91 @@ class _Problems:
                     "reason": pd.Series(dtype="string"),
                 }
             )
+        position, column, value, reason = (np.concatenate(part) for part in zip(*self.parts))
+        found = pd.DataFrame({"position": position, "column": column, "value": value, "reason": reason}, dtype=object)
+        found["position"] = position
         # a column read in two roles (an outcome that is also an item) reports its problem once
-        return pd.concat(self.parts, ignore_index=True).drop_duplicates(ignore_index=True)
+        return found.drop_duplicates(ignore_index=True)
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """An analysis column as final numbers: row ``i`` holds ``values[codes[i]]`` (every row's own
+    value when ``codes`` is None). Kept by distinct cell until the accepted rows are known, so that
+    only they are ever spread out to one float per row."""
+
+    values: np.ndarray
+    codes: np.ndarray | None = None
+
+    def accepted(self, keep: np.ndarray) -> np.ndarray:
+        return self.values[keep] if self.codes is None else self.values[self.codes[keep]]
 
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _numeric_column(raw: pd.Series, name: str, table: RawTable, problems: _Problems) -> pd.Series:
-    numbers, bad = numeric_series(raw)
-    if bad.any() and numbers.notna().sum() == 0:
-        first = int(np.flatnonzero(bad.to_numpy())[0])
+def _coded_columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, CodedNumbers]:
+    """Each column read as numbers by distinct cell (:func:`~csmlib.core.text.coded_numbers`),
+    side by side on the machine's cores: pyarrow finds the distinct cells without holding the GIL."""
+    columns = list(dict.fromkeys(columns))
+    series = [frame[c] for c in columns]  # taken out here: the threads share no pandas object
+    with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1) or 1) as pool:
+        return dict(zip(columns, pool.map(coded_numbers, series)))
+
+
+def _numeric_column(raw: pd.Series, name: str, table: RawTable, coded: CodedNumbers) -> CodedNumbers:
+    """The column as numbers; a column without a single number is a file error. Its cells that
+    are not numbers (``bad``) are for the caller to report."""
+    if coded.bad.any() and np.isnan(coded.numbers).all():  # every distinct cell is a row's
+        first = int(np.flatnonzero(coded.rows(coded.bad))[0])
         raise CSMInputError(
             f"column is not numeric (e.g. '{raw.iloc[first]}' in row {table.row_number(first)})", file=table.source, column=name
         )
-    problems.add(bad, name, raw, "not a number")
-    return numbers
+    return coded
 
 
-def _scaled_column(raw, name, scale, table, problems, dont_know, key):
-    numbers = _numeric_column(raw, name, table, problems)
-    is_missing_code = numbers.isin(scale.missing)
-    dont_know[key] = is_missing_code.to_numpy(dtype=bool)  # counted over the accepted rows at the end
-    numbers = numbers.mask(is_missing_code)
-    out = numbers.notna() & ((numbers < scale.min) | (numbers > scale.max))
-    problems.add(out, name, raw, f"out of range {_fmt(scale.min)}-{_fmt(scale.max)}")
+def _scaled_column(raw, name, scale, table, problems, dont_know, key, coded) -> _Answers:
+    coded = _numeric_column(raw, name, table, coded)
+    is_missing_code = pd.Series(coded.numbers).isin(scale.missing).to_numpy()
+    dont_know[key] = (coded, is_missing_code)  # counted over the accepted rows at the end
+    numbers = np.where(is_missing_code, np.nan, coded.numbers)
+    answered = ~np.isnan(numbers)
+    out = answered & ((numbers < scale.min) | (numbers > scale.max))
+    flags = [(coded.bad, "not a number"), (out, f"out of range {_fmt(scale.min)}-{_fmt(scale.max)}")]
     if scale.integer:
-        frac = numbers.notna() & ~out & (numbers != np.round(numbers))
-        problems.add(frac, name, raw, "not a whole number")
-    return numbers
+        flags.append((answered & ~out & (numbers != np.round(numbers)), "not a whole number"))
+    problems.add_coded(coded, name, raw, flags)
+    return _Answers(numbers, coded.codes)
 
 
 def kano_answer_map(codebook: Codebook) -> dict[str, int]:
     """Normalised answer text -> Kano answer position (1 like ... 5 dislike)."""
-    from csmlib.stats import kano
+    from csmlib.survey import kano_answers as kano
 
     mapping = dict(kano.answer_positions())
     mapping.update({normalize_label(k): int(v) for k, v in codebook.kano.labels.items()})
     return mapping
 
 
-def _kano_column(raw, name, codebook, table, problems, text_map: dict):
-    numbers, bad_number = numeric_series(raw)
+def _kano_column(raw, name, codebook, problems, text_map: dict, coded: CodedNumbers) -> _Answers:
+    numbers = coded.numbers
     if codebook.kano.coding == "reversed":
         numbers = (KANO_POSITIONS + 1) - numbers
-    if bad_number.any():  # answers written as text
+    if coded.bad.any():  # answers written as text
         if not text_map:
             text_map.update(kano_answer_map(codebook))
-        texts = raw[bad_number].map(normalize_label)
-        mapped = texts.map(text_map)
+        words = coded.texts[coded.bad].map(normalize_label).map(text_map)
         numbers = numbers.copy()
-        numbers[bad_number] = mapped.astype(float)
-    valid = numbers.isin(range(1, KANO_POSITIONS + 1))
-    problems.add(raw.notna() & ~valid, name, raw, "not a Kano answer (expected 1-5 or a known wording)")
-    return numbers.where(valid)
+        numbers[coded.bad] = words.astype(float).to_numpy()
+    valid = pd.Series(numbers).isin(range(1, KANO_POSITIONS + 1)).to_numpy()
+    problems.add_coded(coded, name, raw, [(coded.filled & ~valid, "not a Kano answer (expected 1-5 or a known wording)")])
+    return _Answers(np.where(valid, numbers, np.nan), coded.codes)
+
+
+def _spread_text(texts: list, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Texts given per distinct cell spread to the rows (code -1: missing)."""
+    return pd.Series(pd.array(texts, dtype="string").take(codes, allow_fill=True), index=index)
 
 
 def _labelled_text(raw: pd.Series, value_labels: dict | None) -> pd.Series:
@@ -310,34 +205,113 @@ def _labelled_text(raw: pd.Series, value_labels: dict | None) -> pd.Series:
     SPSS and Excel store codes as floats; ``2.0`` is shown and matched as ``2``, and a code with
     a value label (``{1.0: "female", 2.0: "male"}``) becomes its label.
     """
-    numbers = pd.to_numeric(raw, errors="coerce") if raw.dtype.kind in "fiub" else None
-    if numbers is None:
-        text = raw.astype("string")
+    if raw.dtype.kind in "fiub":
+        codes, distinct = pd.factorize(pd.to_numeric(raw, errors="coerce"))
+        text = _spread_text([_fmt(x) for x in distinct], codes, raw.index)
     else:
-        text = numbers.map(lambda x: _fmt(x) if pd.notna(x) else None).astype("string")
+        text = raw.astype("string")
     if value_labels:
         by_code = {_fmt(float(k)) if isinstance(k, (int, float)) else str(k): str(v) for k, v in value_labels.items()}
-        text = text.map(lambda v: by_code.get(v, v) if v is not None and not pd.isna(v) else v).astype("string")
+        codes, distinct = text_codes(text)
+        text = _spread_text([by_code.get(v, v) for v in distinct], codes, raw.index)
     return text
 
 
 def _segment_column(raw, name, spec, problems):
-    normal = raw.map(normalize_label)
+    codes, distinct = text_codes(raw)
+    keys = [normalize_label(v) for v in distinct]
     if spec.levels:
         lookup = {normalize_label(level): level for level in spec.levels}
-        mapped = normal.map(lookup)
-        problems.add(raw.notna() & mapped.isna(), name, raw, f"unknown value (expected one of {', '.join(spec.levels)})")
-        return mapped.astype("string")
-    # undeclared levels: spellings that differ only by letter forms or spacing become one
+        levels = [lookup.get(k) for k in keys]
+        unknown = np.array([level is None for level in levels] + [False])  # the last: a blank cell
+        problems.add(unknown[codes], name, raw, f"unknown value (expected one of {', '.join(spec.levels)})")
+        return _spread_text(levels, codes, raw.index)
+    # undeclared levels: spellings that differ only by letter forms or spacing become one (the
+    # distinct cells come in order of first appearance, so the first spelling is the first row's)
     first_spelling = {}
-    for original, key in zip(raw.astype("string"), normal):
-        if key is not None and key not in first_spelling:
-            first_spelling[key] = str(original).strip()
-    return normal.map(first_spelling).astype("string")
+    for original, key in zip(distinct, keys):
+        first_spelling.setdefault(key, str(original).strip())
+    spellings = [first_spelling[k] for k in keys]
+    if (codes < 0).any():  # blank cells have always read as the level "<NA>" here (pandas' text of a missing value)
+        spellings.append(str(pd.NA))
+        codes = np.where(codes < 0, len(spellings) - 1, codes)
+    return _spread_text(spellings, codes, raw.index)
+
+
+def _respondent_ids(frame: pd.DataFrame, codebook: Codebook, table: RawTable, problems: _Problems) -> pd.Series:
+    """The respondent ids, stripped (row numbers without an id column); missing and repeated ids are problems."""
+    if not codebook.respondent_id:  # the row number in the file identifies the respondent
+        rows = pa.array(table.row_number(np.arange(len(frame)))).cast(pa.large_string())
+        return pd.Series(pd.arrays.ArrowStringArray(rows), index=frame.index)
+    column = codebook.respondent_id
+    rid = frame[column].astype("string").str.strip()
+    problems.add(rid.isna() | (rid == ""), column, rid, "missing respondent id")
+    codes, _ = text_codes(rid)
+    # codes come in order of first appearance: a row is an id's first when its code is new
+    seen_before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]).astype(np.int64))
+    first = codes > seen_before
+    dup = (codes >= 0) & ~first
+    if dup.any():
+        first_rows = table.row_number(np.flatnonzero(first))[codes[dup]]
+        first_seen = pd.Series(first_rows, index=frame.index[dup]).astype("Int64").astype("string")
+        problems.add(dup, column, rid, "duplicate respondent id (first in row " + first_seen + ")")
+    return rid
+
+
+def _weights(raw: pd.Series, name: str, table: RawTable, problems: _Problems, coded: CodedNumbers) -> _Answers:
+    coded = _numeric_column(raw, name, table, coded)
+    problems.add_coded(coded, name, raw, [(coded.bad, "not a number")])
+    w = pd.Series(coded.rows(coded.numbers), index=raw.index)
+    problems.add(w.notna() & (w <= 0), name, raw, "weight must be positive")
+    problems.add(w.notna() & (w > 0) & ~np.isfinite(w), name, raw, "weight must be a finite number")
+    w = w.where(np.isfinite(w))
+    # a weight 1,000 times the median is a typing or export error, not a design weight:
+    # trimming rules start at ratios of 5-10 (Potter 1990; Chowdhury, Khare & Wolter 2007)
+    usable = w[(w > 0)]
+    if len(usable):
+        median = float(usable.median())
+        absurd = w.notna() & ((w > MAX_WEIGHT_RATIO * median) | ((w > 0) & (w < median / MAX_WEIGHT_RATIO)))
+        problems.add(
+            absurd,
+            name,
+            raw,
+            f"weight more than {MAX_WEIGHT_RATIO:,} times the median weight (or less than 1/{MAX_WEIGHT_RATIO:,} of it)",
+        )
+        w = w.mask(absurd)
+    problems.add(w.isna() & raw.isna(), name, raw, "missing weight")
+    return _Answers(w.to_numpy())
+
+
+def _accepted(out: dict, keep: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The accepted rows of every output column: the numbers in one float block (filled column by
+    column from the distinct cells, never a full-size copy), the texts taken from their columns."""
+    numeric = [k for k, v in out.items() if isinstance(v, _Answers)]
+    block = np.empty((len(numeric), int(keep.sum())))
+    for row, key in zip(block, numeric):
+        row[:] = out[key].accepted(keep)
+    rows = index.take(np.flatnonzero(keep))
+    pieces, start = [], 0
+    for is_numeric, run in itertools.groupby(out, key=lambda k: isinstance(out[k], _Answers)):
+        run = list(run)
+        if is_numeric:
+            pieces.append(pd.DataFrame(block[start : start + len(run)].T, index=rows, columns=run, copy=False))
+            start += len(run)
+        else:
+            pieces.append(pd.DataFrame({k: out[k].array[keep] for k in run}, index=rows))
+    data = pd.concat(pieces, axis=1) if len(pieces) > 1 else pieces[0]
+    data.columns = pd.Index(list(out))
+    return data
 
 
 def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
     """Check a raw table against the codebook and split accepted from rejected rows."""
+    out, keep, fields = _check(table, codebook)
+    return Intake(data=_accepted(out, keep, fields.pop("index")), **fields)
+
+
+def _check(table: RawTable, codebook: Codebook) -> tuple[dict, np.ndarray, dict]:
+    """Every rule on every column: the output columns (numbers still by distinct cell), the rows
+    kept, and the other fields of the :class:`Intake` (with the ``index`` of the rows)."""
     frame = table.frame
     required = codebook.data_columns()
     missing = [c for c in required if c not in frame.columns]
@@ -346,78 +320,60 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
         raise CSMInputError(f"required column missing{more}", file=table.source, column=missing[0])
 
     problems = _Problems()
-    dont_know: dict[str, np.ndarray] = {}  # analysis column -> rows answered "don't know"
-    out: dict[str, pd.Series] = {}
+    dont_know: dict[str, tuple] = {}  # analysis column -> (coded column, which codes mean "don't know")
+    out: dict[str, pd.Series | _Answers] = {}
 
-    if codebook.respondent_id:
-        rid = frame[codebook.respondent_id].astype("string").str.strip()
-        problems.add(rid.isna() | (rid == ""), codebook.respondent_id, rid, "missing respondent id")
-        first_row = pd.Series(table.row_number(np.arange(len(rid))), index=rid.index)
-        dup = rid.notna() & rid.duplicated(keep="first")
-        if dup.any():
-            first_seen = rid.map(first_row.groupby(rid).min())
-            problems.add(
-                dup,
-                codebook.respondent_id,
-                rid,
-                "duplicate respondent id (first in row " + first_seen.astype("Int64").astype("string") + ")",
-            )
-    else:  # no id column: the row number in the file identifies the respondent
-        rid = pd.Series(table.row_number(np.arange(len(frame))), index=frame.index).astype("string")
+    numeric = [codebook.weight] if codebook.weight else []
+    numeric += [i.col for i in codebook.items] + [o.column for o in codebook.outcomes.values()]
+    numeric += [c for p in codebook.kano.pairs for c in (p.functional, p.dysfunctional, p.importance) if c]
+    coded = _coded_columns(frame, numeric)
+    rid = _respondent_ids(frame, codebook, table, problems)
     out["respondent_id"] = rid
-
     for name, spec in codebook.segments.items():
         raw = _labelled_text(frame[spec.column], table.value_labels.get(spec.column))
         out[name] = _segment_column(raw, spec.column, spec, problems)
-
     if codebook.weight:
-        w = _numeric_column(frame[codebook.weight], codebook.weight, table, problems)
-        problems.add(w.notna() & (w <= 0), codebook.weight, frame[codebook.weight], "weight must be positive")
-        problems.add(
-            w.notna() & (w > 0) & ~np.isfinite(w), codebook.weight, frame[codebook.weight], "weight must be a finite number"
-        )
-        w = w.where(np.isfinite(w))
-        # a weight 1,000 times the median is a typing or export error, not a design weight:
-        # trimming rules start at ratios of 5-10 (Potter 1990; Chowdhury, Khare & Wolter 2007)
-        usable = w[(w > 0)]
-        if len(usable):
-            median = float(usable.median())
-            absurd = w.notna() & ((w > MAX_WEIGHT_RATIO * median) | ((w > 0) & (w < median / MAX_WEIGHT_RATIO)))
-            problems.add(
-                absurd,
-                codebook.weight,
-                frame[codebook.weight],
-                f"weight more than {MAX_WEIGHT_RATIO:,} times the median weight (or less than 1/{MAX_WEIGHT_RATIO:,} of it)",
-            )
-            w = w.mask(absurd)
-        problems.add(w.isna() & frame[codebook.weight].isna(), codebook.weight, frame[codebook.weight], "missing weight")
-        out["weight"] = w
-
+        out["weight"] = _weights(frame[codebook.weight], codebook.weight, table, problems, coded[codebook.weight])
     for item in codebook.items:
         scale = codebook.scales[item.scale]
-        values = _scaled_column(frame[item.col], item.col, scale, table, problems, dont_know, item.id)
-        out[item.id] = (scale.min + scale.max) - values if item.reverse else values
+        values = _scaled_column(frame[item.col], item.col, scale, table, problems, dont_know, item.id, coded[item.col])
+        out[item.id] = _Answers((scale.min + scale.max) - values.values, values.codes) if item.reverse else values
     for role, outcome in codebook.outcomes.items():
         out[role] = _scaled_column(
-            frame[outcome.column], outcome.column, codebook.scales[outcome.scale], table, problems, dont_know, role
+            frame[outcome.column],
+            outcome.column,
+            codebook.scales[outcome.scale],
+            table,
+            problems,
+            dont_know,
+            role,
+            coded[outcome.column],
         )
     if codebook.kano.pairs:
         text_map: dict[str, int] = {}  # built on the first answer written as text
         imp_scale = codebook.scales.get(codebook.kano.importance_scale or "")
         for pair in codebook.kano.pairs:
             for col in (pair.functional, pair.dysfunctional):
-                out[col] = _kano_column(frame[col], col, codebook, table, problems, text_map)
+                out[col] = _kano_column(frame[col], col, codebook, problems, text_map, coded[col])
             if pair.importance:
                 if imp_scale is None:
-                    out[pair.importance] = _numeric_column(frame[pair.importance], pair.importance, table, problems)
+                    importance = _numeric_column(frame[pair.importance], pair.importance, table, coded[pair.importance])
+                    problems.add_coded(importance, pair.importance, frame[pair.importance], [(importance.bad, "not a number")])
+                    out[pair.importance] = _Answers(importance.numbers, importance.codes)
                 else:
                     out[pair.importance] = _scaled_column(
-                        frame[pair.importance], pair.importance, imp_scale, table, problems, dont_know, pair.importance
+                        frame[pair.importance],
+                        pair.importance,
+                        imp_scale,
+                        table,
+                        problems,
+                        dont_know,
+                        pair.importance,
+                        coded[pair.importance],
                     )
     if codebook.comment and codebook.comment in frame.columns:
         out["comment"] = frame[codebook.comment].astype("string")
 
-    clean = pd.DataFrame(out, index=frame.index)
     found = problems.frame()
     bad_positions = np.unique(found["position"].to_numpy())
     keep = np.ones(len(frame), dtype=bool)
@@ -449,19 +405,33 @@ def validate_responses(table: RawTable, codebook: Codebook) -> Intake:
             column=str(first["column"]),
         )
 
-    return Intake(
-        data=clean.iloc[np.flatnonzero(keep)],
-        rejected=rejected,
-        rejected_rows=rejected_rows,
-        source=table.source,
-        n_read=len(frame),
-        # of the accepted rows only, so that answered + don't know + blank add up to them
-        dont_know=pd.Series({k: int(mask[keep].sum()) for k, mask in dont_know.items()}, dtype=int),
-        reversed_items=tuple(i.id for i in codebook.items if i.reverse),
-        id_column=codebook.respondent_id,
+    return (
+        out,
+        keep,
+        dict(
+            index=frame.index,
+            rejected=rejected,
+            rejected_rows=rejected_rows,
+            source=table.source,
+            n_read=len(frame),
+            # of the accepted rows only, so that answered + don't know + blank add up to them
+            dont_know=pd.Series(
+                {k: int(np.count_nonzero(meaning[coded.codes[keep]])) for k, (coded, meaning) in dont_know.items()},
+                dtype=int,
+            ),
+            reversed_items=tuple(i.id for i in codebook.items if i.reverse),
+            id_column=codebook.respondent_id,
+        ),
     )
 
 
 def load_responses(path: str | Path, codebook: Codebook, *, delimiter=None, encoding=None, sheet=None) -> Intake:
-    """Read and validate a responses file in one step."""
-    return validate_responses(read_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet), codebook)
+    """Read and validate a responses file in one step.
+
+    The file as read is let go once checked, before the accepted rows are laid out: the memory
+    of its cells is given back (pyarrow keeps freed memory for reuse unless asked) and the peak
+    is the larger of the two, not their sum.
+    """
+    out, keep, fields = _check(read_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet), codebook)
+    pa.default_memory_pool().release_unused()
+    return Intake(data=_accepted(out, keep, fields.pop("index")), **fields)
