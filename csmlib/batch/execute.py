@@ -5,6 +5,10 @@ whole notebook with its embedded figures: some 30 writes per report, a quarter o
 more of a report's run. Here the output notebook is written when execution starts, when it ends
 (also after a failed cell, a timeout or a dead kernel, so a partial notebook is kept) and, during
 a long cell, every ``autosave_cell_every`` seconds as papermill does — not after every cell.
+
+Each notebook runs in a kernel of its own, forked from a zygote that imported the notebook
+stack once (:mod:`csmlib.batch.kernels`): the seconds of a kernel's start and imports are paid
+once per process, not once per notebook. ``CSM_WARM_KERNELS=0`` starts each kernel cold.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 
 import papermill as pm
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+from csmlib.batch import kernels
 
 ENGINE = "csm"
 KERNEL_START_RETRIES = 3
@@ -68,7 +74,8 @@ def execute_notebook(source: Path, executed: Path, *, parameters: dict, kernel: 
     """Run ``source`` into ``executed``; return "" or a one-line error.
 
     A kernel that fails to start (a start race between parallel jobs) is retried; an error in
-    a cell is not.
+    a cell is not. The kernel comes from this process's :func:`~csmlib.batch.kernels.process_pool`
+    (enter :func:`~csmlib.batch.kernels.warm_kernels` to start it early and end it after a run).
     """
     for attempt in range(KERNEL_START_RETRIES):
         try:
@@ -85,6 +92,8 @@ def execute_notebook(source: Path, executed: Path, *, parameters: dict, kernel: 
                 # the kernel's own log (e.g. its local-TCP notice) would flood the
                 # batch's progress lines; errors still show, in the report too
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # a kernel forked from the process's warm zygote (see csmlib.batch.kernels)
+                kernel_manager_class=kernels.PooledKernelManager,
             )
             return ""
         except pm.PapermillExecutionError as exc:

@@ -1,0 +1,186 @@
+"""Warm kernels (issue "Fast at any size", goals 2 and 3): reports from pre-started kernels.
+
+Measured side by side in one run, on a temporary copy of the demo project:
+
+1. **One wave's report set** (2026Q1, every notebook in notebooks/, ``csm run --force``):
+   (a) the *floor*, a fresh ``csm`` kernel plus the notebook stack's imports for each notebook,
+   through papermill as the pipeline runs them (``bench_reports.floor_seconds``); (b) today's
+   path, a cold kernel per notebook (``CSM_WARM_KERNELS=0``); (c) the warm path, kernels forked
+   from a zygote that imported the stack once (:mod:`csmlib.batch.kernels`). Goal: (c) at most
+   0.5× (a). Each ``csm run`` is timed whole: the command's start, the zygote's imports, the
+   notebooks and their pages. Runs alternate ``--repeats`` times; the shortest of each counts.
+   The pages and results of (b) and (c) are compared: the same numbers, the same pages.
+2. **Fan-out**: the full report set for ``--branches`` branches of a demo wave (one report set
+   per branch) with ``--jobs 2``, warm. Goal: 100 branches in under 10 minutes on 2 cores;
+   fewer branches are extrapolated linearly per report set (printed as such).
+
+``--quick``: notebook 01 of the first wave (2025Q4) for (a), (b) and (c), and 2 branches ×
+notebook 01 with ``--jobs 1``; the times are printed, the goals not checked.
+
+Run: ``python benchmarks/bench_kernels.py [--quick] [--branches N] [--repeats R] [--strict]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# benchmarks/ is on sys.path when run as a script
+from _timing import add_mode_args, closing_line, parse_mode_args, verdict  # noqa: E402
+from bench_reports import floor_seconds, unit_project  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+WAVE_GOAL = 0.5  # warm report set / floor
+FANOUT_GOAL = 600.0  # seconds for 100 branches' report sets on 2 cores
+
+
+FAILED: set[str] = set()  # notebooks that failed in some run (printed: a failure is also faster)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of every process it has waited for (kernels, zygotes, csm runs)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``fn(...)``: CPU time is the steadier measure on a shared machine."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    fn(*args, **kwargs)
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def csm(root: Path, *args: str, warm: bool = True) -> float:
+    env = dict(os.environ, CSM_WARM_KERNELS="1" if warm else "0")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "csmlib.cli", *args], cwd=root, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    failed = [" ".join(line.split()[:2]) for line in result.stdout.splitlines() if re.search(r"\sfailed\s+[\d.]+ s", line)]
+    if result.returncode != 0 and not failed:
+        raise SystemExit(f"csm {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    FAILED.update(f"{'warm' if warm else 'cold'}: {f}" for f in failed)
+    return seconds
+
+
+def snapshot(wave_dir: Path) -> dict[str, str]:
+    """A wave's report pages and results files, less what differs between any two runs.
+
+    Taken out: times, papermill's random id of the parameters cell, pandas Styler's random table
+    ids; the wave's index page is left out (it lists each report's seconds).
+    """
+    files = {}
+    for path in sorted([*wave_dir.glob("[0-9][0-9]_*.html"), *(wave_dir / "results").glob("*.json")]):
+        text = path.read_text(encoding="utf-8")
+        files[str(path.relative_to(wave_dir))] = _without_run_details(text)
+    return files
+
+
+def _without_run_details(text: str) -> str:
+    text = re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:?\d\d|Z)?", "<time>", text)
+    text = re.sub(r"cell-id=[0-9a-f]{8}", "cell-id=<id>", text)
+    text = re.sub(r"\bT_[0-9a-f]{5}", "T_<id>", text)
+    return re.sub(r'"(duration|seconds|start_time|end_time|generated)": [^,}\n]+', r'"\1": <x>', text)
+
+
+def compare(cold: dict[str, str], warm: dict[str, str]) -> list[str]:
+    return sorted(name for name in cold.keys() | warm.keys() if cold.get(name) != warm.get(name))
+
+
+def wave_section(root: Path, quick: bool, repeats: int) -> bool | None:
+    notebooks = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if quick:  # the first wave (nothing to wait for), one notebook
+        wave_id, only, n = "2025Q4", ["--only", "01"], 1
+    else:
+        csm(root, "run", "params/2025Q4.yaml")  # the previous wave of 2026Q1 (its trends read it)
+        wave_id, only, n = "2026Q1", [], len(notebooks)
+    wave = ["run", f"params/{wave_id}.yaml", *only, "--force"]
+    csm(root, *wave)  # validates and caches the wave's intake, as any re-run finds it
+    runs = {"floor": [], "cold": [], "warm": []}
+    pages = {}
+    for _ in range(repeats):  # interleaved, so that all three see the same machine
+        runs["floor"].append(timed(floor_seconds, root, n))
+        runs["cold"].append(timed(csm, root, *wave, warm=False))
+        pages["cold"] = snapshot(root / "reports" / wave_id)
+        runs["warm"].append(timed(csm, root, *wave, warm=True))
+        pages["warm"] = snapshot(root / "reports" / wave_id)
+    (floor, floor_cpu), (cold, cold_cpu), (warm, warm_cpu) = (
+        (min(w for w, _ in runs[k]), min(c for _, c in runs[k])) for k in ("floor", "cold", "warm")
+    )
+    differ = compare(pages["cold"], pages["warm"])
+    ok = warm / floor <= WAVE_GOAL and not differ
+    label = f"wave {wave_id}, " + ("notebook 01 (--quick)" if quick else f"{n} notebooks")
+    print(
+        f"{label}, best of {repeats}: floor (fresh kernel + imports per notebook) {floor:6.1f} s; "
+        f"cold kernels {cold:6.1f} s ({cold / floor:.2f}× floor); warm kernels {warm:6.1f} s "
+        f"({warm / floor:.2f}× floor, goal ≤ {WAVE_GOAL}) {verdict(ok, quick)}"
+    )
+    print(
+        f"  CPU time, best of {repeats}: floor {floor_cpu:6.1f} s; cold {cold_cpu:6.1f} s ({cold_cpu / floor_cpu:.2f}×); "
+        f"warm {warm_cpu:6.1f} s ({warm_cpu / floor_cpu:.2f}×)"
+    )
+    print(
+        "  all runs (floor / cold / warm; wall s, CPU s): "
+        + ", ".join(" / ".join(f"{w:.1f}, {c:.1f}" for w, c in trio) for trio in zip(runs["floor"], runs["cold"], runs["warm"]))
+    )
+    print(
+        f"  pages and results, cold vs warm: {len(pages['warm'])} files, "
+        + ("identical" if not differ else f"DIFFERENT: {', '.join(differ)}")
+    )
+    return None if quick else ok
+
+
+def fanout_section(root: Path, quick: bool, branches: int) -> bool | None:
+    params = unit_project(root, branches)
+    jobs = "1" if quick else "2"
+    only = ["--only", "01"] if quick else []
+    args = ["run", str(params), "--notebooks", str(root / "notebooks"), *only, "--force", "--jobs", jobs]
+    seconds, cpu = timed(csm, root, *args)
+    pages = list((root / "branches" / "reports").rglob("[0-9][0-9]_*.html"))
+    reports, sets = len(pages), len({page.parent for page in pages})
+    per_set = seconds / max(sets, 1)
+    at_100 = per_set * 100
+    ok = at_100 < FANOUT_GOAL
+    extrapolated = "" if sets == 100 else f", extrapolated from {sets} (linear per report set)"
+    print(
+        f"fan-out, --jobs {jobs}: {sets} branch report sets ({reports} pages) in {seconds:6.1f} s, "
+        f"{per_set:.2f} s per set (CPU {cpu:.1f} s); 100 sets: {at_100:6.1f} s{extrapolated} (goal < {FANOUT_GOAL:.0f} s) "
+        f"{verdict(ok, quick)}"
+    )
+    return None if quick else ok
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_mode_args(parser, "notebook 01 only; 2 branches with --jobs 1")
+    parser.add_argument(
+        "--branches", type=int, default=None, help="branches for the fan-out (default 100; --quick: 2; 0: no fan-out)"
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="alternating runs of the wave (default 3; --quick: 1)")
+    args = parse_mode_args(parser, argv)
+    branches = args.branches if args.branches is not None else (2 if args.quick else 100)
+    repeats = args.repeats or (1 if args.quick else 3)
+    from csmlib.demo import write_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_demo(root)
+        shutil.copytree(REPO / "notebooks", root / "notebooks")
+        wave_ok = wave_section(root, args.quick, repeats)
+        fanout_ok = fanout_section(root, args.quick, branches) if branches else None
+    results = [wave_ok, fanout_ok]
+    if FAILED:
+        print(f"note: notebooks failed ({', '.join(sorted(FAILED))}): their times are not a full report's")
+    print(closing_line(results, args.quick))
+    return 1 if args.strict and not all(r for r in results if r is not None) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,489 @@
+"""Pre-started report kernels: a clean kernel per notebook without seconds of imports each.
+
+Starting a kernel and importing the notebook stack (pandas, scipy, matplotlib, seaborn, csmlib)
+takes seconds: most of a report's run. Here a *zygote* (:mod:`csmlib.batch.zygote`), started
+once per process with the interpreter and environment of the kernel's spec, imports the stack
+once and runs nothing else; every kernel is forked from it. A forked kernel is a new process
+with its own session, working directory, environment, arguments and connection file, exactly
+what ``ipykernel_launcher`` would have started, already past its imports. It runs one notebook
+and is shut down by its notebook client as any kernel, so nothing one notebook does (variables,
+module state, rcParams, the environment) reaches another. As soon as a kernel is handed out, a
+spare one is forked for the next notebook and starts while this one runs.
+
+Everything else is papermill's and nbclient's: :class:`PooledKernelManager` is an
+``AsyncKernelManager`` whose provisioner takes its process from the pool instead of ``Popen``;
+timeouts interrupt the kernel's process group, a dead kernel is noticed, a failing notebook
+keeps its partial executed notebook. The ordinary start is used when the pool cannot serve:
+not on Linux, a spec that is not ``python ... -m ipykernel_launcher``, a custom provisioner,
+a zygote that failed to start (or ``CSM_WARM_KERNELS=0``). A zygote whose imported files changed
+since it started (csmlib edited, a package upgraded) is replaced before it serves a new run:
+the notebooks of one run all run the code as it was when the run's first kernel started.
+
+One pool per process (:func:`process_pool`): inline runs, each ``--jobs`` worker and each Dask
+worker have their own. :func:`warm_kernels` scopes it to a run; it is also closed at exit, after
+``IDLE_SECONDS`` without a notebook, and in a forked child it is forgotten.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from string import Template
+
+from jupyter_client.connect import LocalPortCache, write_connection_file
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+LAUNCHER = "ipykernel_launcher"
+# the notebook stack; ``package.*``: every module of the package. csmlib's modules import
+# without side effects (no rcParams, options or files touched), so all of the layers the
+# notebooks use are warmed, and a notebook's new import need not be listed here
+WARM_IMPORTS = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "matplotlib.pyplot",
+    "seaborn",
+    "IPython.display",
+    "csmlib.core.*",
+    "csmlib.survey.*",
+    "csmlib.stats.*",
+    "csmlib.report.*",
+)
+PORTS = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
+START_TIMEOUT = 120  # seconds for the zygote's imports on a loaded machine
+# a zygote is checked for changed files after this many seconds without a kernel starting or
+# ending: in practice at the start of a run, not between its notebooks (which then run one version)
+STALE_CHECK_IDLE = 5.0
+IDLE_SECONDS = 300
+
+
+def enabled() -> bool:
+    """Are kernels forked from a warm zygote here (Linux, not switched off by ``CSM_WARM_KERNELS=0``)?"""
+    return sys.platform.startswith("linux") and os.environ.get("CSM_WARM_KERNELS", "1") != "0"
+
+
+def interpreter_prefix(cmd: list[str]) -> list[str] | None:
+    """``[python, *flags]`` of a ``python [flags] -m ipykernel_launcher ...`` command, else None.
+
+    >>> interpreter_prefix(["/v/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"])
+    ['/v/bin/python', '-Xfrozen_modules=off']
+    >>> interpreter_prefix(["conda", "run", "python", "-m", "ipykernel_launcher"]) is None
+    True
+    """
+    for i in range(1, len(cmd) - 1):
+        if cmd[i] == "-m":
+            flags = cmd[1:i]
+            return cmd[:i] if cmd[i + 1] == LAUNCHER and all(f.startswith("-") for f in flags) else None
+    return None
+
+
+class ForkedProcess:
+    """The ``Popen`` interface the provisioner uses, for a kernel the zygote forked (and reaps)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, zygote: Zygote):
+        self.pid, self.zygote = pid, zygote
+
+    def poll(self) -> int | None:
+        return self.zygote.exit_status(self.pid)
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (status := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.05)
+        return status
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class Zygote:
+    """The parent's end of one zygote process: start, fork requests, exit statuses, staleness."""
+
+    def __init__(self, prefix: list[str], env: dict[str, str], cwd: str, imports=WARM_IMPORTS):
+        self.key = (tuple(prefix), tuple(sorted(env.items())))
+        cmd_r, self._cmd_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [*prefix, "-m", "csmlib.batch.zygote", str(cmd_r), str(reply_w), *imports],
+                env=env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                pass_fds=(cmd_r, reply_w),
+                start_new_session=True,  # a Ctrl-C meant for csm does not reach it or its kernels
+            )
+        finally:
+            os.close(cmd_r)
+            os.close(reply_w)
+        self._changed = threading.Condition()
+        self.state = "starting"  # then "ready", "unusable" or "ended"
+        self.reason = ""
+        self.files: dict[str, int] = {}
+        self._replies: dict[int, dict] = {}
+        self._exits: dict[int, int] = {}
+        self.forked: set[int] = set()
+        self.last_activity = time.monotonic()  # a kernel forked or ended
+        self._next_id = 0
+        threading.Thread(target=self._read, args=(reply_r,), daemon=True, name="csm-zygote-reader").start()
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as replies:
+            for line in replies:
+                message = json.loads(line)
+                with self._changed:
+                    if "ready" in message:
+                        self.state, self.files = "ready", message["files"]
+                    elif "unusable" in message:
+                        self.state, self.reason = "unusable", message["unusable"]
+                    elif "exited" in message:
+                        self._exits[message["exited"]] = message["status"]
+                        self.last_activity = time.monotonic()
+                    else:
+                        self._replies[message["id"]] = message
+                        self.last_activity = time.monotonic()
+                    self._changed.notify_all()
+        with self._changed:
+            if self.state != "unusable":
+                self.reason = self.reason or f"the zygote ended (exit code {self.process.wait()})"
+                self.state = "ended"
+            self._changed.notify_all()
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> bool:
+        with self._changed:
+            self._changed.wait_for(lambda: self.state != "starting", timeout)
+            return self.state == "ready"
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str], timeout: float = 30) -> int | None:
+        """Fork a kernel started as ``argv`` in ``cwd`` with ``env``; its pid, or None."""
+        with self._changed:
+            if self.state != "ready":
+                return None
+            self._next_id += 1
+            request_id = self._next_id
+            try:
+                os.write(self._cmd_w, (json.dumps({"id": request_id, "argv": argv, "cwd": cwd, "env": env}) + "\n").encode())
+            except OSError:
+                return None
+            self._changed.wait_for(lambda: request_id in self._replies or self.state != "ready", timeout)
+            reply = self._replies.pop(request_id, {})
+            if "forked" in reply:
+                self.forked.add(reply["forked"])
+            return reply.get("forked")
+
+    def exit_status(self, pid: int) -> int | None:
+        """A forked kernel's exit code, None while it runs."""
+        with self._changed:
+            if pid in self._exits:
+                return self._exits[pid]
+            if self.state == "ready":
+                return None
+        try:  # the zygote is gone: its children were reparented, and are reaped by their new parent
+            os.kill(pid, 0)
+            return None
+        except ProcessLookupError:
+            return -signal.SIGKILL
+        except PermissionError:  # the pid was reused by another user's process
+            return -signal.SIGKILL
+
+    def running(self) -> set[int]:
+        with self._changed:
+            return self.forked - set(self._exits)
+
+    def stale(self) -> bool:
+        """Has a file the zygote imported changed since (a stale zygote would run old code)?"""
+        for path, mtime in self.files.items():
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return True
+            except OSError:
+                return True
+        return False
+
+    def close(self) -> None:
+        """End the zygote; kernels it forked that still run are killed with it."""
+        with contextlib.suppress(OSError):
+            os.close(self._cmd_w)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Spare:
+    """A kernel forked ahead of its notebook, with the connection file it was started with."""
+
+    def __init__(self, key: tuple, process: ForkedProcess, connection_file: str, info: dict):
+        self.key, self.process, self.connection_file, self.info = key, process, connection_file, info
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(self.process.pid, signal.SIGKILL)
+        remove_connection_file(self.connection_file, self.info)
+
+
+def remove_connection_file(path: str, info: dict) -> None:
+    cache = LocalPortCache.instance()
+    for port in PORTS:
+        cache.return_port(info[port])
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def request_key(cmd: list[str], connection_file: str, env: dict[str, str], cwd: str) -> tuple:
+    """What a kernel was started with, but for its connection file (each kernel has its own)."""
+    return tuple("{connection_file}" if a == connection_file else a for a in cmd), tuple(sorted(env.items())), cwd
+
+
+class KernelPool:
+    """The zygote of this process and the spare kernel forked from it for the next notebook."""
+
+    def __init__(self, imports=WARM_IMPORTS, idle_seconds: float = IDLE_SECONDS):
+        self.imports = tuple(imports)
+        self.idle_seconds = idle_seconds
+        self.zygote: Zygote | None = None
+        self.spare: Spare | None = None
+        self.zygotes_started = 0
+        self.broken: dict[tuple, str] = {}  # zygotes that could not serve: those kernels start cold
+        self._lock = threading.RLock()
+        self._idle_timer: threading.Timer | None = None
+
+    def prepare(self, kernel_name: str) -> None:
+        """Start the zygote of ``kernel_name`` now (it imports while the run does other work)."""
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+        prefix = interpreter_prefix(spec.argv)
+        if prefix is None or spec.metadata.get("kernel_provisioner"):
+            return
+        env = dict(os.environ)  # as jupyter_client's provisioner builds a kernel's environment
+        env.update({k: Template(v).safe_substitute(os.environ) for k, v in spec.env.items()})
+        if spec.language.lower().startswith("python"):
+            env.pop("PYTHONEXECUTABLE", None)
+        with self._lock:
+            self._zygote_for(prefix, env, os.getcwd())
+
+    def _zygote_for(self, prefix: list[str], env: dict[str, str], cwd: str) -> Zygote | None:
+        key = (tuple(prefix), tuple(sorted(env.items())))
+        zygote = self.zygote
+        if zygote is not None and zygote.key == key:
+            if zygote.state == "starting" or (zygote.state == "ready" and not self._stale(zygote)):
+                return zygote
+            if zygote.state in ("unusable", "ended"):
+                self.broken[key] = zygote.reason
+        if key in self.broken:
+            return None
+        self._drop_zygote(wait_for_kernels=True)
+        try:
+            self.zygote = Zygote(prefix, env, cwd, self.imports)
+        except OSError as exc:  # e.g. the spec's interpreter is gone: its kernels fail as they would cold
+            self.broken[key] = f"the zygote did not start: {exc}"
+            return None
+        self.zygotes_started += 1
+        return self.zygote
+
+    @staticmethod
+    def _stale(zygote: Zygote) -> bool:
+        return time.monotonic() - zygote.last_activity >= STALE_CHECK_IDLE and zygote.stale()
+
+    def _drop_zygote(self, wait_for_kernels: bool = False) -> None:
+        if self.spare is not None:
+            self.spare.discard()
+            self.spare = None
+        if self.zygote is not None:
+            zygote, self.zygote = self.zygote, None
+            if wait_for_kernels and zygote.running():  # another thread's notebook still runs in one of its kernels
+                threading.Thread(target=_close_when_done, args=(zygote,), daemon=True).start()
+            else:
+                zygote.close()
+
+    def launch(self, cmd: list[str], km, env: dict[str, str], cwd: str) -> tuple[ForkedProcess, Spare | None] | None:
+        """A running kernel for ``cmd`` (the spare when it matches) and a new spare; None: start it yourself."""
+        prefix = interpreter_prefix(cmd)
+        if prefix is None or not km.connection_file:
+            return None
+        with self._lock:
+            self._cancel_idle()
+            zygote = self._zygote_for(prefix, env, cwd)
+            if zygote is None or not zygote.wait_ready():
+                if zygote is not None:
+                    self.broken[zygote.key] = zygote.reason or "the zygote did not start in time"
+                return None
+            key = request_key(cmd, km.connection_file, env, cwd)
+            spare, self.spare = self.spare, None
+            if spare is not None and (spare.key != key or spare.process.zygote is not zygote or spare.process.poll() is not None):
+                spare.discard()
+                spare = None
+            if spare is not None:
+                process = spare.process
+            else:
+                pid = zygote.fork(cmd, cwd, env)
+                if pid is None:
+                    return None
+                process = ForkedProcess(pid, zygote)
+            if getattr(km, "curve_publickey", None) is None:  # a spare's connection file has no CurveZMQ keys
+                self.spare = self._fork_spare(zygote, cmd, km, env, cwd, key)
+            self._arm_idle()
+            return process, spare
+
+    def _fork_spare(self, zygote: Zygote, cmd: list[str], km, env: dict[str, str], cwd: str, key: tuple) -> Spare | None:
+        cache = LocalPortCache.instance()
+        ports = {port: cache.find_available_port(km.ip) for port in PORTS}
+        path = str(Path(km.connection_file).with_name(f"kernel-{uuid.uuid4()}.json"))
+        _, info = write_connection_file(
+            path,
+            ip=km.ip,
+            key=str(uuid.uuid4()).encode(),
+            transport=km.transport,
+            signature_scheme=km.session.signature_scheme,
+            kernel_name=km.kernel_name,
+            **ports,
+        )
+        pid = zygote.fork([path if a == km.connection_file else a for a in cmd], cwd, env)
+        if pid is None:
+            remove_connection_file(path, info)
+            return None
+        return Spare(key, ForkedProcess(pid, zygote), path, info)
+
+    def _arm_idle(self) -> None:
+        if self.idle_seconds:
+            self._idle_timer = threading.Timer(self.idle_seconds, self._close_if_idle)
+            self._idle_timer.daemon = True
+            self._idle_timer.start()
+
+    def _cancel_idle(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            spare_pid = self.spare.process.pid if self.spare else None
+            if self.zygote is not None and self.zygote.running() - {spare_pid}:
+                self._arm_idle()  # a long notebook is still running
+            else:
+                self._drop_zygote()
+
+    def close(self) -> None:
+        """Discard the spare kernel and end the zygote."""
+        with self._lock:
+            self._cancel_idle()
+            self._drop_zygote()
+
+
+def _close_when_done(zygote: Zygote) -> None:
+    while zygote.running():
+        time.sleep(0.5)
+    zygote.close()
+
+
+_POOL: KernelPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def process_pool() -> KernelPool:
+    """This process's pool, created on first use."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = KernelPool()
+        return _POOL
+
+
+def close_process_pool() -> None:
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.close()
+
+
+def _forget_pool() -> None:  # a forked child must not share its parent's zygote and spare
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+atexit.register(close_process_pool)
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+@contextlib.contextmanager
+def warm_kernels(kernel_name: str | None = None):
+    """Pre-started kernels for the notebooks executed inside this process; ended on the way out.
+
+    With ``kernel_name``, the zygote starts importing at once, so that its imports overlap
+    whatever the run does before its first notebook (without, the first notebook starts it).
+    """
+    pool = process_pool()
+    if kernel_name and enabled():
+        with contextlib.suppress(Exception):  # no early start: the first notebook starts the zygote
+            pool.prepare(kernel_name)
+    try:
+        yield pool
+    finally:
+        close_process_pool()
+
+
+class PooledProvisioner(LocalProvisioner):
+    """``LocalProvisioner`` whose kernel process comes from the process's :class:`KernelPool`."""
+
+    adopted: Spare | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        env = kwargs.get("env") or dict(os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        launched = None
+        if enabled():
+            try:
+                launched = process_pool().launch(cmd, self.parent, env, cwd)
+            except Exception:  # the pool never fails a notebook: this kernel starts the ordinary way
+                launched = None
+        if launched is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        process, self.adopted = launched
+        self.process, self.pid, self.pgid, self.cwd = process, process.pid, process.pid, cwd
+        if self.adopted is not None:  # the spare was started with its own connection file
+            cache = LocalPortCache.instance()
+            for port in PORTS:
+                cache.return_port(self.connection_info[port])
+            self.connection_info = dict(self.adopted.info, key=self.adopted.info["key"].encode())
+        return self.connection_info
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart)
+        if self.adopted is not None and not restart:
+            with contextlib.suppress(OSError):
+                os.remove(self.adopted.connection_file)
+
+
+class PooledKernelManager(AsyncKernelManager):
+    """An ``AsyncKernelManager`` (what nbclient uses) starting its kernel through :class:`PooledProvisioner`."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None and not self.kernel_spec.metadata.get("kernel_provisioner"):
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = PooledProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)

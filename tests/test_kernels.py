@@ -1,0 +1,175 @@
+"""Warm kernels: each notebook gets its own clean kernel, forked from a zygote that imported the stack."""
+
+import ast
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from csmlib.batch import execute, kernels
+
+REPO = Path(__file__).resolve().parents[1]
+warm_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
+
+
+def _notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "csm", "display_name": "csm", "language": "python"}}
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def _run(tmp_path, name, *sources, **parameters):
+    executed = tmp_path / f"{name}.out.ipynb"
+    error = execute.execute_notebook(
+        _notebook(tmp_path / f"{name}.ipynb", *sources), executed, parameters=parameters, kernel="csm", timeout=60
+    )
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    outputs = ["".join(o.get("text", "")) for c in code for o in c["outputs"]]
+    return error, outputs, [c["execution_count"] for c in code]
+
+
+def _module_imports(source: str) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+            modules |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}".startswith("csmlib.")}
+    return modules
+
+
+def _is_module(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ``from package.module import function``
+        return False
+
+
+def _warmed(module: str) -> bool:
+    for warm in kernels.WARM_IMPORTS:
+        package = warm.removesuffix(".*")
+        if module == package or warm.startswith(f"{module}.") or (warm.endswith(".*") and module.startswith(f"{package}.")):
+            return True
+    return False
+
+
+def test_the_zygote_imports_what_the_report_notebooks_import():
+    wanted = set()
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+                wanted |= _module_imports("\n".join(lines))
+    wanted = {m for m in wanted if m.split(".")[0] not in sys.stdlib_module_names and _is_module(m)}
+    assert {m for m in wanted if not _warmed(m)} == set(), "add these to kernels.WARM_IMPORTS"
+
+
+@warm_only
+def test_nothing_of_one_notebook_is_visible_to_the_next(tmp_path):
+    first = _run(
+        tmp_path,
+        "a",
+        "import os, sys, types, matplotlib\nimport csmlib.stats.kano as kano\n"
+        "leaked = 42\nkano.LEAKED = 1\nos.environ['CSM_LEAKED'] = '1'\n"
+        "matplotlib.rcParams['lines.linewidth'] = 9\nsys.modules['csm_leaked'] = types.ModuleType('csm_leaked')\n"
+        "print(os.getpid())",
+    )
+    second = _run(
+        tmp_path,
+        "b",
+        "import os, sys\nprint('pandas' in sys.modules)",  # before the notebook imports anything: warm
+        "import matplotlib\nimport csmlib.stats.kano as kano\n"
+        "print('leaked' in globals(), hasattr(kano, 'LEAKED'), 'CSM_LEAKED' in os.environ, "
+        "matplotlib.rcParams['lines.linewidth'], 'csm_leaked' in sys.modules)\nprint(os.getpid())",
+    )
+    assert first[0] == second[0] == ""
+    assert second[1][0] == "True\n"  # the stack was imported before the notebook ran
+    isolation, pid = second[1][1].splitlines()
+    assert isolation == "False False False 1.5 False"
+    assert first[1][0].strip() != pid  # another process
+    assert second[2] == [1, 2, 3]  # warming up ran no cell: counts start at 1
+
+
+@warm_only
+def test_each_kernel_seeds_its_random_state_afresh(tmp_path):
+    draws = [
+        _run(tmp_path, f"r{i}", "import numpy as np, random\nprint(np.random.random(), random.random())")[1][0] for i in range(2)
+    ]
+    assert draws[0] != draws[1]
+
+
+@warm_only
+def test_the_kernel_runs_in_the_notebooks_folder_with_its_parameters(tmp_path):
+    error, outputs, _ = _run(tmp_path, "p", "import os\nprint(os.getcwd(), x)", x=7)
+    assert error == "" and outputs == [f"{tmp_path} 7\n"]
+
+
+def test_a_kernel_that_dies_keeps_the_partial_notebook(tmp_path):
+    error, outputs, _ = _run(tmp_path, "dead", "print('before')", "import os; os._exit(3)", "print('after')")
+    assert "Dead" in error or "died" in error, error
+    assert outputs[0] == "before\n" and "after\n" not in outputs
+
+
+def test_cold_kernels_when_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSM_WARM_KERNELS", "0")
+    error, outputs, _ = _run(tmp_path, "cold", "import sys\nprint('pandas' in sys.modules)")
+    assert error == "" and outputs == ["False\n"]
+
+
+@warm_only
+def test_a_zygote_that_cannot_serve_falls_back_to_cold_kernels(tmp_path, monkeypatch):
+    # the inline backend, loaded without a shell, would never show a figure: the zygote refuses
+    pool = kernels.KernelPool(imports=("matplotlib_inline.backend_inline",))
+    monkeypatch.setattr(kernels, "_POOL", pool)
+    try:
+        for name in ("f1", "f2"):
+            error, outputs, _ = _run(tmp_path, name, "import sys\nprint('matplotlib_inline.backend_inline' in sys.modules)")
+            assert error == "" and outputs == ["False\n"]
+        assert list(pool.broken.values()) == ["the inline matplotlib backend was loaded while importing"]
+        assert pool.zygotes_started == 1  # not retried for every notebook
+    finally:
+        pool.close()
+
+
+def test_a_changed_module_file_makes_the_zygote_stale(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    zygote = object.__new__(kernels.Zygote)  # its bookkeeping only, no process
+    zygote.files = {str(module): module.stat().st_mtime_ns}
+    assert not zygote.stale()
+    os.utime(module, ns=(0, module.stat().st_mtime_ns + 1_000_000))
+    assert zygote.stale()
+    module.unlink()
+    assert zygote.stale()
+
+
+def test_only_a_plain_ipykernel_command_is_forked():
+    assert kernels.interpreter_prefix([sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]) == [sys.executable]
+    assert kernels.interpreter_prefix([sys.executable, "-m", "other_kernel", "-f", "c.json"]) is None
+    assert kernels.interpreter_prefix(["env", "A=1", sys.executable, "-m", "ipykernel_launcher"]) is None
+
+
+def test_a_file_the_notebook_left_open_is_written_when_its_kernel_ends(tmp_path):
+    error, _, _ = _run(tmp_path, "file", f"handle = open({str(tmp_path / 'left-open.txt')!r}, 'w')\nhandle.write('kept')")
+    assert error == "" and (tmp_path / "left-open.txt").read_text() == "kept"
+
+
+@warm_only
+def test_warm_kernels_starts_the_zygote_early_and_ends_it_after_the_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernels, "_POOL", None)
+    with kernels.warm_kernels("csm") as pool:
+        zygote = pool.zygote
+        assert zygote is not None  # importing before the first notebook asks for a kernel
+        assert _run(tmp_path, "w", "print('ok')")[:2] == ("", ["ok\n"])
+        assert pool.zygote is zygote and pool.zygotes_started == 1  # the same environment: used as is
+    assert zygote.process.poll() is not None and kernels._POOL is None
