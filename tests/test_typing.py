@@ -40,7 +40,9 @@ def test_every_public_function_of_stats_is_annotated():
         params = [p for p in sig.parameters.values() if p.name not in ("self", "cls")]
         untyped = [p.name for p in params if p.annotation is inspect.Parameter.empty]
         if untyped or sig.return_annotation is inspect.Signature.empty:
-            missing.append(f"{name}({', '.join(untyped)})" + ("" if sig.return_annotation is not inspect.Signature.empty else " -> ?"))
+            missing.append(
+                f"{name}({', '.join(untyped)})" + ("" if sig.return_annotation is not inspect.Signature.empty else " -> ?")
+            )
     assert not missing, f"{len(missing)} public functions lack annotations:\n" + "\n".join(missing)
 
 
