@@ -17,9 +17,7 @@ def registers(demo_root, tmp_path_factory):
     root = tmp_path_factory.mktemp("feedback")
     for folder in ("data", "params", "notebooks"):
         shutil.copytree(demo_root / folder, root / folder)
-    for wave in WAVES:  # the complaints log's handling ratings belong to the complaint-handling item
-        with open(root / "params" / f"{wave}.yaml", "a", encoding="utf-8") as handle:
-            handle.write("\nfeedback:\n  complaint_handling: org_complaints\n")
+    # the demo's wave files name the complaint-handling item (feedback.complaint_handling) themselves
     only = [arg for n in ("02", "03", "04", "05", "06", "07") for arg in ("--only", n)]
     result = subprocess.run(
         [sys.executable, "-m", "csmlib.cli", "run", "--jobs", "2", *only, *(f"params/{w}.yaml" for w in WAVES)],

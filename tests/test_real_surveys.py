@@ -420,7 +420,7 @@ def test_tiny_survey_says_what_it_cannot_do(project):
         if title:
             assert "at least 13 are needed" in _one_note(section), title
     summary = _sections(_page(root, "tiny", "08_summary"))
-    assert "No key-driver analysis this wave" in _one_note(summary["Improvement priorities"])
+    assert "No key-driver analysis this wave" in _one_note(summary["What to fix first"])
     assert "sample too small" in _text(summary["Measurement quality"])
 
 
