@@ -265,3 +265,17 @@ def test_evidence_of_one_problem_is_merged_without_repeats(demo_codebook):
     assert len(merged) == 1 and merged["evidence"].iloc[0] == "same; context"
     assert merged["gap"].iloc[0] == 0.8 and merged["trend"].iloc[0] == 0.4 and merged["lead"].iloc[0] == "concentrate_here"
     assert findings.merge(None, demo_codebook).empty
+
+
+def test_a_problem_that_also_got_worse_has_not_improved(demo_codebook):
+    """A theme mentioned significantly less does not make a spiking problem 'improved' (demo 2026Q3)."""
+    theme = findings.signal(
+        key="item:del_speed", source="comments", kind="dissatisfying_theme", flag=True, improved=True, evidence="fewer mentions"
+    )
+    spike = findings.signal(key="item:del_speed", source="complaints", kind="complaint_spike", flag=True, trend=0.7)
+    rise = findings.signal(key="item:del_speed", source="satisfaction", kind="significant_rise", improved=True)
+    assert not findings.merge(findings.signals_frame([theme, spike]), demo_codebook)["improved"].iloc[0]
+    assert findings.merge(findings.signals_frame([theme, rise]), demo_codebook)["improved"].iloc[0]
+    for kind in findings.WORSENING:
+        worse = findings.signal(key="item:del_speed", source="satisfaction", kind=kind, flag=True)
+        assert not findings.merge(findings.signals_frame([rise, worse]), demo_codebook)["improved"].iloc[0], kind

@@ -54,8 +54,12 @@ def test_ids_and_status_carry_over(registers):
     for key, ident in ids["2026Q3"].items():
         for wave in ("2026Q1", "2026Q2"):
             assert ids[wave].get(key, ident) == ident, key
-    q2, q3 = (saved[w].set_index("key") for w in ("2026Q2", "2026Q3"))
-    assert q2.loc["item:del_speed", "status"] == "new" and q3.loc["item:del_speed", "status"] == "continuing"
+    q1, q2, q3 = (saved[w].set_index("key") for w in WAVES)
+    assert set(q1["status"]) == {"new"}  # the run's first wave has no earlier register
+    # delivery speed is flagged from the first wave on (late-delivery comments are linked to it)
+    assert q1.loc["item:del_speed", "id"] == q2.loc["item:del_speed", "id"] == q3.loc["item:del_speed", "id"]
+    assert q2.loc["item:del_speed", "status"] == q3.loc["item:del_speed", "status"] == "continuing"
+    assert q3.loc["item:del_speed", "first_wave"] == "2026Q1"
     assert q3.loc["item:del_packaging", "first_wave"] == "2026Q1"
     xlsx = pd.read_excel(root / "reports" / "2026Q3" / "feedback.xlsx", engine="calamine")
     assert list(xlsx.columns[:6]) == ["ID", "Priority", "Score", "Status", "Department", "Problem"]

@@ -84,6 +84,10 @@ def load_results(output_dir: str | Path, notebook: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _number_or_null(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
 def frame(payload: dict | None, key: str, index: str | None = None) -> pd.DataFrame | None:
     """A table saved by :func:`save_results` back as a DataFrame (``None`` when absent).
 
@@ -94,10 +98,19 @@ def frame(payload: dict | None, key: str, index: str | None = None) -> pd.DataFr
     np.float64(20.0)
     >>> frame({"t": []}, "t", index="metric") is None
     True
+
+    JSON has no NaN (:func:`to_jsonable` writes ``null``), so a numeric column that was all NaN —
+    a first wave's expected counts, with no earlier wave — comes back as NaN, not ``None``:
+
+    >>> frame({"t": [{"category": "late", "expected": None}]}, "t")["expected"].dtype
+    dtype('float64')
     """
     if not payload or payload.get(key) is None:
         return None
     table = pd.DataFrame(payload[key])
+    for column in table.columns:
+        if table[column].dtype == object and all(_number_or_null(v) for v in table[column]):
+            table[column] = pd.to_numeric(table[column]).astype(float)
     if index is None:
         return table
     return table.set_index(index) if index in table.columns and len(table) else None

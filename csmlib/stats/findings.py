@@ -62,6 +62,7 @@ __all__ = [
     "KANO_IMPACT",
     "KIND_ORDER",
     "TESTABLE",
+    "WORSENING",
     "share_impact",
     "gap_score",
     "rise_score",
@@ -132,6 +133,10 @@ KIND_ORDER = (
 )
 #: the order of a finding's evidence: the size of the problem first
 SOURCE_ORDER = ("drivers", "satisfaction", "complaints", "comments", "kano", "reliability")
+#: kinds that report a significant worsening since the earlier waves: a finding with one of them
+#: has not improved, whatever another signal of it shows (a theme mentioned less while the
+#: complaints about the same problem spike)
+WORSENING = ("significant_drop", "complaint_spike", "growing_theme", "ineffective_action")
 #: key types whose improvement is tested (rating change, complaint count, theme share)
 TESTABLE = ("item", "category", "theme")
 
@@ -455,8 +460,8 @@ def merge(signals: pd.DataFrame, codebook: Codebook, *, actions: dict | None = N
 
     A key is ``flagged`` when at least one of its signals raises a problem; each component is
     the largest any of its signals reports; ``confidence`` is a third per distinct analysis
-    (``source``) among the flagged signals, at most 1; ``improved`` when any signal reports a
-    significant improvement. The *lead* signal — the flagged one first in :data:`KIND_ORDER` —
+    (``source``) among the flagged signals, at most 1; ``improved`` when a signal reports a
+    significant improvement and none a significant worsening (:data:`WORSENING`). The *lead* signal — the flagged one first in :data:`KIND_ORDER` —
     gives the KPI and target and, through ``actions`` (kind → sentence with ``{label}`` and
     ``{subject}``), the recommended action. The department is the key's owner in the codebook
     (:func:`owner`), else the lead signal's. Evidence: every signal's sentence without repeats, in
@@ -499,7 +504,7 @@ def merge(signals: pd.DataFrame, codebook: Codebook, *, actions: dict | None = N
                 "kpi": lead["kpi"] if lead is not None else None,
                 "target": lead["target"] if lead is not None else None,
                 "flagged": lead is not None,
-                "improved": bool(part["improved"].any()),
+                "improved": bool(part["improved"].any()) and not part["kind"].isin(WORSENING).any(),
                 "testable": key.partition(":")[0] in TESTABLE,
                 "impact": part["impact"].max(),
                 "gap": part["gap"].max(),
