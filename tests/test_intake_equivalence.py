@@ -165,7 +165,7 @@ def plain_validate(table: responses.RawTable, codebook) -> responses.Intake:  # 
             for original, key in zip(raw, normal):
                 if key is not None:
                     first.setdefault(key, str(original).strip())
-            mapped = normal.map(first)
+            mapped = normal.map(first).where(normal.notna())  # a blank cell stays missing
         out[name] = mapped.astype("string")
     if codebook.weight:
         raw = frame[codebook.weight]

@@ -174,6 +174,19 @@ def test_spss_value_labels_of_a_segment_are_applied(tmp_path):
     assert load_responses(tmp_path / "u.sav", cb2).data["gender"].tolist()[:2] == ["1", "2"]
 
 
+def test_a_blank_segment_cell_stays_missing(tmp_path):
+    """A customer who did not give a region is no region called "<NA>": missing, counted as such, kept."""
+    from csmlib.stats.quality import segment_counts
+
+    frame = _bank_frame(6)
+    frame.loc[[1, 4], "gender"] = ""
+    frame.to_csv(tmp_path / "b.csv", index=False)
+    intake = load_responses(tmp_path / "b.csv", load_codebook(_write(tmp_path / "cb.yaml", BANK)))
+    gender = intake.data["gender"]
+    assert intake.n_accepted == 6 and gender.isna().tolist() == [False, True, False, False, True, False]
+    assert "<NA>" not in set(gender.dropna()) and segment_counts(intake.data, "gender").loc["(missing)", "n"] == 2
+
+
 # ---------------------------------------------------------------------------- paths
 @pytest.mark.parametrize(
     "line, message",

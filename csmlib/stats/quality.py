@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from csmlib.survey.codebook import MISSING_LEVEL
+
 
 def completeness(data: pd.DataFrame, items: list[str], dont_know: pd.Series | None = None) -> pd.DataFrame:
     """Per item: answered, missing (blank or don't know) and the share answered.
@@ -41,8 +43,16 @@ def straightlining(data: pd.DataFrame, items: list[str], *, min_answers: int | N
 
 
 def segment_counts(data: pd.DataFrame, segment: str) -> pd.DataFrame:
-    """Respondents per level of a segment, with shares (missing values shown as their own row)."""
-    counts = data[segment].astype("string").fillna("(missing)").value_counts().sort_index()
+    """Respondents per level of a segment, with shares (blank cells counted as their own level,
+    :data:`~csmlib.survey.codebook.MISSING_LEVEL`, last).
+
+    >>> segment_counts(pd.DataFrame({"region": ["North", None, "North", "East"]}), "region")["n"].to_dict()
+    {'East': 1, 'North': 2, '(missing)': 1}
+    """
+    text = data[segment].astype("string")
+    counts = text.value_counts().sort_index()
+    if text.isna().any():
+        counts[MISSING_LEVEL] = int(text.isna().sum())
     out = pd.DataFrame({"n": counts, "share": counts / counts.sum()})
     out.index.name = segment
     return out

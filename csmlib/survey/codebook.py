@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from csmlib.core.errors import CSMInputError
 
+#: the level under which counts per segment show the respondents who left the segment blank
+MISSING_LEVEL = "(missing)"
+
 Label = str | dict[str, str]
 GROUPS = ("product", "delivery", "organisation", "other")
 OUTCOME_ROLES = ("overall", "recommend", "loyalty", "effort")
@@ -347,7 +350,10 @@ class Codebook(_Model):
         return key
 
     def level_label(self, segment: str, value, language: str = "en") -> str:
-        """Display label of one value of a segment (the value itself when the codebook gives none)."""
+        """Display label of one value of a segment (the value itself when the codebook gives none;
+        :data:`MISSING_LEVEL`, the row of respondents who left it blank, in the report's language)."""
+        if value == MISSING_LEVEL:
+            return pick_label({"en": "(not answered)", "fa": "(بی‌پاسخ)"}, language, MISSING_LEVEL)
         spec = self.segments.get(segment)
         labels = spec.level_labels if spec is not None else {}
         return pick_label(labels.get(str(value)), language, str(value))

@@ -231,11 +231,8 @@ def _segment_column(raw, name, spec, problems):
     first_spelling = {}
     for original, key in zip(distinct, keys):
         first_spelling.setdefault(key, str(original).strip())
-    spellings = [first_spelling[k] for k in keys]
-    if (codes < 0).any():  # blank cells have always read as the level "<NA>" here (pandas' text of a missing value)
-        spellings.append(str(pd.NA))
-        codes = np.where(codes < 0, len(spellings) - 1, codes)
-    return _spread_text(spellings, codes, raw.index)
+    # a blank cell stays missing (code -1): the customer did not say, which is no level of its own
+    return _spread_text([first_spelling[k] for k in keys], codes, raw.index)
 
 
 def _respondent_ids(frame: pd.DataFrame, codebook: Codebook, table: RawTable, problems: _Problems) -> pd.Series:

@@ -268,7 +268,7 @@ def _codebook(path: Path) -> Codebook | None:
 
 
 # ---- the intake cache: Parquet tables and a JSON file, never a pickle ----------------------
-CACHE_FORMAT = 3  # 3: don't-know counts of the accepted rows only
+CACHE_FORMAT = 4  # 3: don't-know counts of the accepted rows only; 4: a blank segment cell stays missing
 
 
 def write_intake_cache(intake: Intake, path: Path) -> None:
