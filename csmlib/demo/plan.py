@@ -86,25 +86,37 @@ SEGMENTS = {
     "region": (("Tehran", "Isfahan", "Shiraz", "Tabriz", "Mashhad"), (0.35, 0.20, 0.15, 0.15, 0.15), None),
     "channel": (("online", "store", "phone"), (0.45, 0.35, 0.20), None),
 }
+
+
+def bilingual(labels: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """The codebook's shape of labels, ``{key: {"en": English, "fa": Persian}}``, from the plan's
+    ``{key: (English, Persian)}``: the plan writes each label pair once, as its other tables do.
+
+    >>> bilingual({"store": ("Store", "فروشگاه")})
+    {'store': {'en': 'Store', 'fa': 'فروشگاه'}}
+    """
+    return {key: {"en": en, "fa": fa} for key, (en, fa) in labels.items()}
+
+
 SEGMENT_LABELS = {
-    "customer_type": {
-        "profitable": {"en": "Profitable", "fa": "سودآور"},
-        "long-term": {"en": "Long-term", "fa": "بلندمدت"},
-        "fragile": {"en": "Fragile", "fa": "شکننده"},
-        "new": {"en": "New", "fa": "جدید"},
-    },
-    "region": {
-        "Tehran": {"en": "Tehran", "fa": "تهران"},
-        "Isfahan": {"en": "Isfahan", "fa": "اصفهان"},
-        "Shiraz": {"en": "Shiraz", "fa": "شیراز"},
-        "Tabriz": {"en": "Tabriz", "fa": "تبریز"},
-        "Mashhad": {"en": "Mashhad", "fa": "مشهد"},
-    },
-    "channel": {
-        "online": {"en": "Online", "fa": "آنلاین"},
-        "store": {"en": "Store", "fa": "فروشگاه"},
-        "phone": {"en": "Phone", "fa": "تلفن"},
-    },
+    "customer_type": bilingual(
+        {
+            "profitable": ("Profitable", "سودآور"),
+            "long-term": ("Long-term", "بلندمدت"),
+            "fragile": ("Fragile", "شکننده"),
+            "new": ("New", "جدید"),
+        }
+    ),
+    "region": bilingual(
+        {
+            "Tehran": ("Tehran", "تهران"),
+            "Isfahan": ("Isfahan", "اصفهان"),
+            "Shiraz": ("Shiraz", "شیراز"),
+            "Tabriz": ("Tabriz", "تبریز"),
+            "Mashhad": ("Mashhad", "مشهد"),
+        }
+    ),
+    "channel": bilingual({"online": ("Online", "آنلاین"), "store": ("Store", "فروشگاه"), "phone": ("Phone", "تلفن")}),
 }
 DEPARTMENT_LABELS = {
     "Sales": "فروش",

@@ -17,7 +17,7 @@ method note ``drivers.md``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +37,7 @@ __all__ = [
     "prepare_drivers",
     "standardized_beta",
     "importance_series",
+    "correlation_importance",
 ]
 
 _MISSING = ("listwise", "pairwise")
@@ -371,6 +372,25 @@ def importance_series(values: ArrayLike, prep: DriverData, method: str, r2: floa
     )
     s.attrs.update(extra)
     return s
+
+
+def correlation_importance(prep: DriverData, method: str, metric: Callable[[np.ndarray], np.ndarray]) -> pd.Series:
+    """The result of an importance method that needs nothing but the correlation matrix (first,
+    last, β², Pratt, Johnson's relative weights): ``metric(prep.R)`` as the shares, reported by
+    :func:`importance_series` with the R² of the full model (:func:`standardized_beta`).
+
+    The one home of this step, so that those methods report alike; Shapley and dominance take
+    their R² from the all-subsets enumeration instead.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [1, 2, 3, 4, 5.], "z": [2, 1, 4, 3, 5.], "y": [1, 3, 2, 5, 4.]})
+    >>> prep = prepare_drivers(df, "y", ["x", "z"], corr=None, weights=None, missing="listwise", n=None, caller="first")
+    >>> s = correlation_importance(prep, "first", lambda R: R[:-1, -1] ** 2)
+    >>> s.name, round(float(s["x"]), 2), round(s.attrs["r2"], 4)
+    ('first', 0.64, 0.9611)
+    """
+    _, r2 = standardized_beta(prep.R)
+    return importance_series(metric(prep.R), prep, method, r2)
 
 
 def driver_count(

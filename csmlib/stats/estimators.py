@@ -70,13 +70,27 @@ class NPSResult:
         return self.nps
 
 
-def _warn_small(n: float, caller: str, name: str) -> None:
-    if n < 2:
+def _mean_estimate(
+    x: pd.Series | ArrayLike,
+    weights: pd.Series | ArrayLike | None,
+    level: float,
+    scale: tuple[float, float] | None,
+    caller: str,
+    metric: str,
+) -> Estimate:
+    """The (weighted) mean on the declared ``scale`` with its t interval: the one computation behind
+    :func:`mean_score` and :func:`ces`, which differ only in their name and default scale."""
+    check_level(level, caller)
+    lo, hi = (None, None) if scale is None else scale_pair(scale, caller)
+    v, w, name = prepare_answers(x, weights, caller, lo=lo, hi=hi)
+    r = mean_by_group(v, w, None, 1, level)
+    if r["n"][0] < 2:
         warnings.warn(
-            f"{caller}: column '{name}' has only {int(n)} valid answer; the standard "
+            f"{caller}: column '{name}' has only {int(r['n'][0])} valid answer; the standard "
             "error and the interval are NaN (at least 2 answers are needed)",
             stacklevel=3,
         )
+    return _estimate(metric, r, level, "t")
 
 
 def _estimate(metric: str, r: dict, level: float, ci_method: str) -> Estimate:
@@ -132,13 +146,7 @@ def mean_score(
     >>> round(r.estimate, 2), round(r.se, 4), round(r.ci_low, 3), r.n
     (3.6, 0.5099, 2.184, 5)
     """
-    caller = "mean_score"
-    check_level(level, caller)
-    lo, hi = (None, None) if scale is None else scale_pair(scale, caller)
-    v, w, name = prepare_answers(x, weights, caller, lo=lo, hi=hi)
-    r = mean_by_group(v, w, None, 1, level)
-    _warn_small(r["n"][0], caller, name)
-    return _estimate("mean", r, level, "t")
+    return _mean_estimate(x, weights, level, scale, caller="mean_score", metric="mean")
 
 
 def _box(
@@ -354,13 +362,7 @@ def ces(
     >>> round(ces([7, 6, 5, 6, 3, 7]).estimate, 3)
     5.667
     """
-    caller = "ces"
-    check_level(level, caller)
-    lo, hi = scale_pair(scale, caller)
-    v, w, name = prepare_answers(x, weights, caller, lo=lo, hi=hi)
-    r = mean_by_group(v, w, None, 1, level)
-    _warn_small(r["n"][0], caller, name)
-    return _estimate("ces", r, level, "t")
+    return _mean_estimate(x, weights, level, scale, caller="ces", metric="ces")
 
 
 def ces_agree(

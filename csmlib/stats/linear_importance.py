@@ -10,13 +10,15 @@ bootstrap of :mod:`csmlib.stats.importance_table`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
 from csmlib.stats import subsets as _subsets
-from csmlib.stats.driver_inputs import driver_count, importance_series, prepare_drivers, standardized_beta
+from csmlib.stats.driver_inputs import correlation_importance, driver_count, importance_series, prepare_drivers
 from csmlib.stats.relative_weights import johnson_weights
 
 __all__ = ["shapley", "first", "last", "beta_squared", "pratt", "simple_metric", "linear_metric"]
@@ -126,18 +128,11 @@ def shapley(
 
 
 def _simple(
-    method: str,
-    data: pd.DataFrame | None,
-    outcome: str | None,
-    drivers: str | Sequence[str] | None,
-    corr: pd.DataFrame | None,
-    weights: str | pd.Series | ArrayLike | None,
-    missing: str,
-    n: int | None,
+    method: str, data: pd.DataFrame | None, outcome: str | None, drivers: str | Sequence[str] | None, **inputs: Any
 ) -> pd.Series:
-    prep = prepare_drivers(data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n, caller=method)
-    _, r2 = standardized_beta(prep.R)
-    return importance_series(simple_metric(method, prep.R), prep, method, r2)
+    """first / last / beta_squared / pratt (``inputs``: the keywords of :func:`prepare_drivers`)."""
+    prep = prepare_drivers(data, outcome, drivers, caller=method, **inputs)
+    return correlation_importance(prep, method, partial(simple_metric, method))
 
 
 def first(
@@ -160,7 +155,7 @@ def first(
     >>> round(float(first(df, "y", ["x", "z"])["x"]), 2)
     0.64
     """
-    return _simple("first", data, outcome, drivers, corr, weights, missing, n)
+    return _simple("first", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
 
 
 def last(
@@ -182,7 +177,7 @@ def last(
     >>> round(float(last(df, "y", ["x", "z"])["z"]), 4)
     0.3211
     """
-    return _simple("last", data, outcome, drivers, corr, weights, missing, n)
+    return _simple("last", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
 
 
 def beta_squared(
@@ -205,7 +200,7 @@ def beta_squared(
     >>> round(float(beta_squared(df, "y", ["x", "z"])["x"]), 4)   # suppression: β_x² > 1
     2.4198
     """
-    return _simple("beta_squared", data, outcome, drivers, corr, weights, missing, n)
+    return _simple("beta_squared", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
 
 
 def pratt(
@@ -227,4 +222,4 @@ def pratt(
     >>> round(float(s.sum()), 4) == round(s.attrs["r2"], 4)
     True
     """
-    return _simple("pratt", data, outcome, drivers, corr, weights, missing, n)
+    return _simple("pratt", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)

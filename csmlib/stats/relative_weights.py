@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from csmlib.stats.driver_inputs import COLLINEAR_TOL, importance_series, prepare_drivers, standardized_beta
+from csmlib.stats.driver_inputs import COLLINEAR_TOL, correlation_importance, prepare_drivers
 
 __all__ = ["johnson_weights", "relative_weights"]
 
@@ -77,5 +77,4 @@ def relative_weights(
     (True, 'quality')
     """
     prep = prepare_drivers(data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n, caller="relative_weights")
-    _, r2 = standardized_beta(prep.R)
-    return importance_series(johnson_weights(prep.R), prep, "relative_weights", r2)
+    return correlation_importance(prep, "relative_weights", johnson_weights)

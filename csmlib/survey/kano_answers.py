@@ -62,13 +62,11 @@ STANDARD_TABLE = (
     ("R", "I", "I", "I", "M"),
     ("R", "R", "R", "R", "Q"),
 )
-# Berger et al. (1993) p. 33: identical answers are Q except (neutral, neutral)
-POULIOT_TABLE = (
-    ("Q", "A", "A", "A", "O"),
-    ("R", "Q", "I", "I", "M"),
-    ("R", "I", "I", "I", "M"),
-    ("R", "I", "I", "Q", "M"),
-    ("R", "R", "R", "R", "Q"),
+# Berger et al. (1993) p. 33: the standard table with every identical pair Q except (neutral, neutral),
+# i.e. (must-be, must-be) and (live with, live with) become Q as well
+POULIOT_TABLE = tuple(
+    tuple("Q" if functional == dysfunctional != 3 else category for dysfunctional, category in enumerate(row, start=1))
+    for functional, row in enumerate(STANDARD_TABLE, start=1)
 )
 _TABLES = {"standard": STANDARD_TABLE, "pouliot": POULIOT_TABLE}
 

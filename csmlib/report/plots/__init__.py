@@ -159,6 +159,31 @@ def listing(names, persian_text: bool = False, limit: int = 6) -> str:
     return comma.join(names[:limit]) + " " + more.format(len(names) - limit)
 
 
+def clauses(parts, persian_text: bool = False) -> str:
+    """Clauses joined into one sentence of a chart's message with the language's semicolon
+    ("؛" in Persian), so that every chart separates its findings alike.
+
+    >>> clauses(["highest A (4.10)", "lowest B (3.20)"]), clauses(["الف", "ب"], True)
+    ('highest A (4.10); lowest B (3.20)', 'الف؛ ب')
+    """
+    return ("؛ " if persian_text else "; ").join(parts)
+
+
+def extreme(values, names, *, lowest: bool = False, prefix: str = "") -> str:
+    """ "name (value)" of the largest (``lowest``: the smallest) of ``values`` (a Series), the value
+    with two decimals after ``prefix``: how a chart's message names its top or bottom point.
+    ``names`` (a dict or a Series on the same index) gives the text for an index label; a label
+    it lacks stands for itself.
+
+    >>> import pandas as pd
+    >>> scores = pd.Series([3.1, 4.25], index=["price", "speed"])
+    >>> extreme(scores, {"speed": "Delivery speed"}), extreme(scores, {}, lowest=True, prefix="mean ")
+    ('Delivery speed (4.25)', 'price (mean 3.10)')
+    """
+    key = values.idxmin() if lowest else values.idxmax()
+    return f"{names.get(key, key)} ({prefix}{values.loc[key]:.2f})"
+
+
 def count_axis(axis) -> None:
     """A count axis: whole-number ticks only (no 0.25 of a complaint)."""
     axis.set_major_locator(MaxNLocator(integer=True))

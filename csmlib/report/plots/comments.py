@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from csmlib.report.plots import BAD, NEUTRAL, describe, finish, has_rtl, legend_outside, listing, shape
+from csmlib.report import plots
 
 DISSATISFYING_HATCH = "///"
 
@@ -29,35 +29,35 @@ def themes_chart(table: pd.DataFrame, *, title: str, xlabel: str):
     ax.barh(
         y,
         share,
-        color=[BAD if b else NEUTRAL for b in bad],
+        color=[plots.BAD if b else plots.NEUTRAL for b in bad],
         hatch=[DISSATISFYING_HATCH if b else "" for b in bad],
         edgecolor="white",
         linewidth=0,
         alpha=0.85,
     )
     ax.errorbar(share, y, xerr=[share - low, high - share], fmt="none", ecolor="#333333", elinewidth=1, capsize=2)
-    ax.set_yticks(y, [shape(str(t)) for t in frame["label"]])
+    ax.set_yticks(y, [plots.shape(str(t)) for t in frame["label"]])
     ax.set_xlim(0, max(5.0, float(np.nanmax(high)) * 1.1 if len(frame) else 5.0))
     ax.invert_yaxis()
-    fa = has_rtl(title)
+    fa = plots.has_rtl(title)
     if bad.any():
-        legend_outside(
+        plots.legend_outside(
             ax,
             [
                 Patch(
-                    facecolor=BAD,
+                    facecolor=plots.BAD,
                     hatch=DISSATISFYING_HATCH,
                     edgecolor="white",
-                    label=shape("همراه با رضایت کمتر" if fa else "tied to lower satisfaction"),
+                    label=plots.shape("همراه با رضایت کمتر" if fa else "tied to lower satisfaction"),
                 )
             ],
         )
-    finish(fig, ax, title=title, xlabel=xlabel)
+    plots.finish(fig, ax, title=title, xlabel=xlabel)
     message = ""
     if len(frame):
         top = [f"{label} ({value:.0f} %)" for label, value in zip(frame["label"], share)][:3]
-        message = f"پرتکرارترین موضوع‌ها: {listing(top, fa)}." if fa else f"Most mentioned: {listing(top)}."
+        message = f"پرتکرارترین موضوع‌ها: {plots.listing(top, fa)}." if fa else f"Most mentioned: {plots.listing(top)}."
         if bad.any():
-            worse = listing(frame.loc[bad.to_numpy(), "label"], fa)
+            worse = plots.listing(frame.loc[bad.to_numpy(), "label"], fa)
             message += f" همراه با رضایت کمتر: {worse}." if fa else f" Tied to lower satisfaction: {worse}."
-    return describe(fig, message, title=title)
+    return plots.describe(fig, message, title=title)

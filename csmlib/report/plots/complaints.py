@@ -6,20 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from csmlib.report.plots import (
-    BAD,
-    GOOD,
-    LIGHT,
-    SERIES_COLOURS,
-    SERIES_MARKERS,
-    count_axis,
-    describe,
-    finish,
-    has_rtl,
-    legend_outside,
-    listing,
-    shape,
-)
+from csmlib.report import plots
 
 
 def pareto_chart(table: pd.DataFrame, *, title: str, ylabel: str, cumulative_label: str):
@@ -30,39 +17,39 @@ def pareto_chart(table: pd.DataFrame, *, title: str, ylabel: str, cumulative_lab
     fig, ax = plt.subplots(figsize=(8, 4.2))
     x = np.arange(len(table))
     vital = list(table["vital_few"].astype(bool)) if "vital_few" in table else [True] * len(table)
-    ax.bar(x, table["count"], color=[GOOD if v else LIGHT for v in vital])
-    ax.set_xticks(x, [shape(t) for t in table["label"]], rotation=35, ha="right", fontsize=8)
-    count_axis(ax.yaxis)
+    ax.bar(x, table["count"], color=[plots.GOOD if v else plots.LIGHT for v in vital])
+    ax.set_xticks(x, [plots.shape(t) for t in table["label"]], rotation=35, ha="right", fontsize=8)
+    plots.count_axis(ax.yaxis)
     twin = ax.twinx()
-    twin.plot(x, table["cumulative_share"] * 100, color=BAD, marker="o")
-    twin.axhline(80, color=BAD, linestyle=":", linewidth=1)
+    twin.plot(x, table["cumulative_share"] * 100, color=plots.BAD, marker="o")
+    twin.axhline(80, color=plots.BAD, linestyle=":", linewidth=1)
     twin.set_ylim(0, 105)
-    twin.set_ylabel(shape(cumulative_label))
+    twin.set_ylabel(plots.shape(cumulative_label))
     twin.grid(False)
-    finish(fig, ax, title=title, ylabel=ylabel)
-    fa = has_rtl(title)
+    plots.finish(fig, ax, title=title, ylabel=ylabel)
+    fa = plots.has_rtl(title)
     message = ""
     if len(table):
         few = [f"{label} ({count})" for label, count, v in zip(table["label"], table["count"], vital) if v]
         total = int(table["count"].sum())
         message = (
-            f"{len(few)} دسته از {len(table)} دسته ۸۰ ٪ شکایات را می‌سازند: {listing(few, fa)}؛ مجموع {total} شکایت."
+            f"{len(few)} دسته از {len(table)} دسته ۸۰ ٪ شکایات را می‌سازند: {plots.listing(few, fa)}؛ مجموع {total} شکایت."
             if fa
-            else f"{len(few)} of {len(table)} categories account for 80 % of the complaints: {listing(few)}; {total} complaints in all."
+            else f"{len(few)} of {len(table)} categories account for 80 % of the complaints: {plots.listing(few)}; {total} complaints in all."
         )
-    return describe(fig, message, title=title)
+    return plots.describe(fig, message, title=title)
 
 
 def duration_chart(days: pd.Series, *, target: float | None, title: str, xlabel: str, ylabel: str):
     """Histogram of time to close (days), target as a dashed line."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     values = days.dropna().to_numpy(dtype=float)
-    ax.hist(values, bins=min(40, max(5, int(np.sqrt(len(values))) if len(values) else 5)), color=GOOD)
-    count_axis(ax.yaxis)
+    ax.hist(values, bins=min(40, max(5, int(np.sqrt(len(values))) if len(values) else 5)), color=plots.GOOD)
+    plots.count_axis(ax.yaxis)
     if target is not None:
-        ax.axvline(target, color=BAD, linestyle="--")
-    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel)
-    fa = has_rtl(title)
+        ax.axvline(target, color=plots.BAD, linestyle="--")
+    plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel)
+    fa = plots.has_rtl(title)
     message = ""
     if len(values):
         median = float(np.median(values))
@@ -75,7 +62,7 @@ def duration_chart(days: pd.Series, *, target: float | None, title: str, xlabel:
             within = float(np.mean(values <= target)) * 100
             message += f"؛ {within:.0f} % در هدف {target:g} روز" if fa else f"; {within:.0f} % within the {target:g}-day target"
         message += "."
-    return describe(fig, message, title=title)
+    return plots.describe(fig, message, title=title)
 
 
 def volume_trend_chart(table: pd.DataFrame, *, title: str, ylabel: str, highlight: list[str] | None = None):
@@ -89,27 +76,27 @@ def volume_trend_chart(table: pd.DataFrame, *, title: str, ylabel: str, highligh
         ax.plot(
             table.index,
             table[col],
-            marker=SERIES_MARKERS[i % len(SERIES_MARKERS)],
-            color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+            marker=plots.SERIES_MARKERS[i % len(plots.SERIES_MARKERS)],
+            color=plots.SERIES_COLOURS[i % len(plots.SERIES_COLOURS)],
             linewidth=2.5 if bold else 1,
             alpha=1 if bold else 0.7,
-            label=shape(col),
+            label=plots.shape(col),
             clip_on=False,  # a zero count sits on the axis, its marker whole
         )
-    count_axis(ax.yaxis)
+    plots.count_axis(ax.yaxis)
     ax.set_ylim(bottom=0)
-    legend_outside(ax)
-    finish(fig, ax, title=title, ylabel=ylabel)
-    fa = has_rtl(title)
+    plots.legend_outside(ax)
+    plots.finish(fig, ax, title=title, ylabel=ylabel)
+    fa = plots.has_rtl(title)
     message = ""
     if len(table):
         last = table.iloc[-1].sort_values(ascending=False)
         top = [f"{k} ({int(v)})" for k, v in last.items() if v > 0][:3]
         message = (
-            f"دوره {table.index[-1]}: {int(last.sum())} شکایت؛ بیشترین: {listing(top, fa)}."
+            f"دوره {table.index[-1]}: {int(last.sum())} شکایت؛ بیشترین: {plots.listing(top, fa)}."
             if fa
-            else f"{table.index[-1]}: {int(last.sum())} complaints; most in {listing(top)}."
+            else f"{table.index[-1]}: {int(last.sum())} complaints; most in {plots.listing(top)}."
         )
         if highlight:
-            message += f" جهش: {listing(highlight, fa)}." if fa else f" Spike: {listing(highlight)}."
-    return describe(fig, message, title=title)
+            message += f" جهش: {plots.listing(highlight, fa)}." if fa else f" Spike: {plots.listing(highlight)}."
+    return plots.describe(fig, message, title=title)

@@ -7,33 +7,23 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from csmlib.report.plots import (
-    BAD,
-    GOOD,
-    GROUP_HATCHES,
-    GROUP_NAMES,
-    LIGHT,
-    NEUTRAL,
-    OKABE_ITO,
-    PALETTE,
-    describe,
-    finish,
-    has_rtl,
-    legend_outside,
-    listing,
-    shape,
-)
+from csmlib.report import plots
 from csmlib.report.plots.labels import PointLabels
 
 QUADRANT_COLOURS = {
-    "concentrate here": BAD,
-    "keep up the good work": GOOD,
-    "low priority": NEUTRAL,
-    "possible overkill": OKABE_ITO["orange"],
+    "concentrate here": plots.BAD,
+    "keep up the good work": plots.GOOD,
+    "low priority": plots.NEUTRAL,
+    "possible overkill": plots.OKABE_ITO["orange"],
 }
 # the second cue besides the quadrant's colour (and its position across the crosshair)
 QUADRANT_MARKERS = {"concentrate here": "o", "keep up the good work": "s", "low priority": "^", "possible overkill": "D"}
-CLASS_COLOURS = {"basic": BAD, "performance": GOOD, "excitement": OKABE_ITO["bluish green"], "low impact": LIGHT}
+CLASS_COLOURS = {
+    "basic": plots.BAD,
+    "performance": plots.GOOD,
+    "excitement": plots.OKABE_ITO["bluish green"],
+    "low impact": plots.LIGHT,
+}
 CLASS_HATCHES = {"basic": "", "performance": "", "excitement": "...", "low impact": ""}
 
 
@@ -45,12 +35,12 @@ def importance_chart(table: pd.DataFrame, *, title: str, xlabel: str):
     frame = table.sort_values("normalized", ascending=True)
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(frame) + 1.5))
     y = np.arange(len(frame))
-    groups = [g if g in PALETTE else "other" for g in frame["group"]]
+    groups = [g if g in plots.PALETTE else "other" for g in frame["group"]]
     ax.barh(
         y,
         frame["normalized"],
-        color=[PALETTE[g] for g in groups],
-        hatch=[GROUP_HATCHES[g] for g in groups],
+        color=[plots.PALETTE[g] for g in groups],
+        hatch=[plots.GROUP_HATCHES[g] for g in groups],
         edgecolor="white",
         linewidth=0,
     )
@@ -63,15 +53,15 @@ def importance_chart(table: pd.DataFrame, *, title: str, xlabel: str):
         capsize=2,
         linewidth=1,
     )
-    ax.set_yticks(y, [shape(t) for t in frame["label"]])
+    ax.set_yticks(y, [plots.shape(t) for t in frame["label"]])
     ax.set_xlim(left=0)
-    fa = has_rtl(title)
-    names = GROUP_NAMES["fa" if fa else "en"]
-    legend_outside(
+    fa = plots.has_rtl(title)
+    names = plots.GROUP_NAMES["fa" if fa else "en"]
+    plots.legend_outside(
         ax,
         [
-            Patch(facecolor=PALETTE[g], hatch=GROUP_HATCHES[g], edgecolor="white", label=shape(names[g]))
-            for g in PALETTE
+            Patch(facecolor=plots.PALETTE[g], hatch=plots.GROUP_HATCHES[g], edgecolor="white", label=plots.shape(names[g]))
+            for g in plots.PALETTE
             if g in groups
         ],
     )
@@ -79,14 +69,14 @@ def importance_chart(table: pd.DataFrame, *, title: str, xlabel: str):
     top = [f"{label} ({value:.1f} %)" for label, value in zip(ranked["label"], ranked["normalized"])]
     message = (
         (
-            f"بیشترین سهم: {top[0]}؛ سپس {listing(top[1:3], fa)}؛ {len(frame)} ویژگی."
+            f"بیشترین سهم: {top[0]}؛ سپس {plots.listing(top[1:3], fa)}؛ {len(frame)} ویژگی."
             if fa
             else f"{top[0]} explains most, then {' and '.join(top[1:3])}; {len(frame)} characteristics."
         )
         if top
         else ""
     )
-    return describe(finish(fig, ax, title=title, xlabel=xlabel), message, title=title)
+    return plots.describe(plots.finish(fig, ax, title=title, xlabel=xlabel), message, title=title)
 
 
 def _importance_text(value: float, as_share: bool) -> str:
@@ -114,7 +104,7 @@ def ipa_chart(
         ax.scatter(
             part["performance"],
             part["importance"],
-            color=QUADRANT_COLOURS.get(quadrant, NEUTRAL),
+            color=QUADRANT_COLOURS.get(quadrant, plots.NEUTRAL),
             marker=QUADRANT_MARKERS.get(quadrant, "o"),
             s=50,
             zorder=3,
@@ -133,7 +123,7 @@ def ipa_chart(
         ax.text(
             x,
             y,
-            shape(quadrant_names.get(quadrant, quadrant)),
+            plots.shape(quadrant_names.get(quadrant, quadrant)),
             transform=ax.transAxes,
             ha=ha,
             va=va,
@@ -150,9 +140,9 @@ def ipa_chart(
     concentrate = table[table["quadrant"] == "concentrate here"].sort_values("importance", ascending=False)
     others = table.drop(concentrate.index).nlargest(label_top, "importance")
     for rec in pd.concat([concentrate, others]).itertuples():
-        labels.add(rec.performance, rec.importance, shape(rec.label))
-    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels)
-    return describe(fig, _ipa_message(table, quadrant_names, has_rtl(title)), title=title)
+        labels.add(rec.performance, rec.importance, plots.shape(rec.label))
+    plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels)
+    return plots.describe(fig, _ipa_message(table, quadrant_names, plots.has_rtl(title)), title=title)
 
 
 def _ipa_message(table: pd.DataFrame, quadrant_names: dict[str, str], fa: bool) -> str:
@@ -178,8 +168,8 @@ def _ipa_message(table: pd.DataFrame, quadrant_names: dict[str, str], fa: bool) 
     for quadrant in ("concentrate here", "keep up the good work", "possible overkill", "low priority"):
         members = table[table["quadrant"] == quadrant].sort_values("importance", ascending=False)["label"]
         if len(members):
-            parts.append(f"{quadrant_names.get(quadrant, quadrant)}: {listing(members, fa, limit=4)}")
-    rest = "؛ ".join(parts) if fa else "; ".join(parts)
+            parts.append(f"{quadrant_names.get(quadrant, quadrant)}: {plots.listing(members, fa, limit=4)}")
+    rest = plots.clauses(parts, fa)
     return f"{lead} {rest[:1].upper()}{rest[1:]}."
 
 
@@ -193,12 +183,12 @@ def penalty_reward_chart(table: pd.DataFrame, *, title: str, xlabel: str, class_
     fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(frame) + 1.8))
     y = np.arange(len(frame))
     classes = list(frame["factor_class"])
-    col = [CLASS_COLOURS.get(c, NEUTRAL) for c in classes]
+    col = [CLASS_COLOURS.get(c, plots.NEUTRAL) for c in classes]
     hatch = [CLASS_HATCHES.get(c, "") for c in classes]
     ax.barh(y, -frame["penalty"].abs(), color=col, alpha=0.6, hatch=hatch, edgecolor="white", linewidth=0)
     ax.barh(y, frame["reward"].abs(), color=col, hatch=hatch, edgecolor="white", linewidth=0)
     ax.axvline(0, color="#333333", linewidth=1)
-    ax.set_yticks(y, [shape(t) for t in frame["label"]])
+    ax.set_yticks(y, [plots.shape(t) for t in frame["label"]])
     ax.invert_yaxis()
     reach = float(np.nanmax(np.abs(frame[["penalty", "reward"]].to_numpy(float)))) if len(frame) else 1.0
     ax.set_xlim(-1.1 * reach, 1.1 * reach)
@@ -209,17 +199,19 @@ def penalty_reward_chart(table: pd.DataFrame, *, title: str, xlabel: str, class_
         ax.text(
             1.01,
             yi,
-            shape(class_names.get(cls, cls)),
+            plots.shape(class_names.get(cls, cls)),
             transform=side,
             va="center",
             fontsize=8,
             color="#888888" if quiet else "#222222",
         )
-    fa = has_rtl(title)
-    ax.text(0.01, 1.01, shape("← جریمه" if fa else "← penalty"), transform=ax.transAxes, fontsize=8, color="#333333")
-    ax.text(0.99, 1.01, shape("پاداش →" if fa else "reward →"), transform=ax.transAxes, fontsize=8, ha="right", color="#333333")
-    finish(fig, ax, title=title, xlabel=xlabel)
-    return describe(fig, _penalty_reward_message(frame, class_names, fa), title=title)
+    fa = plots.has_rtl(title)
+    ax.text(0.01, 1.01, plots.shape("← جریمه" if fa else "← penalty"), transform=ax.transAxes, fontsize=8, color="#333333")
+    ax.text(
+        0.99, 1.01, plots.shape("پاداش →" if fa else "reward →"), transform=ax.transAxes, fontsize=8, ha="right", color="#333333"
+    )
+    plots.finish(fig, ax, title=title, xlabel=xlabel)
+    return plots.describe(fig, _penalty_reward_message(frame, class_names, fa), title=title)
 
 
 def _penalty_reward_message(frame: pd.DataFrame, class_names: dict[str, str], fa: bool) -> str:
@@ -227,17 +219,16 @@ def _penalty_reward_message(frame: pd.DataFrame, class_names: dict[str, str], fa
     for cls in ("basic", "performance", "excitement"):
         members = frame.loc[frame["factor_class"] == cls, "label"]
         if len(members):
-            parts.append(f"{class_names.get(cls, cls)}: {listing(members, fa, limit=5)}")
+            parts.append(f"{class_names.get(cls, cls)}: {plots.listing(members, fa, limit=5)}")
     n_low = int((frame["factor_class"] == "low impact").sum())
     if n_low:
         parts.append(f"{class_names.get('low impact', 'low impact')}: {n_low}")
     if len(frame):
-        pen, rew = frame["penalty"].abs().idxmax(), frame["reward"].abs().idxmax()
-        pen_text = f"{frame.loc[pen, 'label']} (−{abs(frame.loc[pen, 'penalty']):.2f})"
-        rew_text = f"{frame.loc[rew, 'label']} (+{abs(frame.loc[rew, 'reward']):.2f})"
+        pen_text = plots.extreme(frame["penalty"].abs(), frame["label"], prefix="−")
+        rew_text = plots.extreme(frame["reward"].abs(), frame["label"], prefix="+")
         parts.append(
             f"بیشترین جریمه: {pen_text}، بیشترین پاداش: {rew_text}"
             if fa
             else f"largest penalty {pen_text}, largest reward {rew_text}"
         )
-    return ("؛ ".join(parts) if fa else "; ".join(parts)) + "."
+    return plots.clauses(parts, fa) + "."

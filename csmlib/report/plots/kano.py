@@ -11,16 +11,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from csmlib.report.plots import LIGHT, OKABE_ITO, describe, finish, has_rtl, legend_outside, listing, shape
+from csmlib.report import plots
 from csmlib.report.plots.labels import PointLabels
 
 CATEGORY_COLOURS = {
-    "A": OKABE_ITO["bluish green"],
-    "O": OKABE_ITO["blue"],
-    "M": OKABE_ITO["vermillion"],
-    "I": LIGHT,
-    "R": OKABE_ITO["reddish purple"],
-    "Q": OKABE_ITO["orange"],
+    "A": plots.OKABE_ITO["bluish green"],
+    "O": plots.OKABE_ITO["blue"],
+    "M": plots.OKABE_ITO["vermillion"],
+    "I": plots.LIGHT,
+    "R": plots.OKABE_ITO["reddish purple"],
+    "Q": plots.OKABE_ITO["orange"],
 }
 # must-be points down (dissatisfies when absent), attractive up (delights when present)
 CATEGORY_MARKERS = {"A": "^", "O": "o", "M": "v", "I": "s", "R": "X", "Q": "P"}
@@ -52,7 +52,15 @@ def _scatter_by_category(ax, x, y, categories, names: dict[str, str], **style):
             linewidth=0.5,
         )
         handles.append(
-            Line2D([], [], linestyle="", marker=marker, color=colour, markeredgecolor="#333333", label=shape(names.get(cat, cat)))
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker=marker,
+                color=colour,
+                markeredgecolor="#333333",
+                label=plots.shape(names.get(cat, cat)),
+            )
         )
     return handles
 
@@ -62,9 +70,19 @@ def _by_category(categories: pd.Series, labels: dict[str, str], names: dict[str,
     parts = []
     for cat in [c for c in CATEGORY_ORDER if c in set(categories)] + sorted(set(categories) - set(CATEGORY_ORDER)):
         members = [labels.get(a, a) for a in categories.index[categories == cat]]
-        parts.append(f"{names.get(cat, cat)}: {listing(members, fa)}")
-    text = ("؛ ".join(parts) if fa else "; ".join(parts)) + "."
+        parts.append(f"{names.get(cat, cat)}: {plots.listing(members, fa)}")
+    text = plots.clauses(parts, fa) + "."
     return text[:1].upper() + text[1:] if start else text
+
+
+def _scatter_message(leaders, categories: pd.Series, labels: dict[str, str], names: dict[str, str], fa: bool) -> str:
+    """The message of a Kano scatter: the attribute scoring highest on each axis, then the attributes
+    of each category. ``leaders``: per axis (scores, prefix of the value, English, Persian wording)."""
+    tops = [
+        f"{fa_text if fa else en_text}: {plots.extreme(scores, labels, prefix=prefix)}"
+        for scores, prefix, en_text, fa_text in leaders
+    ]
+    return plots.clauses(tops, fa) + ". " + _by_category(categories, labels, names, fa, start=True)
 
 
 def better_worse_chart(
@@ -86,7 +104,7 @@ def better_worse_chart(
         ax.text(
             qx,
             qy,
-            shape(quadrant_names[key]),
+            plots.shape(quadrant_names[key]),
             ha="center",
             va="top" if qy > 0.5 else "bottom",
             color="#555555",
@@ -95,25 +113,18 @@ def better_worse_chart(
         )
         for key, (qx, qy) in {"A": (0.25, 0.97), "O": (0.75, 0.97), "I": (0.25, 0.03), "M": (0.75, 0.03)}.items()
     ]
-    legend_outside(ax, handles)
+    plots.legend_outside(ax, handles)
     labels_ = PointLabels(ax, points=(x, y), avoid=names)
     for attr, xi, yi in zip(summary.index, x, y):
-        labels_.add(xi, yi, shape(labels.get(attr, attr)))
-    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels_)
-    fa = has_rtl(title)
-    message = ""
-    if x.notna().any() and y.notna().any():
-        worst, best = x.idxmax(), y.idxmax()
-        worst_text, best_text = (
-            f"{labels.get(worst, worst)} (|Worse| {x[worst]:.2f})",
-            f"{labels.get(best, best)} (Better {y[best]:.2f})",
-        )
-        message = (
-            f"بیشترین نارضایتی در نبود: {worst_text}؛ بیشترین رضایت در وجود: {best_text}. "
-            if fa
-            else f"Most dissatisfying if absent: {worst_text}; most satisfying if present: {best_text}. "
-        ) + _by_category(summary["category"], labels, quadrant_names, fa, start=True)
-    return describe(fig, message, title=title)
+        labels_.add(xi, yi, plots.shape(labels.get(attr, attr)))
+    plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels_)
+    leaders = [
+        (x, "|Worse| ", "Most dissatisfying if absent", "بیشترین نارضایتی در نبود"),
+        (y, "Better ", "most satisfying if present", "بیشترین رضایت در وجود"),
+    ]
+    shown = x.notna().any() and y.notna().any()
+    message = _scatter_message(leaders, summary["category"], labels, quadrant_names, plots.has_rtl(title)) if shown else ""
+    return plots.describe(fig, message, title=title)
 
 
 def category_bars(counts: pd.DataFrame, labels: dict[str, str], *, title: str, xlabel: str, names: dict[str, str]):
@@ -133,7 +144,7 @@ def category_bars(counts: pd.DataFrame, labels: dict[str, str], *, title: str, x
             hatch=CATEGORY_HATCHES[cat],
             edgecolor="white",
             linewidth=0.5,
-            label=shape(names.get(cat, cat)),
+            label=plots.shape(names.get(cat, cat)),
         )
         dark = cat in ("O", "M", "R")
         for yi, start, value in zip(ypos, left, values):
@@ -149,12 +160,12 @@ def category_bars(counts: pd.DataFrame, labels: dict[str, str], *, title: str, x
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": CATEGORY_COLOURS[cat], "linewidth": 0},
                 )
         left += values
-    ax.set_yticks(ypos, [shape(labels.get(a, a)) for a in shares.index])
+    ax.set_yticks(ypos, [plots.shape(labels.get(a, a)) for a in shares.index])
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
     ax.grid(False, axis="y")
-    legend_outside(ax)
-    fa = has_rtl(title)
+    plots.legend_outside(ax)
+    fa = plots.has_rtl(title)
     leading = shares.idxmax(axis=1)
     with_share = {a: f"{labels.get(a, a)} ({shares.loc[a, cat]:.0f} %)" for a, cat in leading.items()}
     message = _by_category(leading, with_share, names, fa).rstrip(".")
@@ -163,7 +174,7 @@ def category_bars(counts: pd.DataFrame, labels: dict[str, str], *, title: str, x
         if len(shares)
         else ""
     )
-    return describe(finish(fig, ax, title=title, xlabel=xlabel), message, title=title)
+    return plots.describe(plots.finish(fig, ax, title=title, xlabel=xlabel), message, title=title)
 
 
 def continuous_chart(
@@ -173,7 +184,7 @@ def continuous_chart(
 
     ``names``: category names for the legend (default: :data:`CATEGORY_NAMES` in the title's language).
     """
-    names = names or CATEGORY_NAMES["fa" if has_rtl(title) else "en"]
+    names = names or CATEGORY_NAMES["fa" if plots.has_rtl(title) else "en"]
     fig, ax = plt.subplots(figsize=(7.5, 6))
     has_size = "importance_mean" in table and table["importance_mean"].notna().any()
     size = (table["importance_mean"].fillna(table["importance_mean"].mean()) * 25).to_numpy(float) if has_size else 60
@@ -182,20 +193,14 @@ def continuous_chart(
     )
     ax.axhline(0, color="#999999", linewidth=1)
     ax.axvline(0, color="#999999", linewidth=1)
-    legend_outside(ax, handles)
+    plots.legend_outside(ax, handles)
     labels_ = PointLabels(ax, points=(table["dysfunctional_mean"], table["functional_mean"]))
     for attr, rec in table.iterrows():
-        labels_.add(rec["dysfunctional_mean"], rec["functional_mean"], shape(labels.get(attr, attr)))
-    finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels_)
-    fa = has_rtl(title)
-    message = ""
-    if len(table):
-        top_f, top_d = table["functional_mean"].idxmax(), table["dysfunctional_mean"].idxmax()
-        f_text = f"{labels.get(top_f, top_f)} ({table.loc[top_f, 'functional_mean']:.2f})"
-        d_text = f"{labels.get(top_d, top_d)} ({table.loc[top_d, 'dysfunctional_mean']:.2f})"
-        message = (
-            f"بیشترین امتیاز کارکردی: {f_text}؛ بیشترین امتیاز ناکارکردی: {d_text}. "
-            if fa
-            else f"Highest functional score: {f_text}; highest dysfunctional score: {d_text}. "
-        ) + _by_category(table["category"], labels, names, fa, start=True)
-    return describe(fig, message, title=title)
+        labels_.add(rec["dysfunctional_mean"], rec["functional_mean"], plots.shape(labels.get(attr, attr)))
+    plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels_)
+    leaders = [
+        (table["functional_mean"], "", "Highest functional score", "بیشترین امتیاز کارکردی"),
+        (table["dysfunctional_mean"], "", "highest dysfunctional score", "بیشترین امتیاز ناکارکردی"),
+    ]
+    message = _scatter_message(leaders, table["category"], labels, names, plots.has_rtl(title)) if len(table) else ""
+    return plots.describe(fig, message, title=title)

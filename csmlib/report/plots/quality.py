@@ -5,19 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from csmlib.report.plots import (
-    BAD,
-    NEUTRAL,
-    OKABE_ITO,
-    count_axis,
-    describe,
-    finish,
-    has_rtl,
-    lay_out,
-    legend_outside,
-    listing,
-    shape,
-)
+from csmlib.report import plots
 
 
 def completeness_chart(table: pd.DataFrame, labels: dict[str, str], *, title: str, language: str = "en"):
@@ -29,14 +17,18 @@ def completeness_chart(table: pd.DataFrame, labels: dict[str, str], *, title: st
     left = pd.Series(0.0, index=shares.index)
     names = {"en": ("answered", "don't know / n.a.", "blank"), "fa": ("پاسخ داده", "نمی‌دانم", "بی‌پاسخ")}[language]
     # lightness tells the three apart (light, mid, dark), and the blank share is hatched
-    for col, colour, hatch, name in zip(["answered", "dont_know", "blank"], ["#9fbfd6", NEUTRAL, BAD], ["", "", "///"], names):
-        ax.barh(list(y), shares[col], left=left, color=colour, hatch=hatch, edgecolor="white", linewidth=0, label=shape(name))
+    for col, colour, hatch, name in zip(
+        ["answered", "dont_know", "blank"], ["#9fbfd6", plots.NEUTRAL, plots.BAD], ["", "", "///"], names
+    ):
+        ax.barh(
+            list(y), shares[col], left=left, color=colour, hatch=hatch, edgecolor="white", linewidth=0, label=plots.shape(name)
+        )
         left = left + shares[col]
-    ax.set_yticks(list(y), [shape(labels.get(i, i)) for i in shares.index])
+    ax.set_yticks(list(y), [plots.shape(labels.get(i, i)) for i in shares.index])
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
-    legend_outside(ax)
-    finish(fig, ax, title=title, xlabel="% of accepted respondents" if language == "en" else "درصد پاسخ‌دهندگان")
+    plots.legend_outside(ax)
+    plots.finish(fig, ax, title=title, xlabel="% of accepted respondents" if language == "en" else "درصد پاسخ‌دهندگان")
     fa = language == "fa"
     message = ""
     if len(shares):
@@ -45,20 +37,20 @@ def completeness_chart(table: pd.DataFrame, labels: dict[str, str], *, title: st
         message = f"کم‌پاسخ‌ترین پرسش: {least}." if fa else f"Least answered: {least}."
         if shares["answered"].min() >= 100:
             message = "همه به همه پرسش‌ها پاسخ داده‌اند." if fa else "Every question answered by every respondent."
-    return describe(fig, message, title=title)
+    return plots.describe(fig, message, title=title)
 
 
 def segment_chart(counts: dict[str, pd.Series], *, title: str, language: str = "en"):
     """Respondents per level, one panel per segment."""
     fig, axes = plt.subplots(1, len(counts), figsize=(4 * len(counts), 3.5), squeeze=False)
     parts = []
-    fa = language == "fa" or has_rtl(title)
+    fa = language == "fa" or plots.has_rtl(title)
     for ax, (name, series) in zip(axes[0], counts.items()):
-        ax.bar([shape(str(i)) for i in series.index], series.to_numpy(), color=OKABE_ITO["blue"])
-        count_axis(ax.yaxis)
-        ax.set_title(shape(name), fontsize=10)
+        ax.bar([plots.shape(str(i)) for i in series.index], series.to_numpy(), color=plots.OKABE_ITO["blue"])
+        plots.count_axis(ax.yaxis)
+        ax.set_title(plots.shape(name), fontsize=10)
         ax.tick_params(axis="x", rotation=30)
-        ax.set_ylabel(shape("respondents" if language == "en" else "تعداد پاسخ‌دهنده"))
-        parts.append(f"{name}: " + listing([f"{k} {int(v)}" for k, v in series.items()], fa, limit=8))
-    fig.suptitle(shape(title), fontweight="bold")
-    return describe(lay_out(fig, persian=has_rtl(title)), ("؛ ".join(parts) if fa else "; ".join(parts)) + ".", title=title)
+        ax.set_ylabel(plots.shape("respondents" if language == "en" else "تعداد پاسخ‌دهنده"))
+        parts.append(f"{name}: " + plots.listing([f"{k} {int(v)}" for k, v in series.items()], fa, limit=8))
+    fig.suptitle(plots.shape(title), fontweight="bold")
+    return plots.describe(plots.lay_out(fig, persian=plots.has_rtl(title)), plots.clauses(parts, fa) + ".", title=title)

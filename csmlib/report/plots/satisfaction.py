@@ -7,21 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from csmlib.report.plots import (
-    BAD,
-    GOOD,
-    GROUP_MARKERS,
-    GROUP_NAMES,
-    PALETTE,
-    count_axis,
-    describe,
-    finish,
-    has_rtl,
-    lay_out,
-    legend_outside,
-    listing,
-    shape,
-)
+from csmlib.report import plots
 
 # The least a trend panel's axis spans (in the metric's unit), and the metric's possible range: a
 # change of half a point must not fill a panel as if it were a landslide.
@@ -58,7 +44,7 @@ def item_scores_chart(scores: pd.DataFrame, *, title: str, xlabel: str, scale: t
     frame = scores.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.3 * len(frame) + 1.2)))
     y = np.arange(len(frame))
-    groups = [g if g in PALETTE else "other" for g in frame["group"]]
+    groups = [g if g in plots.PALETTE else "other" for g in frame["group"]]
     ax.errorbar(
         frame["estimate"],
         y,
@@ -68,10 +54,12 @@ def item_scores_chart(scores: pd.DataFrame, *, title: str, xlabel: str, scale: t
         elinewidth=1.5,
         capsize=2,
     )
-    for group in PALETTE:
+    for group in plots.PALETTE:
         mask = np.asarray([g == group for g in groups])
         if mask.any():
-            ax.scatter(frame["estimate"][mask], y[mask], color=PALETTE[group], marker=GROUP_MARKERS[group], s=40, zorder=3)
+            ax.scatter(
+                frame["estimate"][mask], y[mask], color=plots.PALETTE[group], marker=plots.GROUP_MARKERS[group], s=40, zorder=3
+            )
     for yi, rec in zip(y, frame.itertuples()):
         change = getattr(rec, "change", "")
         if change in ("up", "down"):
@@ -80,37 +68,45 @@ def item_scores_chart(scores: pd.DataFrame, *, title: str, xlabel: str, scale: t
                 (rec.ci_high, yi),
                 xytext=(6, -4),
                 textcoords="offset points",
-                color=GOOD if change == "up" else BAD,
+                color=plots.GOOD if change == "up" else plots.BAD,
                 fontsize=10,
             )
-    ax.set_yticks(y, [shape(t) for t in frame["label"]])
+    ax.set_yticks(y, [plots.shape(t) for t in frame["label"]])
     ax.set_xlim(scale[0], scale[1])
     ax.invert_yaxis()
-    fa = has_rtl(title)
-    names = GROUP_NAMES["fa" if fa else "en"]
+    fa = plots.has_rtl(title)
+    names = plots.GROUP_NAMES["fa" if fa else "en"]
     handles = [
-        Line2D([], [], linestyle="", marker=GROUP_MARKERS[g], color=PALETTE[g], label=shape(names[g]))
-        for g in PALETTE
+        Line2D([], [], linestyle="", marker=plots.GROUP_MARKERS[g], color=plots.PALETTE[g], label=plots.shape(names[g]))
+        for g in plots.PALETTE
         if g in groups
     ]
-    legend_outside(ax, handles)
-    finish(fig, ax, title=title, xlabel=xlabel)
-    return describe(fig, _scores_message(frame, fa), title=title)
+    plots.legend_outside(ax, handles)
+    plots.finish(fig, ax, title=title, xlabel=xlabel)
+    return plots.describe(fig, _scores_message(frame, fa), title=title)
+
+
+def _highest_lowest(estimates: pd.Series, names: pd.Series, fa: bool) -> str:
+    """ "highest A (4.10), lowest B (3.20)": the clause naming the best and the worst row of a chart of
+    estimates (:func:`describe` capitalises it when it opens the message).
+
+    >>> _highest_lowest(pd.Series([4.1, 3.2]), pd.Series(["speed", "price"]), fa=False)
+    'highest speed (4.10), lowest price (3.20)'
+    """
+    best, worst = plots.extreme(estimates, names), plots.extreme(estimates, names, lowest=True)
+    return f"بالاترین: {best}، پایین‌ترین: {worst}" if fa else f"highest {best}, lowest {worst}"
 
 
 def _scores_message(frame: pd.DataFrame, fa: bool) -> str:
     if not len(frame) or frame["estimate"].isna().all():
         return ""
-    best, worst = frame["estimate"].idxmax(), frame["estimate"].idxmin()
-    best_text = f"{frame.loc[best, 'label']} ({frame.loc[best, 'estimate']:.2f})"
-    worst_text = f"{frame.loc[worst, 'label']} ({frame.loc[worst, 'estimate']:.2f})"
-    parts = [f"بالاترین: {best_text}، پایین‌ترین: {worst_text}" if fa else f"highest {best_text}, lowest {worst_text}"]
+    parts = [_highest_lowest(frame["estimate"], frame["label"], fa)]
     change = frame["change"] if "change" in frame else pd.Series("", index=frame.index)
     for direction, en, fa_word in (("up", "significantly up", "افزایش معنادار"), ("down", "significantly down", "کاهش معنادار")):
         moved = frame.loc[change == direction, "label"]
         if len(moved):
-            parts.append(f"{fa_word if fa else en}: {listing(moved, fa)}")
-    return ("؛ ".join(parts) if fa else "; ".join(parts)) + "."
+            parts.append(f"{fa_word if fa else en}: {plots.listing(moved, fa)}")
+    return plots.clauses(parts, fa) + "."
 
 
 def trend_chart(
@@ -124,25 +120,25 @@ def trend_chart(
     """
     metrics = [m for m in panels if m in set(trend["metric"])]
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 3.2), squeeze=False)
-    fa = has_rtl(title)
+    fa = plots.has_rtl(title)
     moves = []
     for ax, metric in zip(axes[0], metrics):
         part = trend[trend["metric"] == metric]
         x = np.arange(len(part))
         ax.fill_between(x, part["ci_low"], part["ci_high"], color="#9fbfd6", alpha=0.5, linewidth=0)
-        ax.plot(x, part["estimate"], marker="o", color=GOOD)
+        ax.plot(x, part["estimate"], marker="o", color=plots.GOOD)
         if targets and metric in targets and targets[metric] is not None:
-            ax.axhline(targets[metric], color=BAD, linestyle="--", linewidth=1)
+            ax.axhline(targets[metric], color=plots.BAD, linestyle="--", linewidth=1)
         if metric in TREND_MIN_SPAN:
             ax.set_ylim(widen(ax.get_ylim(), TREND_MIN_SPAN[metric], TREND_LIMITS.get(metric, (-np.inf, np.inf))))
         ax.set_xticks(x, list(part["wave"]), rotation=30, fontsize=8)
-        ax.set_title(shape(panels[metric]), fontsize=10)
-        ax.set_xlabel(shape(wave_label), fontsize=8)
+        ax.set_title(plots.shape(panels[metric]), fontsize=10)
+        ax.set_xlabel(plots.shape(wave_label), fontsize=8)
         if len(part):
             first, last = part.iloc[0], part.iloc[-1]
             moves.append(f"{panels[metric]}: {first['estimate']:.1f} ({first['wave']}) → {last['estimate']:.1f} ({last['wave']})")
-    fig.suptitle(shape(title), fontweight="bold")
-    return describe(lay_out(fig, persian=fa), ("؛ ".join(moves) if fa else "; ".join(moves)) + ".", title=title)
+    fig.suptitle(plots.shape(title), fontweight="bold")
+    return plots.describe(plots.lay_out(fig, persian=fa), plots.clauses(moves, fa) + ".", title=title)
 
 
 def segment_chart(table: pd.DataFrame, *, title: str, xlabel: str, scale: tuple[float, float] | None = None):
@@ -158,25 +154,20 @@ def segment_chart(table: pd.DataFrame, *, title: str, xlabel: str, scale: tuple[
         y,
         xerr=[shown["estimate"] - shown["ci_low"], shown["ci_high"] - shown["estimate"]],
         fmt="o",
-        color=GOOD,
+        color=plots.GOOD,
         ecolor="#999999",
         capsize=2,
     )
-    ax.set_yticks(y, [shape(str(s)) for s in shown["segment"]])
+    ax.set_yticks(y, [plots.shape(str(s)) for s in shown["segment"]])
     ax.set_xlim(scale if scale is not None else widen(ax.get_xlim(), 1.0))
     ax.invert_yaxis()
-    finish(fig, ax, title=title, xlabel=xlabel)
-    fa = has_rtl(title)
-    message = ""
-    if len(shown):
-        best, worst = shown["estimate"].idxmax(), shown["estimate"].idxmin()
-        best_text = f"{shown.loc[best, 'segment']} ({shown.loc[best, 'estimate']:.2f})"
-        worst_text = f"{shown.loc[worst, 'segment']} ({shown.loc[worst, 'estimate']:.2f})"
-        message = f"بالاترین: {best_text}، پایین‌ترین: {worst_text}." if fa else f"Highest {best_text}, lowest {worst_text}."
+    plots.finish(fig, ax, title=title, xlabel=xlabel)
+    fa = plots.has_rtl(title)
+    message = _highest_lowest(shown["estimate"], shown["segment"], fa) + "." if len(shown) else ""
     hidden = int(table["suppressed"].sum())
     if hidden:
         message += f" {hidden} گروه کوچک نمایش داده نشده است." if fa else f" {hidden} small group(s) not shown."
-    return describe(fig, message, title=title)
+    return plots.describe(fig, message, title=title)
 
 
 def shares_chart(shares: pd.Series, *, title: str, xlabel: str, colours: dict[str, str] | None = None):
@@ -187,15 +178,15 @@ def shares_chart(shares: pd.Series, *, title: str, xlabel: str, colours: dict[st
     values = shares.to_numpy(dtype=float)
     counts = bool(len(values)) and bool(np.all(np.isfinite(values) & (values == np.round(values))))
     fig, ax = plt.subplots(figsize=(7, max(2.5, 0.4 * len(shares) + 1)))
-    colour = [(colours or {}).get(k, GOOD) for k in shares.index]
-    ax.barh([shape(str(k)) for k in shares.index], values, color=colour)
+    colour = [(colours or {}).get(k, plots.GOOD) for k in shares.index]
+    ax.barh([plots.shape(str(k)) for k in shares.index], values, color=colour)
     for i, v in enumerate(values):
         ax.text(v, i, f" {v:.0f}" if counts else f" {v:.1f}", va="center", fontsize=8)
     if counts:
-        count_axis(ax.xaxis)
+        plots.count_axis(ax.xaxis)
     ax.set_xlim(0, max(1.0, float(np.nanmax(values)) * 1.12) if len(values) else 1.0)
     ax.invert_yaxis()
-    finish(fig, ax, title=title, xlabel=xlabel)
-    fa = has_rtl(title)
+    plots.finish(fig, ax, title=title, xlabel=xlabel)
+    fa = plots.has_rtl(title)
     items = [f"{k} {v:.0f}" if counts else f"{k} {v:.1f}" for k, v in zip(shares.index, values)]
-    return describe(fig, f"{xlabel}: " + ("، ".join(items) if fa else ", ".join(items)) + ".", title=title)
+    return plots.describe(fig, f"{xlabel}: " + ("، ".join(items) if fa else ", ".join(items)) + ".", title=title)
