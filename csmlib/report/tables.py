@@ -73,6 +73,9 @@ FA_WORDS = {
     "importance": "اهمیت",
     "quadrant": "ربع",
     "previous rank": "رتبه قبلی",
+    "rank change": "تغییر رتبه",
+    "penalty_p_adjusted": "p جریمه (اصلاح‌شده)",
+    "reward_p_adjusted": "p پاداش (اصلاح‌شده)",
     "shapley %": "شپلی ٪",
     "relative weight %": "وزن نسبی ٪",
     "share %": "سهم ٪",
@@ -399,11 +402,17 @@ def table(
     styler = out.style if index else out.style.hide(axis="index")
     if text_columns:
         classes = pd.DataFrame("", index=out.index, columns=out.columns)
-        classes.iloc[:, text_columns] = "csm-text"
+        for position in text_columns:  # a column of single words (ids, dates, codes) does not wrap
+            single = all(len(str(c)) <= 16 and not any(ch.isspace() for ch in str(c)) for c in out.iloc[:, position])
+            classes.iloc[:, position] = "csm-text csm-word" if single else "csm-text"
         styler = styler.set_td_classes(classes)
     if caption:
         styler = styler.set_caption(str(escape(caption)))
-    _show(Markup(styler.to_html()))
+    html = styler.to_html()
+    for position in text_columns:  # headers of text columns start where their words start (the
+        # pages keep no <style> element, so a class, as on the cells; pandas names the class)
+        html = html.replace(f'class="col_heading level0 col{position}"', f'class="col_heading level0 col{position} csm-text"')
+    _show(Markup(html))
     if len(frame) > max_rows:
         _show(markdown_html(f"*{len(frame) - max_rows} more rows not shown.*"))
 
