@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from csmlib.stats import subsets as _subsets
-from csmlib.stats.driver_inputs import DriverData, driver_count, prepare_drivers
+from csmlib.stats.driver_inputs import DriverData, check_subset_count, prepare_drivers
 from csmlib.stats.logistic import PSEUDO_R2_FITS, subset_pseudo_r2
 from csmlib.stats.validate import check_choice
 
@@ -114,12 +114,7 @@ def dominance(
     caller = "dominance"
     check_choice(fit, PSEUDO_R2_FITS, "fit", caller)
     limit = max_drivers if max_drivers is not None else (14 if binary else 22)
-    p_guess = driver_count(data, corr, outcome, drivers, weights)
-    if p_guess is not None and p_guess > limit:
-        raise ValueError(
-            f"{caller}: {p_guess} drivers exceed max_drivers={limit} (2^{p_guess} "
-            "models); use relative_weights() or raise max_drivers"
-        )
+    check_subset_count(data, corr, outcome, drivers, weights, limit=limit, caller=caller)
     prep = prepare_drivers(
         data,
         outcome,

@@ -38,6 +38,7 @@ __all__ = [
     "standardized_beta",
     "importance_series",
     "correlation_importance",
+    "check_subset_count",
 ]
 
 _MISSING = ("listwise", "pairwise")
@@ -408,3 +409,30 @@ def driver_count(
     if cols is None:
         return None
     return len([c for c in cols if c != outcome and c != weights])
+
+
+def check_subset_count(
+    data: pd.DataFrame | None,
+    corr: pd.DataFrame | None,
+    outcome: str | None,
+    drivers: str | Sequence[str] | None,
+    weights: str | pd.Series | ArrayLike | None,
+    *,
+    limit: int,
+    caller: str,
+) -> None:
+    """Refuse, before any work, an all-subsets method (Shapley, dominance) over more than
+    ``limit`` drivers: it fits 2^p models, so one driver more doubles the time.
+
+    >>> import pandas as pd
+    >>> check_subset_count(pd.DataFrame(columns=["a", "b", "c", "y"]), None, "y", None, None, limit=2, caller="shapley")
+    Traceback (most recent call last):
+    ...
+    ValueError: shapley: 3 drivers exceed max_drivers=2 (all-subsets methods fit 2^3 models); use relative_weights(), which gives nearly the same shares for any number of drivers, or raise max_drivers
+    """
+    p = driver_count(data, corr, outcome, drivers, weights)
+    if p is not None and p > limit:
+        raise ValueError(
+            f"{caller}: {p} drivers exceed max_drivers={limit} (all-subsets methods fit 2^{p} models); "
+            "use relative_weights(), which gives nearly the same shares for any number of drivers, or raise max_drivers"
+        )

@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from csmlib.stats import subsets as _subsets
-from csmlib.stats.driver_inputs import correlation_importance, driver_count, importance_series, prepare_drivers
+from csmlib.stats.driver_inputs import check_subset_count, correlation_importance, importance_series, prepare_drivers
 from csmlib.stats.relative_weights import johnson_weights
 
 __all__ = ["shapley", "first", "last", "beta_squared", "pratt", "simple_metric", "linear_metric"]
@@ -111,14 +111,7 @@ def shapley(
     >>> bool(abs(s.sum() - s.attrs["r2"]) < 1e-12), s.idxmax(), s.attrs["n"]
     (True, 'quality', 200)
     """
-    p_guess = driver_count(data, corr, outcome, drivers, weights)
-    if p_guess is not None and p_guess > max_drivers:
-        raise ValueError(
-            f"shapley: {p_guess} drivers exceed max_drivers={max_drivers} (exact "
-            f"Shapley needs 2^{p_guess} subsets); use relative_weights(), which "
-            "gives nearly the same shares for any number of drivers, or raise "
-            "max_drivers"
-        )
+    check_subset_count(data, corr, outcome, drivers, weights, limit=max_drivers, caller="shapley")
     prep = prepare_drivers(
         data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n, caller="shapley", collinear=collinear
     )
