@@ -180,3 +180,25 @@ def test_persian_figures_have_persian_digits_on_axes_and_bars():
     english.canvas.draw()
     assert any("62.5" in t.get_text() for t in english.axes[0].texts)
     plt.close("all")
+
+
+def test_dates_in_tables_and_fieldwork_follow_the_calendar(monkeypatch, demo_root):
+    """A Persian report writes dates in the Solar Hijri calendar with Persian digits; others ISO 8601."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from csmlib.report import tables as display
+    from csmlib.survey.wave import open_wave
+
+    shown = []
+    monkeypatch.setattr(display, "display", lambda obj: shown.append(getattr(obj, "data", str(obj))))
+    register = pd.DataFrame({"id": ["F-001"], "due": [dt.date(2026, 10, 30)]})
+    display.table(register, language="fa", index=False)
+    display.table(register, language="en", index=False)
+    assert "۱۴۰۵/۰۸/۰۸" in shown[0] and "2026-10-30" not in shown[0]
+    assert "2026-10-30" in shown[1] and "F-001" in shown[0]  # identifiers as they are
+    wave = open_wave(demo_root / "params" / "2026Q3.yaml")
+    assert wave.fieldwork == "2026-07-01 – 2026-09-30"
+    wave.language_override = "fa"
+    assert wave.fieldwork == "۱۴۰۵/۰۴/۱۰ تا ۱۴۰۵/۰۷/۰۸"

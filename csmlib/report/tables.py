@@ -13,6 +13,7 @@ displayed through :func:`_show`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -21,6 +22,7 @@ from IPython.display import HTML, display
 from markupsafe import Markup
 
 from csmlib.report.render import escape, markdown_html
+from csmlib.core.dates import format_date
 from csmlib.core.text import localize
 
 # Table headers and recurring cell words in Persian reports (other text comes from the
@@ -382,6 +384,8 @@ def table(
             values.dtype == object and len(values) and all(isinstance(v, (bool, np.bool_)) for v in values)
         ):
             cells = ["✓" if v else "✗" for v in values]  # marks, not True/False
+        elif len(values.dropna()) and all(isinstance(v, (dt.date, pd.Timestamp)) for v in values.dropna()):
+            cells = [format_date(v, language) or "–" for v in values]  # Solar Hijri in a Persian report
         elif _P_COLUMN.fullmatch(str(col)) and pd.api.types.is_numeric_dtype(values):
             cells = [fmt_p(v, language) for v in values]
         elif spec is not None or pd.api.types.is_float_dtype(values):

@@ -22,6 +22,7 @@ import pandas as pd
 
 from csmlib.survey.codebook import Codebook, load_codebook
 from csmlib.survey.responses import Intake, load_responses
+from csmlib.core.dates import format_date
 from csmlib.core.errors import CSMInputError
 from csmlib.survey.params import WaveParams, load_params
 from csmlib.core.results import load_results, save_results
@@ -71,6 +72,14 @@ class Wave:
     def title(self) -> str:
         base = self.params.title or self.id
         return f"{base} — {self.unit_label}" if self.unit else base
+
+    @property
+    def fieldwork(self) -> str:
+        """The fieldwork period as the report writes it: ISO dates, or Solar Hijri dates in
+        Persian digits for a Persian report (``۱۴۰۵/۰۴/۱۰ تا ۱۴۰۵/۰۷/۰۸``)."""
+        fw = self.params.fieldwork
+        start, end = format_date(fw.start, self.language), format_date(fw.end, self.language)
+        return f"{start} تا {end}" if self.language == "fa" else f"{start} – {end}"
 
     def label(self, key: str) -> str:
         return self.codebook.label(key, self.language)
