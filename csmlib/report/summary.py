@@ -137,7 +137,7 @@ def headline_cards(saved: dict, language: str = "en", *, alpha: float = 0.05) ->
             p = row.get("p_value")
             significant = _finite(p) and p < alpha
             arrow = ("▲" if row["difference"] > 0 else "▼") if significant else "→"
-            verdict = f"{words['significant']} ({_p(p, language)})" if significant else words["not_significant"]
+            verdict = f"{words['significant']} ({p_text(p, language)})" if significant else words["not_significant"]
             card["change"] = (
                 f"{arrow} {_num(row['difference'], spec, language, sign=True)} {words['vs']} {saved.get('previous_wave')} · {verdict}"
             )
@@ -158,9 +158,15 @@ def _finite(value) -> bool:
         return False
 
 
-def _p(value: float, language: str) -> str:
-    """``p < 0.001`` or ``p = 0.004``."""
-    return localize("p < 0.001" if value < 0.001 else f"p = {value:.3f}", language)
+def p_text(value: float, language: str = "en", *, adjusted: bool = False) -> str:
+    """``p < 0.001`` or ``p = 0.004``; ``adjusted p …`` for a p-value adjusted for multiple tests
+    (say which one is shown: the same adjusted p-value wherever a finding appears).
+
+    >>> p_text(0.0042), p_text(2.06e-06, adjusted=True)
+    ('p = 0.004', 'adjusted p < 0.001')
+    """
+    name = ("adjusted p" if language == "en" else "p تعدیل‌شده") if adjusted else "p"
+    return localize(f"{name} < 0.001" if value < 0.001 else f"{name} = {value:.3f}", language)
 
 
 def drops_since(saved: dict, history: dict[str, dict], *, alpha: float = 0.05) -> pd.DataFrame:
@@ -220,9 +226,9 @@ def alerts(saved: dict, history: dict[str, dict], language: str = "en", *, alpha
         spec = DECIMALS.get(r.metric, ".2f")
         now, then, diff = (_num(v, spec, language) for v in (r.now, r.then, abs(r.difference)))
         out.append(
-            f"**{names.get(r.metric, r.metric)}** {now}: {diff} below {r.wave} ({then}), a significant fall ({_p(r.p_value, language)})."
+            f"**{names.get(r.metric, r.metric)}** {now}: {diff} below {r.wave} ({then}), a significant fall ({p_text(r.p_value, language)})."
             if language == "en"
-            else f"**{names.get(r.metric, r.metric)}** {now}: {diff} کمتر از {r.wave} ({then})؛ کاهش معنادار ({_p(r.p_value, language)})."
+            else f"**{names.get(r.metric, r.metric)}** {now}: {diff} کمتر از {r.wave} ({then})؛ کاهش معنادار ({p_text(r.p_value, language)})."
         )
     for gap in (saved or {}).get("competitors") or []:
         if not gap.get("significant") or not _finite(gap.get("gap")) or gap["gap"] >= 0:
@@ -312,24 +318,95 @@ KANO_PLAIN = {
 }
 
 
-def kano_lines(summary: pd.DataFrame, label, language: str = "en") -> list[str]:
+#: What to do about the attributes of each Kano class (the Kano report's "what this means").
+KANO_ADVICE = {
+    "en": {
+        "M": "Keep them at standard for every customer before investing elsewhere.",
+        "O": "Improve them where the gain in satisfaction is worth the cost.",
+        "A": "A chance to stand out: offer them where it pays.",
+        "I": "Do not invest in them.",
+        "R": "Reconsider offering them, or offer them as an option.",
+        "Q": "Check the wording of the questions.",
+    },
+    "fa": {
+        "M": "پیش از سرمایه‌گذاری در جای دیگر، آن‌ها را برای همه مشتریان در سطح استاندارد نگه دارید.",
+        "O": "هرجا افزایش رضایت به هزینه‌اش می‌ارزد بهبودشان دهید.",
+        "A": "فرصتی برای تمایز: هرجا به صرفه است ارائه‌شان کنید.",
+        "I": "روی آن‌ها سرمایه‌گذاری نکنید.",
+        "R": "در ارائه آن‌ها بازنگری کنید یا اختیاری‌شان کنید.",
+        "Q": "عبارت پرسش‌ها را بررسی کنید.",
+    },
+}
+
+
+def kano_lines(summary: pd.DataFrame, label, language: str = "en", *, advice: bool = False) -> list[str]:
     """Markdown bullet lines: the attributes of each Kano class, in plain words, basic expectations
     first (every class that has attributes is listed — the must-be ones included).
 
-    ``summary`` has ``attribute`` and ``category`` columns; ``label`` maps an attribute id to its label.
+    ``summary`` has ``attribute`` and ``category`` columns; ``label`` maps an attribute id to its
+    label. ``advice=True`` ends each line with what to do about the class (:data:`KANO_ADVICE`).
 
     >>> kano_lines(pd.DataFrame({"attribute": ["a", "b"], "category": ["A", "M"]}), str.upper)[0]
     '- **Basic expectations — missing them angers customers, meeting them earns no praise** (Kano: must-be): B'
+    >>> kano_lines(pd.DataFrame({"attribute": ["a"], "category": ["I"]}), str.upper, advice=True)
+    ['- **Makes little difference to customers** (Kano: indifferent): A. Do not invest in them.']
     """
     words = KANO_PLAIN[language]
+    sep = ", " if language == "en" else "، "
     lines = []
     for category in words:
         part = summary[summary["category"] == category]
         if len(part):
             plain, term = words[category]
-            sep = ", " if language == "en" else "، "
-            lines.append(f"- **{plain}** (Kano: {term}): " + sep.join(label(a) for a in part["attribute"]))
+            line = f"- **{plain}** (Kano: {term}): " + sep.join(label(a) for a in part["attribute"])
+            lines.append(line + (". " + KANO_ADVICE[language][category] if advice else ""))
     return lines
+
+
+def kano_meaning(
+    summary: pd.DataFrame,
+    label,
+    language: str = "en",
+    *,
+    underperforming: pd.DataFrame | None = None,
+    bar: float | None = None,
+    owner=None,
+) -> list[str]:
+    """What the Kano results mean, as Markdown bullet lines: first the must-be attributes that
+    perform below ``bar`` (fix them first), or a line saying none does, then every class present
+    with its attributes and what to do (:func:`kano_lines` with advice).
+
+    ``summary`` as for :func:`kano_lines`; ``underperforming``: the must-be attributes rated
+    below ``bar`` (``label`` and ``department`` columns, as
+    :func:`csmlib.stats.feedback.from_kano`); ``bar``: the average characteristic
+    (:func:`csmlib.stats.headline.average_characteristic`); ``owner`` maps a department to its label.
+
+    >>> kano = pd.DataFrame({"attribute": ["inv", "eco"], "category": ["M", "A"]})
+    >>> lines = kano_meaning(kano, str.title, underperforming=pd.DataFrame({"label": ["Invoice"], "department": ["finance"]}),
+    ...                      bar=7.85, owner=str.title)
+    >>> lines[0]
+    '- **Invoice** is a must-be need and performs below the average characteristic (7.85): fix it first (Finance).'
+    >>> len(lines), lines[1].startswith("- **Basic expectations")
+    (3, True)
+    """
+    en = language == "en"
+    lines = []
+    for rec in (underperforming if underperforming is not None else pd.DataFrame()).itertuples(index=False):
+        who = owner(rec.department) if owner else rec.department
+        value = _num(bar, ".2f", language) if _finite(bar) else "–"
+        lines.append(
+            f"- **{rec.label}** is a must-be need and performs below the average characteristic ({value}): fix it first ({who})."
+            if en
+            else f"- **{rec.label}** نیاز بایستی است و عملکرد آن از میانگین ویژگی‌ها ({value}) کمتر است: اولویت اول ({who})."
+        )
+    if not lines and (summary["category"] == "M").any() and _finite(bar):
+        value = _num(bar, ".2f", language)
+        lines.append(
+            f"- No must-be attribute is rated below the average characteristic ({value})."
+            if en
+            else f"- هیچ ویژگی بایستی‌ای امتیازی کمتر از میانگین ویژگی‌ها ({value}) ندارد."
+        )
+    return lines + kano_lines(summary, label, language, advice=True)
 
 
 def top_findings(register: pd.DataFrame | None, k: int = 3, owner_label=None) -> pd.DataFrame:

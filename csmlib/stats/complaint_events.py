@@ -1,7 +1,8 @@
 """Complaint event analyses: Pareto, spikes, recurring problems, corrective-action effectiveness.
 
 What the complaints are about and whether it changes (ISO 10002 §8.2): :func:`pareto` of
-categories, :func:`spikes` of a period's counts against the earlier periods, :func:`recurring`
+categories, :func:`spikes` of a period's counts against the earlier periods (on the logs of
+several periods :func:`stack_periods` puts together, counted by :func:`period_counts`), :func:`recurring`
 problems across periods, and :func:`action_effectiveness` of corrective actions with the exact
 comparison of two Poisson rates (:func:`compare_rates`). Conventions: :mod:`csmlib.stats.complaints`
 and method note ``complaints.md`` §4.1–4.4.
@@ -26,6 +27,8 @@ from csmlib.stats.inference import adjust_pvalues
 
 __all__ = [
     "pareto",
+    "stack_periods",
+    "period_counts",
     "spikes",
     "recurring",
     "RateComparison",
@@ -92,17 +95,47 @@ def pareto(
 # ============================================================================================
 
 
-def _count_matrix(history: pd.DataFrame, category_col: str, period_col: str) -> pd.DataFrame:
-    require_columns(history, (category_col, period_col), "spikes")
+def _count_matrix(history: pd.DataFrame, category_col: str, period_col: str, caller: str = "spikes") -> pd.DataFrame:
+    require_columns(history, (category_col, period_col), caller)
     if "count" in history.columns:
         counts = pd.to_numeric(history["count"], errors="coerce")
         if counts.isna().any() or (counts < 0).any():
-            raise ValueError("spikes: column 'count' must hold non-negative numbers")
+            raise ValueError(f"{caller}: column 'count' must hold non-negative numbers")
         data = history.assign(count=counts)
     else:
         data = history.assign(count=1)
     mat = data.pivot_table(index=category_col, columns=period_col, values="count", aggfunc="sum", fill_value=0, observed=True)
     return mat.sort_index(axis=0).sort_index(axis=1)
+
+
+def stack_periods(logs: Mapping[Hashable, pd.DataFrame], *, period_col: str = "period") -> pd.DataFrame:
+    """The complaints logs of several periods as one log, each row labelled with its period.
+
+    ``logs`` maps period labels (in time order) to their validated logs; the result has their
+    rows in that order, a fresh index and the label in ``period_col`` — the log form that
+    :func:`spikes` and :func:`period_counts` read.
+
+    >>> stack_periods({"P1": pd.DataFrame({"category": ["a"]}), "P2": pd.DataFrame({"category": ["a", "b"]})}).values.tolist()
+    [['a', 'P1'], ['a', 'P2'], ['b', 'P2']]
+    """
+    frames = [log.assign(**{period_col: period}) for period, log in logs.items()]
+    if not frames:
+        return pd.DataFrame(columns=[period_col])
+    return pd.concat(frames, ignore_index=True)
+
+
+def period_counts(history: pd.DataFrame, *, category_col: str = "category", period_col: str = "period") -> pd.DataFrame:
+    """Complaints per period (rows) and category (columns), 0 where a category had none.
+
+    ``history`` as for :func:`spikes` (a log with a period column, or counts with a ``count``
+    column); periods and categories sorted; complaints without a category are not counted.
+    These are the counts :func:`spikes` tests.
+
+    >>> log = pd.DataFrame({"category": ["a", "b", "a"], "period": ["P1", "P1", "P2"]})
+    >>> period_counts(log).to_dict("index")
+    {'P1': {'a': 1, 'b': 1}, 'P2': {'a': 1, 'b': 0}}
+    """
+    return _count_matrix(history, category_col, period_col, "period_counts").T
 
 
 def spikes(

@@ -2,8 +2,9 @@
 
 The helpers the complaint KPIs (:mod:`csmlib.stats.complaint_kpis`) and the event analyses
 (:mod:`csmlib.stats.complaint_events`) share: :func:`require_columns`, :func:`timestamp_seconds`
-(a timestamp column as UTC seconds), :func:`day_end` and :func:`period_window` (a period of
-inclusive dates in the organisation's time zone as an exclusive UTC window), and the
+(a timestamp column as UTC seconds), :func:`days_to_close` (each complaint's time from receipt to
+closure), :func:`day_end` and :func:`period_window` (a period of inclusive dates in the
+organisation's time zone as an exclusive UTC window), and the
 Kaplan–Meier quantiles of censored durations (:func:`km_curve`, :func:`km_curve_quantile`,
 :func:`km_quantile`). Conventions: :mod:`csmlib.stats.complaints` and method note
 ``complaints.md`` §1 and §3.1.
@@ -21,7 +22,16 @@ from numpy.typing import ArrayLike
 
 from csmlib.core.dates import NS_PER_S, to_utc
 
-__all__ = ["require_columns", "timestamp_seconds", "day_end", "period_window", "km_curve", "km_curve_quantile", "km_quantile"]
+__all__ = [
+    "require_columns",
+    "timestamp_seconds",
+    "days_to_close",
+    "day_end",
+    "period_window",
+    "km_curve",
+    "km_curve_quantile",
+    "km_quantile",
+]
 
 
 def require_columns(log: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -39,6 +49,23 @@ def require_columns(log: pd.DataFrame, columns: Sequence[str], what: str) -> Non
         raise ValueError(f"{what}: column(s) {missing} missing from the complaints log")
 
 
+def _timestamp_ns(log: pd.DataFrame, col: str) -> np.ndarray | None:
+    """UTC nanoseconds since the epoch (int64, NaT as its minimum) or None when there are none."""
+    if col not in log.columns:
+        return None
+    s = log[col]
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    elif not pd.api.types.is_datetime64_dtype(s.dtype):
+        if s.isna().all():
+            return None
+        raise ValueError(f"column '{col}' is not a timestamp column; run validate_log() first")
+    return np.asarray(s.to_numpy(dtype="datetime64[ns]")).view(np.int64)
+
+
+_NAT = np.iinfo(np.int64).min
+
+
 def timestamp_seconds(log: pd.DataFrame, col: str) -> np.ndarray:
     """UTC seconds since the epoch as float (NaN where missing) of a validated timestamp column.
 
@@ -49,19 +76,33 @@ def timestamp_seconds(log: pd.DataFrame, col: str) -> np.ndarray:
     >>> timestamp_seconds(log, "received_at").tolist(), timestamp_seconds(log, "closed_at").tolist()
     ([86400.0, nan], [nan, nan])
     """
-    if col not in log.columns:
+    ns = _timestamp_ns(log, col)
+    if ns is None:
         return np.full(len(log), np.nan)
-    s = log[col]
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    elif not pd.api.types.is_datetime64_dtype(s.dtype):
-        if s.isna().all():
-            return np.full(len(log), np.nan)
-        raise ValueError(f"column '{col}' is not a timestamp column; run validate_log() first")
-    ns = np.asarray(s.to_numpy(dtype="datetime64[ns]")).view(np.int64)
     out = ns.astype(np.float64) / NS_PER_S
-    out[ns == np.iinfo(np.int64).min] = np.nan
+    out[ns == _NAT] = np.nan
     return out
+
+
+def days_to_close(log: pd.DataFrame) -> pd.Series:
+    """Days from receipt to closure of each complaint: (closed_at − received_at) / 86,400 s.
+
+    NaN for a complaint not closed (or without a receipt time); the index is the log's. These
+    are the observed times of the closed complaints only — the median and P90 that do not hide
+    slow open cases are the Kaplan–Meier ones of :func:`csmlib.stats.complaint_kpis.kpis`.
+
+    >>> log = pd.DataFrame({"received_at": pd.to_datetime(["2026-01-05 10:00", "2026-01-06 09:00"], utc=True),
+    ...                     "closed_at": pd.to_datetime(["2026-01-07 22:00", None], utc=True)})
+    >>> days_to_close(log).tolist()
+    [2.5, nan]
+    """
+    require_columns(log, ("received_at",), "days_to_close")
+    received, closed = _timestamp_ns(log, "received_at"), _timestamp_ns(log, "closed_at")
+    days = np.full(len(log), np.nan)
+    if received is not None and closed is not None:
+        known = (received != _NAT) & (closed != _NAT)
+        days[known] = (closed[known] - received[known]) / NS_PER_S / 86400
+    return pd.Series(days, index=log.index, name="days_to_close")
 
 
 def day_end(value: str | date | np.datetime64, tz: str) -> pd.Timestamp:

@@ -291,32 +291,72 @@ def competitor_gaps(estimates: pd.DataFrame, competitors: dict[str, dict[str, fl
     return pd.DataFrame(rows, columns=["metric", "benchmark", "value", "ours", "gap", "significant"])
 
 
+def values_by_wave(
+    history: Mapping[str, Mapping[str, Any]],
+    key: str,
+    by: str,
+    values: Sequence[str],
+    *,
+    current_wave: str | None = None,
+    current: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The value of something per wave: a saved table of every earlier wave plus, optionally, this wave's.
+
+    ``history`` maps wave ids (oldest first) to the saved results of one report; ``key`` names
+    the table in them (a list of records, as read back from JSON, or a DataFrame), ``by`` the
+    column that identifies a row (a dimension, an attribute, a metric) and ``values`` the columns
+    kept. ``current`` is this wave's table (``by`` as a column or as the index), added as wave
+    ``current_wave``. A wave without the table (missing, ``None`` or empty) gives no rows; a
+    column a table lacks is ``None``.
+
+    Returns the long table ``wave, <by>, *values``: one row per wave and ``by``, in the order
+    given (:func:`spread_by_wave` turns it into one column per wave).
+
+    >>> saved = {"2026Q1": {"alpha": [{"dimension": "product", "alpha": 0.81}]}, "2026Q2": {"alpha": None}}
+    >>> now = pd.DataFrame({"dimension": ["product"], "alpha": [0.84]})
+    >>> values_by_wave(saved, "alpha", "dimension", ["alpha"], current_wave="2026Q3", current=now).to_dict("records")
+    [{'wave': '2026Q1', 'dimension': 'product', 'alpha': 0.81}, {'wave': '2026Q3', 'dimension': 'product', 'alpha': 0.84}]
+    """
+    tables: list[tuple[str | None, Any]] = [(wave, saved.get(key)) for wave, saved in history.items()]
+    if current is not None:
+        tables.append((current_wave, current if by in current.columns else current.reset_index(names=by)))
+    rows = []
+    for wave, table in tables:
+        records = table.to_dict("records") if isinstance(table, pd.DataFrame) else (table or [])
+        rows += [{"wave": wave, by: rec.get(by), **{v: rec.get(v) for v in values}} for rec in records]
+    return pd.DataFrame(rows, columns=["wave", by, *values])
+
+
+def spread_by_wave(long: pd.DataFrame, by: str, value: str, *, sort: bool = False) -> pd.DataFrame:
+    """One row per ``by`` and one column per wave of a :func:`values_by_wave` table.
+
+    Rows and waves keep the order in which they first appear (``sort=True``: both sorted);
+    a ``by`` missing in a wave is NaN there. The index is named ``by``, the columns ``wave``.
+
+    >>> long = pd.DataFrame({"wave": ["W1", "W1", "W2"], "attribute": ["b", "a", "b"], "category": ["A", "M", "O"]})
+    >>> spread_by_wave(long, "attribute", "category").to_dict("index")
+    {'b': {'W1': 'A', 'W2': 'O'}, 'a': {'W1': 'M', 'W2': nan}}
+    """
+    wide = long.pivot(index=by, columns="wave", values=value)
+    if not sort:
+        wide = wide.reindex(index=pd.unique(long[by]), columns=pd.unique(long["wave"]))
+    return wide.rename_axis(index=by, columns="wave")
+
+
 def trend_table(history: dict[str, dict], current_wave: str | None = None, current: pd.DataFrame | None = None) -> pd.DataFrame:
     """Headline indicators across waves: the saved results of earlier waves plus, optionally, this wave.
 
     ``history`` maps wave ids to saved results of :data:`RESULTS_NOTEBOOK` (oldest first);
-    ``current`` is :func:`headline` of ``current_wave``. One row per wave and metric.
+    ``current`` is :func:`headline` of ``current_wave``. One row per wave and metric
+    (:func:`values_by_wave` of the estimate and its interval, as numbers).
 
     >>> saved = {"2026Q1": {"headline": [{"metric": "csat", "estimate": 71.0, "ci_low": 68.0, "ci_high": 74.0}]}}
     >>> trend_table(saved)[["wave", "metric", "estimate"]].to_dict("records")
     [{'wave': '2026Q1', 'metric': 'csat', 'estimate': 71.0}]
     """
-    rows = []
-    for wave, saved in history.items():
-        for rec in saved.get(RESULTS_KEY, []):
-            rows.append({"wave": wave, **{k: rec.get(k) for k in ("metric", "estimate", "ci_low", "ci_high")}})
-    for metric, rec in current.iterrows() if current is not None else ():
-        rows.append(
-            {
-                "wave": current_wave,
-                "metric": metric,
-                "estimate": rec["estimate"],
-                "ci_low": rec["ci_low"],
-                "ci_high": rec["ci_high"],
-            }
-        )
-    out = pd.DataFrame(rows, columns=["wave", "metric", "estimate", "ci_low", "ci_high"])
-    for col in ("estimate", "ci_low", "ci_high"):
+    columns = ("estimate", "ci_low", "ci_high")
+    out = values_by_wave(history, RESULTS_KEY, "metric", columns, current_wave=current_wave, current=current)
+    for col in columns:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     return out
 
@@ -328,6 +368,19 @@ def arrow(change_row: pd.Series | Mapping[str, Any] | None, *, alpha: float = 0.
     return "▲" if change_row["difference"] > 0 else "▼"
 
 
+def _mean_table(
+    index: str, scores: Sequence[tuple[dict[str, Any], pd.Series]], weights: pd.Series | ArrayLike | None, level: float
+) -> pd.DataFrame:
+    """One row per (key columns, respondent scores): the keys, then the mean with its interval and n."""
+    from csmlib.stats import indicators as ind
+
+    rows = []
+    for keys, score in scores:
+        res = ind.mean_score(score, weights=weights, level=level)
+        rows.append({**keys, "estimate": res.estimate, "ci_low": res.ci_low, "ci_high": res.ci_high, "n": int(res.n)})
+    return pd.DataFrame(rows).set_index(index)
+
+
 def item_scores(
     data: pd.DataFrame,
     codebook: Codebook,
@@ -337,22 +390,8 @@ def item_scores(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Mean score with CI and n per rating item, with its ISO 10004 group."""
-    from csmlib.stats import indicators as ind
-
-    rows = []
-    for item_id in item_ids:
-        res = ind.mean_score(data[item_id], weights=weights, level=level)
-        rows.append(
-            {
-                "item": item_id,
-                "group": codebook.item(item_id).group,
-                "estimate": res.estimate,
-                "ci_low": res.ci_low,
-                "ci_high": res.ci_high,
-                "n": int(res.n),
-            }
-        )
-    return pd.DataFrame(rows).set_index("item")
+    scores = [({"item": i, "group": codebook.item(i).group}, data[i]) for i in item_ids]
+    return _mean_table("item", scores, weights, level)
 
 
 def group_scores(
@@ -364,24 +403,25 @@ def group_scores(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Per ISO 10004 group: mean of the respondent's group score (mean of the items answered)."""
-    from csmlib.stats import indicators as ind
-
-    rows = []
+    scores = []
     for group in dict.fromkeys(codebook.item(i).group for i in item_ids):
         members = [i for i in item_ids if codebook.item(i).group == group]
-        score = data[members].mean(axis=1, skipna=True)
-        res = ind.mean_score(score, weights=weights, level=level)
-        rows.append(
-            {
-                "group": group,
-                "items": len(members),
-                "estimate": res.estimate,
-                "ci_low": res.ci_low,
-                "ci_high": res.ci_high,
-                "n": int(res.n),
-            }
-        )
-    return pd.DataFrame(rows).set_index("group")
+        scores.append(({"group": group, "items": len(members)}, data[members].mean(axis=1, skipna=True)))
+    return _mean_table("group", scores, weights, level)
+
+
+def average_characteristic(scores: pd.DataFrame | pd.Series) -> float:
+    """The bar a characteristic is judged against: the plain mean of the item means.
+
+    Every characteristic counts once, whatever its number of answers (a must-be attribute whose
+    rating item scores below this bar under-performs). ``scores``: :func:`item_scores`, or its
+    ``estimate`` column; NaN means are left out.
+
+    >>> average_characteristic(pd.Series({"speed": 7.0, "price": 8.0, "staff": 9.0}))
+    8.0
+    """
+    estimates = scores["estimate"] if isinstance(scores, pd.DataFrame) else scores
+    return float(pd.to_numeric(estimates, errors="coerce").mean())
 
 
 #: Share of a dimension's items a respondent must have answered to get a dimension score.

@@ -3,25 +3,31 @@
 :func:`better_worse_ci` gives bootstrap (or Wilson) intervals for Better and Worse, and
 :func:`compare` compares two segments or two waves attribute by attribute (method note
 ``kano.md`` §5 and §7; conventions and references: :mod:`csmlib.stats.kano`, which re-exports
-both). The Wilson interval and the p-value adjustment are the shared ones of
-:mod:`csmlib.stats.inference`.
+both). The Kano report's two comparisons are built on it: :func:`segment_categories` (each
+customer group against the other customers) and :func:`drift` (the category of each attribute
+in every wave, and the change since the last wave with results). The Wilson interval and the
+p-value adjustment are the shared ones of :mod:`csmlib.stats.inference`.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from csmlib.stats.headline import spread_by_wave, values_by_wave
 from csmlib.stats.inference import adjust_pvalues, wilson_interval, z_critical
 from csmlib.stats.kano_categories import count, counts_matrix, summarize
 from csmlib.stats.validate import check_choice, check_level
 from csmlib.survey.kano_answers import CATEGORIES
 
-__all__ = ["better_worse_ci", "compare"]
+__all__ = ["better_worse_ci", "compare", "SegmentCategories", "segment_categories", "KanoDrift", "drift"]
 
 
 def better_worse_ci(
@@ -212,3 +218,111 @@ def _adjust(p: np.ndarray, method: str) -> np.ndarray:
     # csmlib's own adjustment (as R p.adjust); statsmodels' multipletests runs gc.collect() on
     # every call, which made a per-segment comparison cost ~0.1 s
     return adjust_pvalues(np.where(np.isfinite(p), p, np.nan), method)
+
+
+@dataclass(frozen=True)
+class SegmentCategories:
+    """Kano category of each attribute per customer group (:func:`segment_categories`).
+
+    ``categories``, ``p_values`` and ``differs`` are attribute × group tables (groups as
+    columns, in sorted order); ``threshold`` is the Bonferroni-corrected significance level a
+    p-value is compared with; ``too_small`` the groups left out for having fewer than ``min_n``
+    respondents.
+    """
+
+    categories: pd.DataFrame
+    p_values: pd.DataFrame
+    differs: pd.DataFrame
+    threshold: float
+    too_small: tuple
+
+
+def segment_categories(
+    categories: pd.DataFrame, groups: pd.Series, *, rule: str = "mode", min_n: int = 30, level: float = 0.95
+) -> SegmentCategories:
+    """The Kano category of each attribute in each customer group, and whether the group differs.
+
+    ``categories``: the respondents' categories (:func:`csmlib.stats.kano_categories.classify`,
+    one column per attribute); ``groups``: each respondent's group (same index; missing = in no
+    group). For every group g with at least ``min_n`` respondents: the category of each attribute
+    among g by ``rule`` (:func:`summarize`) and the χ² p-value of g's category distribution
+    against that of all other respondents (:func:`compare`, the respondents in no group included
+    among the others). A group *differs* on an attribute when p < (1 − ``level``) / m, m the
+    number of p-values in the table (Bonferroni over groups × attributes).
+
+    >>> import pandas as pd
+    >>> cats = pd.DataFrame({"x": ["A"] * 40 + ["M"] * 40})
+    >>> seg = segment_categories(cats, pd.Series(["new"] * 40 + ["old"] * 40), min_n=30)
+    >>> seg.categories.loc["x"].tolist(), seg.differs.loc["x"].tolist(), round(seg.threshold, 6)
+    (['A', 'M'], [True, True], 0.025)
+    """
+    check_level(level, "segment_categories")
+    by_group: dict[Any, pd.Series] = {}
+    tests: dict[Any, pd.Series] = {}
+    too_small = []
+    for group in sorted(groups.dropna().unique()):
+        inside = groups == group
+        if inside.sum() < min_n:
+            too_small.append(group)
+            continue
+        counts_in = count(categories[inside])
+        by_group[group] = summarize(counts_in, rule=rule)["category"]
+        tests[group] = compare(counts_in, count(categories[~inside]), rule=rule)["p_value"]
+    table = pd.DataFrame(by_group)
+    p_values = pd.DataFrame(tests)
+    threshold = (1 - level) / max(p_values.size, 1)
+    return SegmentCategories(table, p_values, p_values < threshold, threshold, tuple(too_small))
+
+
+@dataclass(frozen=True)
+class KanoDrift:
+    """The Kano categories across waves (:func:`drift`).
+
+    ``by_wave``: attribute × wave table of categories (NaN where an attribute was not asked),
+    earlier waves first and this wave last; ``previous_wave``: the last earlier wave with Kano
+    results (``None`` when there is none); ``change``: :func:`compare` of that wave's counts (a)
+    with this wave's (b) over the attributes of both (``None`` without a previous wave).
+    """
+
+    by_wave: pd.DataFrame
+    previous_wave: str | None
+    change: pd.DataFrame | None
+
+
+def drift(
+    history: Mapping[str, Mapping[str, Any]],
+    current_wave: str,
+    summary: pd.DataFrame,
+    counts: pd.DataFrame,
+    *,
+    rule: str = "mode",
+) -> KanoDrift:
+    """Kano categories of earlier waves and this one, and the change since the previous results.
+
+    ``history`` maps earlier wave ids (oldest first) to the Kano report's saved results:
+    ``summary`` (records or a frame with ``attribute`` and ``category``) and ``counts``
+    (``attribute`` and the A, O, M, I, R, Q counts); waves without a summary (no Kano questions)
+    are skipped. ``summary`` and ``counts`` are this wave's, indexed by attribute. The change is
+    :func:`compare` (χ² test of the two category distributions, Better/Worse changes) of the
+    last earlier wave with results against this wave, over the attributes asked in both.
+
+    >>> import pandas as pd
+    >>> was = {"attribute": "x", "A": 60, "O": 20, "M": 10, "I": 10, "R": 0, "Q": 0}
+    >>> saved = {"2026Q1": {"summary": [{"attribute": "x", "category": "A"}], "counts": [was]}}
+    >>> now = pd.DataFrame({"A": [20], "O": [60], "M": [10], "I": [10], "R": [0], "Q": [0]}, index=["x"])
+    >>> d = drift(saved, "2026Q2", pd.DataFrame({"category": ["O"]}, index=["x"]), now)
+    >>> d.by_wave.loc["x"].tolist(), d.previous_wave, bool(d.change.loc["x", "changed"])
+    (['A', 'O'], '2026Q1', True)
+    """
+    with_results = {wave: saved for wave, saved in history.items() if len(saved.get("summary") or []) > 0}
+    long = values_by_wave(with_results, "summary", "attribute", ["category"], current_wave=current_wave, current=summary)
+    by_wave = spread_by_wave(long, "attribute", "category")
+    if not with_results:
+        return KanoDrift(by_wave, None, None)
+    previous_wave, previous = list(with_results.items())[-1]
+    saved_counts = previous.get("counts")
+    if saved_counts is None or not len(saved_counts):
+        return KanoDrift(by_wave, previous_wave, None)
+    before = pd.DataFrame(saved_counts).set_index("attribute")
+    common = [a for a in counts.index if a in before.index]
+    return KanoDrift(by_wave, previous_wave, compare(before.loc[common], counts.loc[common], rule=rule))
