@@ -3,7 +3,9 @@
 :func:`importance` runs several importance methods on one set of rows (linear, or logistic for a
 binary outcome), with bootstrap percentile intervals, ranks and the significance of each relative
 weight against a random variable; :func:`choose_methods` and :func:`shapley_limit` keep the exact
-all-subsets methods to the problem sizes where they take seconds. The methods themselves are in
+all-subsets methods to the problem sizes where they take seconds. :func:`merge_importance` joins
+tables of the same rows computed separately, and :func:`importance_shares` gives one method's
+shares with its intervals as shares of the explained variance (what the reports show). The methods themselves are in
 :mod:`csmlib.stats.linear_importance`, :mod:`csmlib.stats.relative_weights` and
 :mod:`csmlib.stats.logistic`. Conventions: :mod:`csmlib.stats.drivers`; method note ``drivers.md``
 §6 and §10.
@@ -42,6 +44,8 @@ __all__ = [
     "SHAPLEY_MAX_DRIVERS",
     "bootstrap_counts",
     "bootstrap_corr",
+    "merge_importance",
+    "importance_shares",
 ]
 
 _LINEAR_METHODS = ("shapley", "relative_weights", "first", "last", "beta_squared", "pratt")
@@ -407,6 +411,113 @@ def importance(
             "methods_note_fa": choice.note_fa if choice is not None else "",
         }
     )
+    return out
+
+
+def merge_importance(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Importance tables of the same rows, computed separately, as one table.
+
+    A report may bootstrap Shapley values with fewer resamples than relative weights (or not at
+    all) and so call :func:`importance` once per method. The parts must have been computed on the
+    same rows — same outcome, ``n`` and full-model ``r2`` (to 1e-9) — and name each method once.
+    Rows are the parts' rows in order; ``attrs`` are those of the last part, with ``methods`` (all,
+    in order), ``r2_by_method`` (merged), ``n_boot_by_method`` and ``n_boot`` (the largest).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from csmlib.stats.importance_table import importance, merge_importance
+    >>> rng = np.random.default_rng(3)
+    >>> df = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    >>> df["y"] = df.a + 0.5 * df.b + rng.normal(size=200)
+    >>> sv = importance(df, "y", methods="shapley", n_boot=0)
+    >>> rw = importance(df, "y", methods="relative_weights", n_boot=50, seed=1)
+    >>> both = merge_importance([sv, rw])
+    >>> both.attrs["methods"], both.attrs["n_boot_by_method"]
+    (('shapley', 'relative_weights'), {'shapley': 0, 'relative_weights': 50})
+    """
+    caller = "merge_importance"
+    if not parts:
+        raise ValueError(f"{caller}: no tables given")
+    first = parts[0].attrs
+    methods: list[str] = []
+    n_boot: dict[str, int] = {}
+    r2_by: dict = {}
+    for part in parts:
+        a = part.attrs
+        if a.get("outcome") != first.get("outcome") or a.get("n") != first.get("n") or abs(a["r2"] - first["r2"]) > 1e-9:
+            raise ValueError(f"{caller}: the tables were computed on different rows or outcomes (outcome, n or R² differ)")
+        for m in dict.fromkeys(part["method"]):
+            if m in methods:
+                raise ValueError(f"{caller}: method {m!r} is in two tables")
+            methods.append(m)
+            n_boot[m] = int(a.get("n_boot", 0))
+        r2_by.update(a.get("r2_by_method", {}))
+    out = pd.concat(list(parts), ignore_index=True)
+    out.attrs = {
+        **parts[-1].attrs,
+        "methods": tuple(methods),
+        "r2_by_method": r2_by,
+        "n_boot_by_method": n_boot,
+        "n_boot": max(n_boot.values()),
+    }
+    return out
+
+
+def importance_shares(table: pd.DataFrame, method: str, *, r2: float | None = None, intervals: str | None = None) -> pd.DataFrame:
+    """One method's shares of the explained variance, with their intervals on the same scale.
+
+    ``share`` = the method's ``normalized`` value (raw / Σ raw) and ``rank`` as :func:`importance`
+    gives them; ``ci_low``, ``ci_high`` = the bootstrap percentile interval of the raw value
+    divided by the full-model R² (``r2``, default ``table.attrs["r2"]``): Shapley values and
+    relative weights sum to R², so raw/R² is the share and the interval rescales with it.
+    The interval is that of ``intervals`` (a method of the table); by default ``method``'s own
+    when it was bootstrapped, else the relative weights' (which agree closely with Shapley values,
+    Johnson 2000), else NaN — ``attrs["interval_method"]`` says which (None for NaN).
+
+    Returns a DataFrame indexed by driver in rank order: share, rank, ci_low, ci_high (0–1),
+    p_value, significant; ``attrs``: method, interval_method, r2.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csmlib.stats.importance_table import importance_shares
+    >>> t = pd.DataFrame({"method": ["shapley"] * 2 + ["relative_weights"] * 2, "driver": ["a", "b"] * 2,
+    ...                   "raw": [0.3, 0.1, 0.29, 0.11], "normalized": [0.75, 0.25, 0.725, 0.275],
+    ...                   "ci_low": [None, None, 0.2, 0.06], "ci_high": [None, None, 0.36, 0.16],
+    ...                   "rank": [1, 2, 1, 2], "p_value": None, "significant": None})
+    >>> s = importance_shares(t, "shapley", r2=0.4)
+    >>> s.round(3)[["share", "rank", "ci_low", "ci_high"]].values.tolist(), s.attrs["interval_method"]
+    ([[0.75, 1.0, 0.5, 0.9], [0.25, 2.0, 0.15, 0.4]], 'relative_weights')
+    """
+    caller = "importance_shares"
+    r2 = float(table.attrs["r2"] if r2 is None else r2)
+    known = list(dict.fromkeys(table["method"]))
+    if method not in known or (intervals is not None and intervals not in known):
+        raise ValueError(f"{caller}: method {method if method not in known else intervals!r} not in the table ({known})")
+    rows = table[table["method"] == method].set_index("driver")
+
+    def bounds(m: str) -> pd.DataFrame:
+        return table[table["method"] == m].set_index("driver")[["ci_low", "ci_high"]].astype(float).reindex(rows.index)
+
+    if intervals is None:
+        have = [m for m in (method, "relative_weights") if m in known and np.isfinite(bounds(m).to_numpy()).all()]
+        intervals = have[0] if have else None
+    ci = (
+        bounds(intervals) / r2 if intervals is not None else pd.DataFrame(np.nan, index=rows.index, columns=["ci_low", "ci_high"])
+    )
+    out = pd.DataFrame(
+        {
+            "share": rows["normalized"].astype(float),
+            "rank": rows["rank"].astype(int),
+            "ci_low": ci["ci_low"],
+            "ci_high": ci["ci_high"],
+            "p_value": pd.to_numeric(rows["p_value"], errors="coerce").astype(float),
+            "significant": rows["significant"].astype("boolean"),
+        },
+        index=rows.index,
+    ).sort_values("rank", kind="stable")
+    out.attrs.update({"method": method, "interval_method": intervals, "r2": r2})
     return out
 
 

@@ -20,7 +20,8 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from csmlib.stats.driver_inputs import driver_names, driver_weights
-from csmlib.stats.validate import numeric_column
+from csmlib.stats.inference import ADJUST_METHODS, adjust_pvalues
+from csmlib.stats.validate import check_choice, numeric_column
 
 __all__ = ["ipa", "penalty_reward", "scale_bands", "QUADRANTS", "FACTOR_CLASSES"]
 
@@ -204,6 +205,7 @@ def penalty_reward(
     min_cell: int = 30,
     scale_min: float | None = None,
     scale_max: float | None = None,
+    adjust: str = "holm",
 ) -> pd.DataFrame:
     """Penalty–reward contrast analysis with impact asymmetry (three-factor theory).
 
@@ -214,9 +216,21 @@ def penalty_reward(
     RIOCS_j = penalty_j + reward_j; impact_asymmetry IA_j = (reward_j − penalty_j)/RIOCS_j
     (= SGP − DGP, Mikulić & Prebežac 2008). ``factor_class``: IA > ``band`` → "excitement"
     (satisfier), IA < −``band`` → "basic" (dissatisfier), else "performance" (hybrid), and
-    "low impact" when neither the penalty nor the reward is significant at ``alpha`` (drivers.md
-    §7); the ±0.2 band is a convention. Significance is reported beside it (``penalty_p``,
-    ``reward_p``, and ``asymmetry_p``, the Wald test of |π_j| = ρ_j; ``low_impact``).
+    "low impact" when neither the penalty nor the reward is significant at ``alpha`` after the
+    multiplicity adjustment (drivers.md §7); the ±0.2 band is a convention. Significance is
+    reported beside it (``penalty_p``, ``reward_p``: the t tests of π_j and ρ_j; ``asymmetry_p``,
+    the Wald test of |π_j| = ρ_j; ``low_impact``).
+
+    Multiplicity: the classes read the 2k tests of π_j = 0 and ρ_j = 0 together (two per
+    driver), so their p-values are adjusted as one family of the m dummies in the model
+    (:func:`csmlib.stats.inference.adjust_pvalues`, ``adjust``; R ``p.adjust``): Holm (default,
+    family-wise error ≤ ``alpha``): for sorted p₍₁₎ ≤ … ≤ p₍m₎, p_adj₍i₎ = max_{j≤i} min(1,
+    (m − j + 1)·p₍j₎); ``"fdr_bh"`` Benjamini–Hochberg p_adj₍i₎ = min_{j≥i} min(1, m·p₍j₎/j)
+    (false discovery rate); ``"none"`` the raw p (the uncorrected rule, not for reports).
+    ``penalty_p_adjusted`` and ``reward_p_adjusted`` are the adjusted values; a dummy left out of
+    the model (below) is not a test of the family. ``asymmetry_p`` is not adjusted (no class
+    depends on it). Holm (1979) *Scand. J. Statist.* 6:65–70; Benjamini & Hochberg (1995)
+    *JRSS B* 57:289–300.
 
     Boxes with too few answers (0–10 scales, small units): a low or high dummy with fewer than
     ``min_cell`` respondents is left out of the regression (its respondents join the reference
@@ -241,13 +255,16 @@ def penalty_reward(
         middle box with fewer is flagged (``sparse``) with a warning.
     scale_min, scale_max : number, optional
         The declared rating scale of the drivers (both or neither).
+    adjust : {"holm", "fdr_bh", "bonferroni", "none"}
+        Multiplicity adjustment of the penalty and reward tests (see above).
 
     Returns
     -------
     DataFrame indexed by driver: penalty, reward, impact_asymmetry, factor_class, riocs,
-    low_coef, high_coef, penalty_p, reward_p, asymmetry_p, low_impact, n_low, n_mid, n_high,
-    low_cut, high_cut, sparse, low_in_model, high_in_model, not_enough_answers, note.
-    ``attrs``: n, r2, outcome, band, min_cell, bands ("explicit", "scale" or "observed").
+    low_coef, high_coef, penalty_p, reward_p, penalty_p_adjusted, reward_p_adjusted, asymmetry_p,
+    low_impact, n_low, n_mid, n_high, low_cut, high_cut, sparse, low_in_model, high_in_model,
+    not_enough_answers, note. ``attrs``: n, r2, outcome, band, min_cell, alpha, adjust, n_tests
+    (m, the tests adjusted together), bands ("explicit", "scale" or "observed").
 
     References
     ----------
@@ -267,6 +284,7 @@ def penalty_reward(
     {'clean': 'basic', 'wifi': 'excitement'}
     """
     caller = "penalty_reward"
+    check_choice(adjust, ADJUST_METHODS, "adjust", caller)
     if not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
     if (scale_min is None) != (scale_max is None):
@@ -348,12 +366,15 @@ def penalty_reward(
     cov_u = sigma2 * np.linalg.inv(Du.T @ Du)
     coef = np.full(D.shape[1], np.nan)
     coef[used] = coef_u
-    cov = np.full((D.shape[1], D.shape[1]), np.nan)
-    cov[np.ix_(used, used)] = cov_u
-    se = np.sqrt(np.diag(cov))
     ws = w / w.sum()
     ybar = ws @ y
     r2 = 1 - (w @ (y - D[:, used] @ coef_u) ** 2) / (w @ (y - ybar) ** 2)
+    # the t test of every dummy in the model, then one multiplicity adjustment over all of them:
+    # the classes read the penalty and reward tests of every driver together
+    raw_p = np.full(D.shape[1], np.nan)
+    raw_p[used] = 2 * stats.t.sf(np.abs(coef_u / np.sqrt(np.diag(cov_u))), dof)
+    raw_p[0] = np.nan  # the intercept is not one of the tests
+    adj_p = adjust_pvalues(raw_p, adjust)
     rows = {}
     sparse_any, left_out = [], []
     for j, d in enumerate(drivers):
@@ -364,8 +385,8 @@ def penalty_reward(
         # is no penalty or reward at all; clipping keeps IA within [−1, 1]
         pen = max(-pi, 0.0) if in_l else np.nan
         rew = max(rho, 0.0) if in_h else np.nan
-        pp = 2 * stats.t.sf(abs(pi / se[il]), dof) if in_l else np.nan
-        rp = 2 * stats.t.sf(abs(rho / se[ih]), dof) if in_h else np.nan
+        pp, rp = raw_p[il], raw_p[ih]  # NaN for a dummy left out
+        pp_adj, rp_adj = adj_p[il], adj_p[ih]
         lo_c, hi_c, nl, nm, nh = info[j]
         if in_l and in_h:
             riocs = pen + rew
@@ -377,14 +398,14 @@ def penalty_reward(
             cv = cvec[used]
             diff = cv @ coef_u
             ap = 2 * stats.t.sf(abs(diff / np.sqrt(cv @ cov_u @ cv)), dof)
-            low_impact = bool(pp >= alpha and rp >= alpha)  # neither effect beats the noise
+            low_impact = bool(pp_adj >= alpha and rp_adj >= alpha)  # neither effect beats the noise
             if low_impact:
                 cls = "low impact"
             note = ""
         else:
             riocs = ia = ap = np.nan
             cls = "not enough answers"
-            estimated = [q for q in (pp, rp) if np.isfinite(q)]
+            estimated = [q for q in (pp_adj, rp_adj) if np.isfinite(q)]
             low_impact = bool(estimated) and all(q >= alpha for q in estimated)
             note = "not enough answers: " + "; ".join(dict.fromkeys(reasons[c] for c in (il, ih) if c in reasons))
             left_out.append(d)
@@ -401,6 +422,8 @@ def penalty_reward(
             "high_coef": rho,
             "penalty_p": pp,
             "reward_p": rp,
+            "penalty_p_adjusted": pp_adj,
+            "reward_p_adjusted": rp_adj,
             "asymmetry_p": ap,
             "low_impact": low_impact,
             "n_low": nl,
@@ -437,6 +460,9 @@ def penalty_reward(
             "outcome": outcome,
             "band": band,
             "min_cell": min_cell,
+            "alpha": alpha,
+            "adjust": adjust,
+            "n_tests": int(np.isfinite(raw_p).sum()),
             "bands": ("explicit" if low is not None and high is not None else "scale" if scale_cuts is not None else "observed"),
         }
     )

@@ -2,18 +2,27 @@
 
 :func:`breakdown` estimates an item in each level of a segment column with small-cell
 suppression; :func:`loyalty_segment_of` and :func:`loyalty_segments` place respondents in the four
-satisfaction × loyalty segments (Jones & Sasser 1995) and give their shares with Wilson intervals.
+satisfaction × loyalty segments (Jones & Sasser 1995) and give their shares with Wilson intervals;
+:func:`loyalty_cutoffs` gives the answers that count as satisfied and as loyal, and
+:func:`loyalty_group_names` the names the reports give the four groups — names that never repeat
+a customer segment of the data (:func:`segment_names`).
 Conventions: :mod:`csmlib.stats.indicators`; formulas: method note ``indicators.md``.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+
+from csmlib.stats.headline import lowest_loyal, lowest_satisfied
+from csmlib.survey.codebook import Codebook
 
 from csmlib.stats.indicator_cores import (
     GROUP_METRICS,
@@ -29,9 +38,37 @@ from csmlib.stats.inference import proportion_interval, z_critical
 from csmlib.stats.validate import check_choice, check_count, check_level
 from csmlib.stats.weighting import kish_n_eff
 
-__all__ = ["breakdown", "loyalty_segment_of", "loyalty_segments", "LOYALTY_SEGMENTS"]
+__all__ = [
+    "breakdown",
+    "loyalty_segment_of",
+    "loyalty_segments",
+    "LOYALTY_SEGMENTS",
+    "LOYALTY_GROUP_NAMES",
+    "LoyaltyCutoffs",
+    "loyalty_cutoffs",
+    "loyalty_group_names",
+    "segment_names",
+]
 
 LOYALTY_SEGMENTS = ("loyal", "mercenary", "hostage", "at risk")
+#: How the reports name the four loyalty groups (keys: :data:`LOYALTY_SEGMENTS`): what the
+#: customers answered, in words no customer type uses (a customer type "fragile" once read as
+#: the at-risk group); :func:`loyalty_group_names` qualifies a name a data segment still shares.
+LOYALTY_GROUP_NAMES = {
+    "en": {
+        "loyal": "satisfied and loyal",
+        "mercenary": "satisfied, not loyal",
+        "hostage": "loyal, not satisfied",
+        "at risk": "at risk (neither satisfied nor loyal)",
+    },
+    "fa": {
+        "loyal": "راضی و وفادار",
+        "mercenary": "راضی، ناوفادار",
+        "hostage": "وفادار، ناراضی",
+        "at risk": "در معرض ریزش (نه راضی نه وفادار)",
+    },
+}
+_GROUP_QUALIFIER = {"en": " (loyalty group)", "fa": " (گروه وفاداری)"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,3 +302,128 @@ def loyalty_segments(
     out = pd.DataFrame({"segment": list(LOYALTY_SEGMENTS), "n": n.astype(np.int64), "share": share, "ci_low": lo, "ci_high": hi})
     out.attrs.update(n_total=int(c.size), n_eff=m, level=level)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Loyalty cut-offs and the names of the loyalty groups
+# --------------------------------------------------------------------------------------------
+
+
+class _CutoffSettings(Protocol):  # the wave file's ``cutoffs`` (csmlib.survey.params.Cutoffs)
+    csat: float | None
+    loyalty: float | None
+
+
+@dataclass(frozen=True)
+class LoyaltyCutoffs:
+    """The lowest answers counted as satisfied and as loyal (:func:`loyalty_cutoffs`)."""
+
+    satisfied: float | None  # overall satisfaction ≥ this is satisfied (CSAT's cut-off); None: no overall question
+    loyal: float | None  # loyalty answer ≥ this is loyal; None: no loyalty question
+    satisfied_set: bool  # True: from the wave file's cutoffs.csat, False: the scale's default
+    loyal_set: bool  # True: from the wave file's cutoffs.loyalty
+    satisfaction_scale: tuple[float, float] | None  # (min, max) of the overall question's scale
+    loyalty_scale: tuple[float, float] | None
+
+
+def loyalty_cutoffs(codebook: Codebook, cutoffs: _CutoffSettings | None = None) -> LoyaltyCutoffs:
+    """The answers that count as satisfied and as loyal in a survey, from its codebook and wave file.
+
+    Satisfied: overall satisfaction ≥ the CSAT cut-off (:func:`csmlib.stats.headline.lowest_satisfied`:
+    the wave file's ``cutoffs.csat``, else the top two boxes on scales of up to 7 points and the
+    top three above — so the loyalty groups and CSAT call the same customers satisfied). Loyal:
+    loyalty answer ≥ ``cutoffs.loyalty``, else the top two answers, the top one of a yes/no
+    question (:func:`csmlib.stats.headline.lowest_loyal`). None for an outcome the codebook lacks.
+    Reference: Jones & Sasser (1995) *HBR* 73(6):88–99 (the satisfaction × loyalty groups).
+
+    Examples
+    --------
+    >>> from csmlib.survey.codebook import Codebook
+    >>> from csmlib.stats.segments import loyalty_cutoffs
+    >>> cb = Codebook.model_validate({"survey": "demo", "items": [],
+    ...     "scales": {"s10": {"min": 1, "max": 10}, "yesno": {"min": 0, "max": 1}},
+    ...     "outcomes": {"overall": {"column": "overall", "label": "Overall", "scale": "s10"},
+    ...                  "loyalty": {"column": "again", "label": "Again", "scale": "yesno"}}})
+    >>> c = loyalty_cutoffs(cb)
+    >>> c.satisfied, c.loyal, c.satisfied_set, c.satisfaction_scale
+    (8.0, 1.0, False, (1.0, 10.0))
+    """
+    given_csat = None if cutoffs is None else cutoffs.csat
+    given_loyal = None if cutoffs is None else cutoffs.loyalty
+    satisfied = loyal = None
+    sat_range = loy_range = None
+    if "overall" in codebook.outcomes:
+        scale = codebook.scales[codebook.outcomes["overall"].scale]
+        satisfied, sat_range = lowest_satisfied(scale, given_csat), (float(scale.min), float(scale.max))
+    if "loyalty" in codebook.outcomes:
+        scale = codebook.scales[codebook.outcomes["loyalty"].scale]
+        loyal, loy_range = lowest_loyal(scale, given_loyal), (float(scale.min), float(scale.max))
+    return LoyaltyCutoffs(
+        satisfied=satisfied,
+        loyal=loyal,
+        satisfied_set=given_csat is not None,
+        loyal_set=given_loyal is not None,
+        satisfaction_scale=sat_range,
+        loyalty_scale=loy_range,
+    )
+
+
+def _name_key(text: str) -> str:
+    """A name as compared for a collision: case, spacing and punctuation ignored."""
+    return re.sub(r"[\W_]+", " ", str(text)).strip().casefold()
+
+
+def segment_names(codebook: Codebook, data: pd.DataFrame | None = None) -> set[str]:
+    """Every name under which a report may show a customer segment or one of its levels.
+
+    The segments' names and labels, and each level's value and labels in every language — the
+    declared levels and, with ``data``, the values observed in the segment's column.
+
+    >>> from csmlib.survey.codebook import Codebook
+    >>> cb = Codebook.model_validate({"survey": "s", "items": [], "scales": {},
+    ...     "segments": {"type": {"column": "type", "levels": ["fragile"],
+    ...                           "level_labels": {"fragile": {"en": "Fragile", "fa": "شکننده"}}}}})
+    >>> sorted(segment_names(cb))
+    ['Fragile', 'fragile', 'type', 'شکننده']
+    """
+    names: set[str] = set()
+
+    def add(label: str | dict[str, str] | None) -> None:
+        if isinstance(label, dict):
+            names.update(str(v) for v in label.values())
+        elif label is not None:
+            names.add(str(label))
+
+    for key, seg in codebook.segments.items():
+        add(key)
+        add(seg.label)
+        values = list(seg.levels or []) + list(seg.level_labels)
+        if data is not None:
+            for column in {key, seg.column} & set(data.columns):
+                values += [str(v) for v in data[column].dropna().unique()]
+        for value in values:
+            add(value)
+            add(seg.level_labels.get(str(value)))
+    return names
+
+
+def loyalty_group_names(language: str = "en", avoid: Iterable[str] = ()) -> dict[str, str]:
+    """The report's names of the four loyalty groups, none equal to a name in ``avoid``.
+
+    Names from :data:`LOYALTY_GROUP_NAMES` (English for a language without its own); a name equal
+    to one of ``avoid`` (usually :func:`segment_names`: the customer segments of the data),
+    ignoring case, spacing and punctuation, gets " (loyalty group)" added, so that a loyalty group
+    is never read as a customer segment of the same name.
+
+    >>> from csmlib.stats.segments import loyalty_group_names
+    >>> loyalty_group_names()["at risk"]
+    'at risk (neither satisfied nor loyal)'
+    >>> loyalty_group_names("en", avoid=["Satisfied and LOYAL"])["loyal"]
+    'satisfied and loyal (loyalty group)'
+    """
+    lang = language if language in LOYALTY_GROUP_NAMES else "en"
+    taken = {_name_key(a) for a in avoid}
+    return {
+        code: name + _GROUP_QUALIFIER[lang] if _name_key(name) in taken else name
+        for code, name in LOYALTY_GROUP_NAMES[lang].items()
+    }

@@ -7,6 +7,9 @@ Conventions (method note ``indicators.md`` §9–§10)
   count is dropped from the data, never given a weight of 0.
 - Kish effective sample size n_eff = (Σw)²/Σw²; design effect of the weights
   deff_w = n/n_eff = 1 + CV²(w) (CV with divisor n). Compute them within each reported subgroup.
+  A report states the effective size of a statistic's own base with :func:`effective_sample`
+  (the respondents who answered every column the statistic uses), so that two reports computing
+  on the same base print the same number, and different bases are named as such.
 - Linearized (Taylor) SE of a weighted mean ȳ_w = Σw·y/Σw:
   SE = sqrt(n/(n−1)·Σw²(y − ȳ_w)²)/Σw — R survey ``svymean`` for ``svydesign(ids=~1, weights=~w)``;
   with all weights equal it is s/√n (s with divisor n − 1).
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +32,17 @@ from numpy.typing import ArrayLike
 
 from csmlib.stats.validate import check_weights, weight_column
 
-__all__ = ["RakeResult", "check_weights", "kish_n_eff", "design_effect", "weighted_mean_se", "rake"]
+__all__ = [
+    "RakeResult",
+    "EffectiveSample",
+    "check_weights",
+    "kish_n_eff",
+    "design_effect",
+    "effective_sample",
+    "effective_samples",
+    "weighted_mean_se",
+    "rake",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,6 +83,105 @@ def design_effect(weights: pd.Series | ArrayLike) -> float:
     if w.size == 0:
         raise ValueError("design_effect: no weights given")
     return float(w.size * np.dot(w, w) / w.sum() ** 2)
+
+
+@dataclass(frozen=True)
+class EffectiveSample:
+    """The base of a statistic and its Kish effective size (:func:`effective_sample`)."""
+
+    n: int  # respondents in the base
+    n_eff: float  # Kish (Σw)²/Σw² over the base; n without weights (0 for an empty base)
+    weighted: bool
+    base: tuple[str, ...]  # the columns every respondent of the base answered (empty: every respondent)
+
+    @property
+    def design_effect(self) -> float:
+        """n/n_eff (1 without weights; NaN for an empty base)."""
+        return self.n / self.n_eff if self.n_eff > 0 else math.nan
+
+
+def effective_sample(
+    data: pd.DataFrame, columns: str | Sequence[str] = (), weights: str | pd.Series | ArrayLike | None = None
+) -> EffectiveSample:
+    """The respondents who answered every one of ``columns`` and their Kish effective sample size.
+
+    Base = the rows of ``data`` where each of ``columns`` is answered (not missing) and, when
+    weighted, the weight is not missing — the listwise base of :mod:`csmlib.stats.drivers` and of
+    the satisfaction index, and the valid answers of a single outcome. ``n_eff`` =
+    (Σ_base w)²/Σ_base w² (:func:`kish_n_eff`); without weights it is n. With no ``columns`` the
+    base is every respondent. ``weights``: a column name, a Series aligned on ``data``'s index,
+    or one weight per row.
+
+    One function for every report that states an effective sample size, so that the same base
+    always gives the same number and a report can say which base it is ("of the 1,308 who rated
+    every driver" vs "of all 1,494 respondents").
+    Reference: Kish (1965) *Survey Sampling*, §11.7; Kish (1992) *J. Official Statistics* 8:183–200.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csmlib.stats.weighting import effective_sample
+    >>> df = pd.DataFrame({"overall": [8, 9, None, 7], "speed": [4, None, 5, 3], "w": [1.0, 2.0, 3.0, 2.0]})
+    >>> s = effective_sample(df, ["overall", "speed"], "w")     # rows 0 and 3: (1 + 2)²/(1 + 4)
+    >>> s.n, round(s.n_eff, 4), s.base
+    (2, 1.8, ('overall', 'speed'))
+    >>> effective_sample(df).n_eff                                # unweighted, every respondent
+    4.0
+    """
+    cols, keep, w = _sample_base(data, columns, weights, "effective_sample")
+    n = int(keep.sum())
+    if w is None:
+        return EffectiveSample(n=n, n_eff=float(n), weighted=False, base=cols)
+    return EffectiveSample(n=n, n_eff=kish_n_eff(w[keep]) if n else 0.0, weighted=True, base=cols)
+
+
+def _sample_base(
+    data: pd.DataFrame, columns: str | Sequence[str], weights: str | pd.Series | ArrayLike | None, caller: str
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray | None]:
+    """The columns, the rows of the base (bool array) and the weights (None: unweighted)."""
+    cols = (columns,) if isinstance(columns, str) else tuple(columns)
+    unknown = [c for c in cols if c not in data.columns]
+    if unknown:
+        raise ValueError(f"{caller}: column(s) {', '.join(map(repr, unknown))} not in data")
+    keep = data[list(cols)].notna().all(axis=1).to_numpy() if cols else np.ones(len(data), dtype=bool)
+    given = weight_column(data, weights, caller)
+    if given is None:
+        return cols, keep, None
+    if isinstance(given, pd.Series):
+        given = given.reindex(data.index)
+    w = check_weights(given, len(data), caller=caller, allow_missing=True)
+    return cols, keep & ~np.isnan(w), w
+
+
+def effective_samples(
+    data: pd.DataFrame, bases: Mapping[str, str | Sequence[str]], weights: str | pd.Series | ArrayLike | None = None
+) -> pd.DataFrame:
+    """One effective sample size per base among several statistics (:func:`effective_sample`).
+
+    ``bases`` maps each statistic to the columns it uses; its base is the respondents who
+    answered all of them. Statistics computed on the same respondents (the same rows, whatever
+    their columns) share one row, so a report states one effective sample size per base.
+
+    Returns a DataFrame, one row per distinct base in order of first appearance: ``statistics``
+    (tuple of the names), ``columns`` (those of the first statistic), ``n``, ``n_eff``.
+
+    >>> import pandas as pd
+    >>> from csmlib.stats.weighting import effective_samples
+    >>> df = pd.DataFrame({"overall": [8, 9, 6, 7], "nps": [9, 10, 3, 8], "a": [4, None, 5, 3], "w": [1.0, 2.0, 3.0, 2.0]})
+    >>> t = effective_samples(df, {"mean": "overall", "nps": ["nps"], "index": ["a"]}, "w")
+    >>> t[["statistics", "n", "n_eff"]].round(3).values.tolist()     # 64/18, 36/14
+    [[('mean', 'nps'), 4, 3.556], [('index',), 3, 2.571]]
+    """
+    groups: dict[bytes, dict] = {}
+    for name, columns in bases.items():
+        cols, keep, w = _sample_base(data, columns, weights, "effective_samples")
+        key = np.packbits(keep).tobytes()  # the same rows: the same base
+        if key not in groups:
+            n = int(keep.sum())
+            n_eff = float(n) if w is None else (kish_n_eff(w[keep]) if n else 0.0)
+            groups[key] = {"statistics": (), "columns": cols, "n": n, "n_eff": n_eff}
+        groups[key]["statistics"] += (name,)
+    return pd.DataFrame(list(groups.values()), columns=["statistics", "columns", "n", "n_eff"])
 
 
 def weighted_mean_se(y: ArrayLike, weights: pd.Series | ArrayLike | None = None) -> tuple[float, float]:
