@@ -279,3 +279,46 @@ def test_a_problem_that_also_got_worse_has_not_improved(demo_codebook):
     for kind in findings.WORSENING:
         worse = findings.signal(key="item:del_speed", source="satisfaction", kind=kind, flag=True)
         assert not findings.merge(findings.signals_frame([rise, worse]), demo_codebook)["improved"].iloc[0], kind
+
+
+def test_wave_findings_from_saved_results(demo_codebook):
+    """The feedback report's findings come from the saved results; absent or unavailable reports are missing sources."""
+    from csmlib.stats import wave_findings as wf
+
+    nothing = wf.wave_findings({}, demo_codebook)
+    assert nothing.found.empty and set(nothing.missing) == {
+        "satisfaction",
+        "reliability",
+        "kano",
+        "drivers",
+        "comments",
+        "complaints",
+    }
+    items = [{"item": i, "estimate": v} for i, v in (("del_speed", 3.4), ("prod_safety", 4.2), ("org_courtesy", 4.3))]
+    changes = [
+        {"item": "del_speed", "current": 3.4, "previous": 3.9, "difference": -0.5, "p_value": 1e-9, "significant": True},
+        {"item": "prod_safety", "current": 4.2, "previous": 4.2, "difference": 0.0, "p_value": 0.9, "significant": False},
+    ]
+    kano = [{"attribute": "k_speed", "category": "M"}]
+    results = {"02_satisfaction": {"items": items, "item_changes": changes}, "04_kano": {"available": False, "summary": kano}}
+    got = wf.wave_findings(results, demo_codebook)
+    assert "kano" in got.missing and "satisfaction" not in got.missing and "comments" in got.missing
+    raised = got.found[got.found["flagged"]].set_index("key")
+    assert list(raised.index) == ["item:del_speed"] and raised.loc["item:del_speed", "lead"] == "significant_drop"
+    assert "3.90 to 3.40" in raised.loc["item:del_speed", "evidence"]
+
+
+def test_open_findings_per_department_and_priority():
+    from csmlib.stats.wave_findings import open_by_department
+
+    register = pd.DataFrame(
+        {
+            "id": ["F-001", "F-002", "F-003", "F-004"],
+            "department": ["Sales", "Logistics", "Sales", "Logistics"],
+            "priority": ["low", "high", "medium", None],
+            "status": ["new", "continuing", "new", "resolved"],
+        }
+    )
+    counts = open_by_department(register)
+    assert list(counts.columns) == ["high", "medium", "low"] and list(counts.index) == ["Logistics", "Sales"]
+    assert counts.loc["Sales"].tolist() == [0, 1, 1] and counts.to_numpy().sum() == 3

@@ -8,7 +8,7 @@ The one import for complaints analytics; the code lives in these modules, re-exp
 - :mod:`csmlib.stats.complaint_events` — :func:`pareto`, :func:`spikes`, :func:`recurring`,
   :func:`action_effectiveness` (:data:`ACTION_COLUMNS`, :data:`ACTION_RESULT_COLUMNS`) and
   :func:`compare_rates` (:class:`RateComparison`);
-- :mod:`csmlib.stats.complaint_times` — :func:`km_quantile` and the time helpers both share;
+- :mod:`csmlib.stats.complaint_times` — :func:`km_quantile`, :func:`days_to_close` and the time helpers both share;
 - :mod:`csmlib.survey.complaint_checks` — :func:`validate_log` (:data:`REJECTED_COLUMNS`).
 
 Every function is pure: it takes pandas objects and returns a tidy DataFrame or a frozen
@@ -53,10 +53,11 @@ from csmlib.stats.complaint_events import (
     spikes,
 )
 from csmlib.stats.complaint_kpis import KPI_COLUMNS, ComplainantSatisfaction, complainant_satisfaction, kpis
-from csmlib.stats.complaint_times import km_quantile
+from csmlib.stats.complaint_times import days_to_close, km_quantile
 from csmlib.survey.complaint_checks import REJECTED_COLUMNS, validate_log
 
 __all__ = [
+    "days_to_close",
     "validate_log",
     "kpis",
     "pareto",

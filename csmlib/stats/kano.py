@@ -8,7 +8,8 @@ The one import for Kano analyses; the code lives in three modules, re-exported h
   :func:`answer_problems` (the survey intake reads text answers with it, without statistics);
 - :mod:`csmlib.stats.kano_categories` — :func:`classify`, :func:`count`, :func:`summarize` and
   :func:`continuous`;
-- :mod:`csmlib.stats.kano_compare` — :func:`better_worse_ci` and :func:`compare`.
+- :mod:`csmlib.stats.kano_compare` — :func:`better_worse_ci`, :func:`compare`, categories by customer
+  group (:func:`segment_categories`) and across waves (:func:`drift`).
 
 A Kano questionnaire asks two questions per attribute: the functional question f ("How do you
 feel if the product has X?") and the dysfunctional question d ("… if it does not have X?"),
@@ -58,7 +59,7 @@ Lee & Newcomb (1997) *Quality Management Journal* 4(3):95–110; Fong (1996) *CQ
 from __future__ import annotations
 
 from csmlib.stats.kano_categories import classify, continuous, count, summarize
-from csmlib.stats.kano_compare import better_worse_ci, compare
+from csmlib.stats.kano_compare import KanoDrift, SegmentCategories, better_worse_ci, compare, drift, segment_categories
 from csmlib.survey.kano_answers import (
     CATEGORIES,
     POULIOT_TABLE,
@@ -71,6 +72,10 @@ from csmlib.survey.kano_answers import (
 )
 
 __all__ = [
+    "KanoDrift",
+    "SegmentCategories",
+    "drift",
+    "segment_categories",
     "CATEGORIES",
     "STANDARD_TABLE",
     "POULIOT_TABLE",

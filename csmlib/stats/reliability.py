@@ -11,7 +11,9 @@ each lives in its own module and is re-exported here:
 - :mod:`csmlib.stats.item_analysis` — :func:`item_statistics`, :func:`reverse_items`,
   :func:`reverse_keying_flags`;
 - :mod:`csmlib.stats.factor` — the EFA side (:func:`efa`, :func:`kmo`, :func:`bartlett`,
-  :func:`parallel_analysis`); :mod:`csmlib.stats.cfa` — CFA (:func:`cfa`, :func:`fit_verdicts`).
+  :func:`parallel_analysis`); :mod:`csmlib.stats.cfa` — CFA (:func:`cfa`, :func:`fit_verdicts`);
+- :mod:`csmlib.stats.dimension_reliability` — α, ω and a verdict per questionnaire dimension
+  (:func:`dimension_reliability`), the item analysis per dimension and the items to review.
 
 Conventions (method note ``reliability.md``)
 --------------------------------------------
@@ -63,10 +65,14 @@ from csmlib.stats.factor import (
     kmo,
     parallel_analysis,
 )
+from csmlib.stats.dimension_reliability import dimension_items, dimension_reliability, items_to_review
 from csmlib.stats.item_analysis import item_statistics, reverse_items, reverse_keying_flags
 from csmlib.stats.omega import OmegaResult, omega
 
 __all__ = [
+    "dimension_reliability",
+    "dimension_items",
+    "items_to_review",
     "AlphaResult",
     "GuttmanResult",
     "OmegaResult",
