@@ -135,8 +135,8 @@ def headline_cards(saved: dict, language: str = "en", *, alpha: float = 0.05) ->
         row = change.get(metric)
         if row is not None and _finite(row.get("difference")):
             p = row.get("p_value")
-            significant = _finite(p) and p < alpha
-            arrow = ("▲" if row["difference"] > 0 else "▼") if significant else "→"
+            arrow = hl.arrow(row, alpha=alpha)
+            significant = arrow != "→"
             verdict = f"{words['significant']} ({p_text(p, language)})" if significant else words["not_significant"]
             card["change"] = (
                 f"{arrow} {_num(row['difference'], spec, language, sign=True)} {words['vs']} {saved.get('previous_wave')} · {verdict}"
@@ -407,6 +407,72 @@ def kano_meaning(
             else f"- هیچ ویژگی بایستی‌ای امتیازی کمتر از میانگین ویژگی‌ها ({value}) ندارد."
         )
     return lines + kano_lines(summary, label, language, advice=True)
+
+
+def kano_change_lines(changes: pd.DataFrame | None, label, language: str = "en") -> list[str]:
+    """Markdown bullet lines: the attributes whose Kano class changed since the previous wave, in
+    plain words (:data:`KANO_PLAIN`).
+
+    ``changes``: the Kano report's saved ``change_vs_previous`` table (``attribute``,
+    ``category_a`` in that wave, ``category_b`` now, ``changed``); only the rows marked ``changed`` are
+    listed. ``label`` maps an attribute id to its label.
+
+    >>> moved = pd.DataFrame({"attribute": ["eco", "inv"], "category_a": ["A", "M"], "category_b": ["I", "M"],
+    ...                       "changed": [True, False]})
+    >>> kano_change_lines(moved, str.title)
+    ['- Changed since the previous wave: **Eco** (from “Delighters — unexpected, they please; absent, nobody minds” \
+to “Makes little difference to customers”)']
+    """
+    if changes is None or not len(changes):
+        return []
+    plain = {c: text for c, (text, _) in KANO_PLAIN[language].items()}
+    moved = changes[changes["changed"].fillna(False).astype(bool)]
+    return [
+        f"- Changed since the previous wave: **{label(r.attribute)}** (from “{plain[r.category_a]}” to “{plain[r.category_b]}”)"
+        if language == "en"
+        else f"- تغییر نسبت به دوره قبل: **{label(r.attribute)}** (از «{plain[r.category_a]}» به «{plain[r.category_b]}»)"
+        for r in moved.itertuples()
+    ]
+
+
+def unmet_basics_lines(underperforming: pd.DataFrame | None, owner=None, language: str = "en") -> list[str]:
+    """Markdown bullet lines: each must-be attribute rated below the average characteristic (the
+    Kano report's ``must_be_underperforming``: ``label``, ``department``), with the department
+    that owns it (through ``owner`` when given).
+
+    >>> unmet_basics_lines(pd.DataFrame({"label": ["Invoice"], "department": ["finance"]}), str.title)
+    ['- A basic expectation we do not meet: **Invoice** (Finance)']
+    """
+    if underperforming is None:
+        return []
+    lines = []
+    for r in underperforming.itertuples():
+        who = owner(r.department) if owner else r.department
+        lines.append(
+            f"- A basic expectation we do not meet: **{r.label}** ({who})"
+            if language == "en"
+            else f"- انتظار پایه‌ای که برآورده نمی‌شود: **{r.label}** ({who})"
+        )
+    return lines
+
+
+def drivers_outcome(saved: dict | None) -> tuple[list[str], str]:
+    """What the key-driver report found: its drivers in order of importance, and why there are
+    none.
+
+    ``saved``: the drivers report's results. The drivers are its ``order`` when the analysis ran
+    (results available, with an order); otherwise the list is empty and the reason is the one
+    the report saved ("" when it saved none, or when there are no results at all: nothing ran
+    that could explain itself).
+
+    >>> drivers_outcome({"order": ["speed", "price"]})
+    (['speed', 'price'], '')
+    >>> drivers_outcome({"available": False, "reason": "no overall question"}), drivers_outcome(None)
+    (([], 'no overall question'), ([], ''))
+    """
+    if saved and saved.get("available", True) and saved.get("order"):
+        return list(saved["order"]), ""
+    return [], str(saved.get("reason") or "") if saved else ""
 
 
 def top_findings(register: pd.DataFrame | None, k: int = 3, owner_label=None) -> pd.DataFrame:

@@ -3,15 +3,18 @@ interval, their satisfaction against the other commenters', and its change since
 wave; :func:`share_trend` lines the shares of several waves up.
 
 The input is the coding of :func:`csmlib.stats.comment_coding.code`; the formulas are in
-:func:`themes_table` and ``docs/methods/comments.md`` §6.
+:func:`themes_table` and ``docs/methods/comments.md`` §6. The satisfaction report finishes the
+table with :func:`themes_for_report` (suppression, order, the themes tied to lower satisfaction
+and the significant changes) and saves it; :func:`theme_share_trend` reads the saved tables of the
+earlier waves back and :func:`top_themes` gives the themes the executive summary names.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,10 +22,14 @@ from numpy.typing import ArrayLike
 
 from csmlib.stats.comment_coding import blank_rows, coded_marks, per_row_values
 from csmlib.stats.comparisons import Comparison
+from csmlib.stats.headline import spread_by_wave, values_by_wave
 from csmlib.stats.indicators import adjust_pvalues, compare, top_box
 from csmlib.stats.weighting import check_weights
 
-__all__ = ["themes_table", "share_trend", "TABLE_COLUMNS"]
+__all__ = ["themes_table", "themes_for_report", "top_themes", "theme_share_trend", "share_trend", "TABLE_COLUMNS"]
+
+#: Where the satisfaction report saves its finished themes table (:func:`themes_for_report`).
+RESULTS_KEY = "comments"
 
 #: Columns of :func:`themes_table` (the ``sat_*`` ones only with ``satisfaction``, the
 #: ``*_previous``/``change*`` ones only with ``previous``).
@@ -304,32 +311,105 @@ def _change(
     return {**res, **compared}
 
 
+def _suppressed_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a suppressed theme's row that are blanked: its share, intervals, satisfaction
+    gap and change (the counts stay; the previous wave's share was reported then)."""
+    return [c for c in table.columns if c.startswith(("share", "ci_", "sat_", "change")) and c != "share_previous"]
+
+
+def themes_for_report(table: pd.DataFrame, *, min_n: int, alpha: float = 0.05) -> pd.DataFrame:
+    """The themes table as the report shows and saves it.
+
+    Rules, in order:
+
+    - ``suppressed``: a theme mentioned by fewer than ``min_n`` commenters; its share, intervals,
+      satisfaction gap and change are blanked (NaN) — too few people to protect their
+      confidentiality or to trust the numbers;
+    - rows by share, largest first (suppressed themes last, ties in the table's order);
+    - with the satisfaction columns, ``dissatisfying``: commenters mentioning the theme are
+      significantly less satisfied than the other commenters (``sat_difference`` < 0 and the
+      adjusted p < ``alpha``);
+    - with the change columns, ``changed``: the theme's share changed significantly since the
+      previous wave (adjusted p < ``alpha``).
+
+    ``table``: :func:`themes_table` (other columns, such as a label, are kept).
+
+    >>> t = pd.DataFrame({"theme": ["a", "b", "c"], "n_mentions": [40, 5, 60], "share": [0.2, 0.02, 0.3],
+    ...                   "sat_difference": [-1.0, -2.0, 0.5], "sat_p_adjusted": [0.01, 0.001, 0.02]})
+    >>> r = themes_for_report(t, min_n=30)
+    >>> r[["theme", "suppressed", "dissatisfying"]].to_dict("records")
+    [{'theme': 'c', 'suppressed': False, 'dissatisfying': False}, {'theme': 'a', 'suppressed': False, 'dissatisfying': True}, \
+{'theme': 'b', 'suppressed': True, 'dissatisfying': False}]
+    """
+    out = table.copy()
+    out["suppressed"] = out["n_mentions"] < min_n
+    out.loc[out["suppressed"], _suppressed_columns(out)] = float("nan")
+    out = out.sort_values("share", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    if "sat_difference" in out:
+        out["dissatisfying"] = (out["sat_difference"] < 0) & (out["sat_p_adjusted"] < alpha)
+    if "change_p_adjusted" in out:
+        out["changed"] = out["change_p_adjusted"] < alpha
+    return out
+
+
+def top_themes(table: pd.DataFrame | None, k: int = 3) -> pd.DataFrame:
+    """The ``k`` themes most often mentioned, leaving out the suppressed ones (:func:`themes_for_report`).
+
+    ``table``: the saved themes table (a theme without ``suppressed`` counts as shown). Ties keep
+    the table's order. An empty frame without a table.
+
+    >>> t = pd.DataFrame({"theme": ["a", "b", "c"], "share": [0.2, None, 0.3], "suppressed": [False, True, False]})
+    >>> top_themes(t, k=3)["theme"].tolist()
+    ['c', 'a']
+    """
+    if table is None or not len(table):
+        return pd.DataFrame(columns=["theme", "share"])
+    shown = ~table["suppressed"].fillna(False).astype(bool) if "suppressed" in table else pd.Series(True, index=table.index)
+    return table[shown].sort_values("share", ascending=False, kind="stable").head(k)
+
+
+def theme_share_trend(
+    history: Mapping[str, Mapping[str, Any]], current_wave: str | None = None, current: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Share of commenters per theme across waves, in %: the themes tables the satisfaction report
+    saved for earlier waves (``history``, oldest first, under :data:`RESULTS_KEY`) plus, optionally,
+    ``current`` (this wave's table, as wave ``current_wave``).
+
+    The waves are lined up with :func:`csmlib.stats.headline.values_by_wave` and
+    :func:`~csmlib.stats.headline.spread_by_wave`. Rules: a wave without a table, or whose every
+    share is missing (no comments, every theme suppressed), is left out; suppressed shares stay
+    missing. Rows: the themes by their label (the newest one; the id without a label), those of
+    the newest wave first in its order, then the others in order of appearance; columns: waves.
+
+    >>> saved = {"Q1": {"comments": [{"theme": "late", "label": "Late delivery", "share": 0.07}]}, "Q2": {"comments": None}}
+    >>> now = pd.DataFrame({"theme": ["late"], "label": ["Late delivery"], "share": [0.29]})
+    >>> theme_share_trend(saved, "Q3", now).round(1).to_dict("index")
+    {'Late delivery': {'Q1': 7.0, 'Q3': 29.0}}
+    """
+    long = values_by_wave(history, RESULTS_KEY, "theme", ["label", "share"], current_wave=current_wave, current=current)
+    long["share"] = pd.to_numeric(long["share"], errors="coerce").astype(float) * 100
+    long = long[long.groupby("wave", sort=False)["share"].transform(lambda s: s.notna().any()).astype(bool)]
+    if long.empty:
+        return pd.DataFrame()
+    wide = spread_by_wave(long, "theme", "share")
+    newest = long.loc[long["wave"] == long["wave"].iloc[-1], "theme"]
+    wide = wide.reindex([*pd.unique(newest), *(t for t in wide.index if t not in set(newest))])
+    labels = long.dropna(subset=["label"]).groupby("theme", sort=False)["label"].last()
+    wide.index = [labels.get(t, t) for t in wide.index]
+    return wide.rename_axis(index=None, columns=None)
+
+
 def share_trend(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     """Share of commenters per theme across waves, in %, from each wave's :func:`themes_table`.
 
     ``tables`` maps wave ids (oldest first) to that wave's themes table (``None`` or a table
-    without ``share`` for a wave without comments, which is left out). Suppressed shares stay
-    missing. Rows: themes (by their label, in the order of the newest wave); columns: waves.
+    without ``share`` for a wave without comments, which is left out). :func:`theme_share_trend`
+    of the tables: the same rules, rows and columns.
 
     >>> t1 = pd.DataFrame({"theme": ["late"], "label": ["Late delivery"], "share": [0.07]})
     >>> t2 = pd.DataFrame({"theme": ["late"], "label": ["Late delivery"], "share": [0.29]})
     >>> share_trend({"Q1": t1, "Q2": t2, "Q3": None}).round(1).to_dict("index")
     {'Late delivery': {'Q1': 7.0, 'Q2': 29.0}}
     """
-    columns = {}
-    labels: dict[str, str] = {}
-    for wave, table in tables.items():
-        if table is None or "share" not in table or "theme" not in table:
-            continue
-        names = table["label"] if "label" in table else table["theme"]
-        labels.update(dict(zip(table["theme"], names)))
-        columns[wave] = pd.Series(
-            pd.to_numeric(table["share"], errors="coerce").to_numpy() * 100, index=table["theme"].to_numpy()
-        )
-    if not columns:
-        return pd.DataFrame()
-    trend = pd.DataFrame(columns)
-    order = list(columns[list(columns)[-1]].index) + [t for t in trend.index if t not in columns[list(columns)[-1]].index]
-    trend = trend.reindex(order)
-    trend.index = [labels.get(t, t) for t in trend.index]
-    return trend
+    usable = {w: t for w, t in tables.items() if t is not None and "share" in t and "theme" in t}
+    return theme_share_trend({wave: {RESULTS_KEY: table} for wave, table in usable.items()})

@@ -361,11 +361,116 @@ def trend_table(history: dict[str, dict], current_wave: str | None = None, curre
     return out
 
 
-def arrow(change_row: pd.Series | Mapping[str, Any] | None, *, alpha: float = 0.05) -> str:
-    """▲/▼ for a significant change, → otherwise."""
-    if change_row is None or not np.isfinite(change_row["p_value"]) or change_row["p_value"] >= alpha:
+def arrow(change_row: pd.Series | Mapping[str, Any] | None, *, alpha: float = 0.05, p: str = "p_value") -> str:
+    """▲/▼ for a significant change, → otherwise.
+
+    Rule: the change is significant when its p-value (the column ``p``: "p_adjusted" for a change
+    tested in a family, as :func:`item_changes`) is below ``alpha``; ▲ when the difference is
+    positive. A missing row or p-value is no significant change.
+
+    >>> arrow({"difference": -3.1, "p_value": 0.004}), arrow({"difference": 2.0, "p_value": 0.2}), arrow(None)
+    ('▼', '→', '→')
+    >>> arrow({"difference": 0.4, "p_value": 0.01, "p_adjusted": 0.03}, p="p_adjusted")
+    '▲'
+    """
+    value = None if change_row is None else change_row.get(p)
+    try:
+        significant = value is not None and bool(np.isfinite(float(value))) and float(value) < alpha
+    except (TypeError, ValueError):
+        significant = False
+    if not significant or change_row is None:
         return "→"
     return "▲" if change_row["difference"] > 0 else "▼"
+
+
+#: How :func:`change_directions` names the arrows of :func:`arrow` (the words the satisfaction
+#: report saves with each item and its chart marks; no significant change is "").
+DIRECTIONS = {"▲": "up", "▼": "down", "→": ""}
+
+
+def answered(data: pd.DataFrame, column: str) -> pd.Series | None:
+    """The answers of ``column`` when the survey asked it and at least one respondent answered,
+    else ``None`` (a report then says the question is missing instead of showing empty numbers).
+
+    >>> df = pd.DataFrame({"overall": [8.0, None], "effort": [None, None]})
+    >>> answered(df, "overall").tolist(), answered(df, "effort"), answered(df, "recommend")
+    ([8.0, nan], None, None)
+    """
+    if column not in data or not data[column].notna().any():
+        return None
+    return data[column]
+
+
+def item_changes(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    item_ids: Sequence[str],
+    *,
+    weights_current: pd.Series | ArrayLike | None = None,
+    weights_previous: pd.Series | ArrayLike | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Wave-over-wave change of the mean of each rating item asked in both waves.
+
+    Rule: every item of ``item_ids`` that ``previous`` also has is compared (Welch t,
+    :func:`csmlib.stats.comparisons.compare_table`); the p-values of that family are adjusted
+    with Holm's step-down method and a change is ``significant`` when the adjusted p-value is
+    below α = 1 − ``level``. Why Holm: a report of many items would otherwise flag some changes
+    by chance alone; Holm controls the family-wise error rate without assuming independence.
+    Indexed by item, in the order of ``item_ids``; ``len()`` is the number of tests stated.
+
+    >>> cur = pd.DataFrame({"q1": [4, 5, 4, 5, 5, 4], "q2": [3, 3, 4, 2, 3, 3]})
+    >>> prev = pd.DataFrame({"q1": [3, 2, 3, 3, 2, 3]})
+    >>> t = item_changes(cur, prev, ["q1", "q2"])
+    >>> t.index.tolist(), bool(t.loc["q1", "significant"])
+    (['q1'], True)
+    """
+    from csmlib.stats.comparisons import compare_table
+
+    common = [i for i in item_ids if i in previous]
+    changes = compare_table(
+        current,
+        previous,
+        common,
+        metric="mean",
+        weights_current=weights_current,
+        weights_previous=weights_previous,
+        adjust="holm",
+        alpha=1 - level,
+    )
+    return changes.set_index("item")
+
+
+def change_directions(item_ids: Sequence[str], changes: pd.DataFrame | None = None, *, alpha: float = 0.05) -> pd.Series:
+    """ "up", "down" or "" per item: the direction of its significant change (:data:`DIRECTIONS`).
+
+    ``changes``: :func:`item_changes` (indexed by item), or ``None`` in a first wave. An item is
+    "up" or "down" when :func:`arrow` on its Holm-adjusted p-value says ▲ or ▼ at ``alpha`` (the
+    ``significant`` column of the table at the same α); an item not compared, or not changed
+    significantly, is "".
+
+    >>> t = pd.DataFrame({"difference": [0.5, -0.2], "p_adjusted": [0.01, 0.3]}, index=["q1", "q2"])
+    >>> change_directions(["q1", "q2", "q3"], t).tolist(), change_directions(["q1"]).tolist()
+    (['up', '', ''], [''])
+    """
+    if changes is None:
+        return pd.Series("", index=list(item_ids), name="change")
+    words = [DIRECTIONS[arrow(changes.loc[i], alpha=alpha, p="p_adjusted")] if i in changes.index else "" for i in item_ids]
+    return pd.Series(words, index=list(item_ids), name="change")
+
+
+def scale_span(codebook: Codebook, item_ids: Sequence[str]) -> tuple[float, float]:
+    """The lowest minimum and highest maximum of the items' answer scales (the axis of a chart
+    that shows their means together).
+
+    >>> cb = Codebook.model_validate({"survey": "s", "scales": {"s5": {"min": 1, "max": 5}, "s10": {"min": 0, "max": 10}},
+    ...     "items": [{"id": "q1", "label": "Q1", "group": "product", "scale": "s5"},
+    ...               {"id": "q2", "label": "Q2", "group": "product", "scale": "s10"}]})
+    >>> scale_span(cb, ["q1", "q2"])
+    (0.0, 10.0)
+    """
+    scales = [codebook.scales[codebook.item(i).scale] for i in item_ids]
+    return float(min(sc.min for sc in scales)), float(max(sc.max for sc in scales))
 
 
 def _mean_table(
