@@ -18,8 +18,11 @@ def _notebook(path, *sources):
 
 
 def _outputs(path):
+    """The printed text of each code cell that printed something (a busy kernel may send one
+    print's text and its line end as two stream messages: they are joined per cell)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    texts = ["".join("".join(o.get("text", "")) for o in c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    return [t for t in texts if t]
 
 
 def test_the_output_notebook_is_written_at_the_start_and_the_end_not_after_every_cell(tmp_path, monkeypatch):

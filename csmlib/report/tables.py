@@ -404,8 +404,8 @@ def table(
     out.index = _escaped_index(out.index)
     out.columns = _escaped_index(out.columns)
     styler = out.style if index else out.style.hide(axis="index")
-    if text_columns:
-        classes = pd.DataFrame("", index=out.index, columns=out.columns)
+    if len(out.columns):  # numbers and marks ("csm-num") and one-word cells never break inside
+        classes = pd.DataFrame("csm-num", index=out.index, columns=out.columns)
         for position in text_columns:  # a column of single words (ids, dates, codes) does not wrap
             single = all(len(str(c)) <= 16 and not any(ch.isspace() for ch in str(c)) for c in out.iloc[:, position])
             classes.iloc[:, position] = "csm-text csm-word" if single else "csm-text"
