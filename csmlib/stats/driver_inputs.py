@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from csmlib.stats.validate import check_choice, check_count, check_weights, numeric_column
+from csmlib.stats.validate import check_choice, check_count, check_weights, name_list, numeric_column
 from csmlib.stats.weighting import kish_n_eff
 
 __all__ = [
@@ -82,11 +82,7 @@ def driver_names(
         raise ValueError(f"{caller}: outcome column {outcome!r} not found")
     if drivers is None:
         drivers = [c for c in available if c != outcome and c not in exclude]
-    elif isinstance(drivers, str):
-        drivers = [drivers]
-    drivers = list(drivers)
-    if not drivers:
-        raise ValueError(f"{caller}: no drivers given")
+    drivers = name_list(drivers, "drivers", caller)
     missing = [d for d in drivers if d not in available]
     if missing:
         raise ValueError(f"{caller}: driver column(s) not found: {', '.join(map(str, missing))}")

@@ -34,7 +34,7 @@ from csmlib.stats.logistic import (
     subset_pseudo_r2,
 )
 from csmlib.stats.relative_weights import johnson_weights
-from csmlib.stats.validate import check_choice, check_count, check_level
+from csmlib.stats.validate import check_choice, check_count, check_level, name_list
 
 __all__ = [
     "importance",
@@ -302,11 +302,7 @@ def importance(
     auto = isinstance(methods, str) and methods == "auto"
     if auto:
         methods = ("relative_weights",)  # validated below; chosen once k is known
-    elif isinstance(methods, str):
-        methods = (methods,)
-    methods = tuple(methods)
-    if not methods:
-        raise ValueError(f"{caller}: no methods given")
+    methods = tuple(name_list(methods, "methods", caller))
     unknown = [m for m in methods if m not in _LINEAR_METHODS]
     if unknown:
         raise ValueError(f"{caller}: unknown method(s) {unknown}; choose from {_LINEAR_METHODS}")

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import overload
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-__all__ = ["check_level", "check_choice", "check_count", "check_weights", "weight_column", "numeric_column"]
+__all__ = ["check_level", "check_choice", "name_list", "check_count", "check_weights", "weight_column", "numeric_column"]
 
 
 def _prefix(caller: str) -> str:
@@ -57,6 +57,22 @@ def check_choice(value: object, choices: Sequence[object], name: str, caller: st
         return
     allowed = _spelled(choices) if spelled else f"one of {tuple(choices)}"
     raise ValueError(f"{_prefix(caller)}{name} must be {allowed}, not {value!r}")
+
+
+def name_list(value: str | Iterable[str], what: str, caller: str) -> list[str]:
+    """``value`` as a non-empty list of names: one name given as a string is a list of one.
+
+    >>> name_list("speed", "drivers", "shapley"), name_list(("a", "b"), "methods", "importance")
+    (['speed'], ['a', 'b'])
+    >>> name_list([], "drivers", "shapley")
+    Traceback (most recent call last):
+    ...
+    ValueError: shapley: no drivers given
+    """
+    names = [value] if isinstance(value, str) else list(value)
+    if not names:
+        raise ValueError(f"{_prefix(caller)}no {what} given")
+    return names
 
 
 def check_count(value: float, name: str, caller: str, *, minimum: int = 0) -> None:
