@@ -73,6 +73,7 @@ FA_WORDS = {
     "rank": "رتبه",
     "performance": "عملکرد",
     "importance": "اهمیت",
+    "importance %": "اهمیت ٪",
     "quadrant": "ربع",
     "previous rank": "رتبه قبلی",
     "rank change": "تغییر رتبه",

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from csmlib.report import plots
 from csmlib.report.plots.labels import PointLabels
@@ -95,7 +96,7 @@ def ipa_chart(
 ):
     """Importance–performance map: performance on x, importance on y, crosshair at the split values.
 
-    ``table``: label, performance, importance, quadrant. Points are coloured and shaped by quadrant;
+    ``table``: label, performance, importance (a share, drawn in %), quadrant. Points are coloured and shaped by quadrant;
     every "concentrate here" point and the ``label_top`` most important are labelled, the labels
     kept apart from each other and from the quadrant names (:class:`PointLabels`).
     """
@@ -141,6 +142,7 @@ def ipa_chart(
     others = table.drop(concentrate.index).nlargest(label_top, "importance")
     for rec in pd.concat([concentrate, others]).itertuples():
         labels.add(rec.performance, rec.importance, plots.shape(rec.label))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))  # shares in %, as in every other table and chart
     plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels)
     return plots.describe(fig, _ipa_message(table, quadrant_names, plots.has_rtl(title)), title=title)
 
