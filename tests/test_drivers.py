@@ -629,3 +629,42 @@ def test_pairwise_not_positive_definite_is_refused():
     df["y"] = rng.standard_normal(3 * n)
     with pytest.raises(ValueError, match="positive semi-definite"):
         dr.relative_weights(df, "y", ["x1", "x2", "x3"], missing="pairwise")
+
+
+# --------------------------------------------------------------------------------------------
+# The shared keyword inputs (csmlib.stats.driver_inputs.DriverInputs)
+# --------------------------------------------------------------------------------------------
+
+_IMPORTANCE_FUNCTIONS = ["shapley", "first", "last", "beta_squared", "pratt", "relative_weights"]
+
+
+@pytest.mark.parametrize("name", _IMPORTANCE_FUNCTIONS)
+def test_driver_inputs_keep_the_call_syntax_and_defaults(swiss, name):
+    fn = getattr(dr, name)
+    positional = fn(swiss, "Fertility", SWISS_X)
+    spelled_out = fn(data=swiss, outcome="Fertility", drivers=SWISS_X, corr=None, weights=None, missing="listwise", n=None)
+    pd.testing.assert_series_equal(positional, spelled_out)
+    assert positional.attrs == spelled_out.attrs
+    from_corr = fn(corr=swiss.corr(), outcome="Fertility", drivers=SWISS_X, n=47)
+    np.testing.assert_allclose(from_corr.to_numpy(), positional.to_numpy(), atol=1e-12)
+    assert from_corr.attrs["n"] == 47 and from_corr.attrs["missing"] == "corr"
+    weighted = fn(swiss, "Fertility", SWISS_X, weights=np.ones(len(swiss)), missing="pairwise")
+    np.testing.assert_allclose(weighted.to_numpy(), positional.to_numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", [*_IMPORTANCE_FUNCTIONS, "dominance"])
+@pytest.mark.parametrize("keyword", ["wieghts", "caller", "need_rows", "binary", "limit"])
+def test_driver_inputs_refuse_an_unknown_keyword(swiss, name, keyword):
+    if name == "dominance" and keyword == "binary":
+        return  # one of dominance's own keywords
+    with pytest.raises(TypeError, match=f"{name}\\(\\) got an unexpected keyword argument '{keyword}'"):
+        getattr(dr, name)(swiss, "Fertility", SWISS_X, **{keyword: True})
+
+
+@pytest.mark.parametrize("name", ["first", "last", "beta_squared", "pratt", "relative_weights"])
+def test_driver_inputs_refuse_the_options_of_other_methods(swiss, name):
+    for keyword in ("collinear", "max_drivers", "fit"):
+        with pytest.raises(TypeError, match=f"unexpected keyword argument '{keyword}'"):
+            getattr(dr, name)(swiss, "Fertility", SWISS_X, **{keyword: "raise"})
+    with pytest.raises(TypeError):
+        getattr(dr, name)(swiss, "Fertility", SWISS_X, None)  # the inputs stay keyword-only

@@ -8,16 +8,15 @@ all-subsets R² engine :mod:`csmlib.stats.subsets`, logistic models (binary outc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
 from csmlib.stats import subsets as _subsets
-from csmlib.stats.driver_inputs import DriverData, check_subset_count, prepare_drivers
+from csmlib.stats.driver_inputs import DriverColumns, DriverData, DriverInputs, check_subset_count, filled_inputs, prepare_drivers
 from csmlib.stats.logistic import PSEUDO_R2_FITS, subset_pseudo_r2
 from csmlib.stats.validate import check_choice
 
@@ -70,16 +69,13 @@ def _designation(values: np.ndarray) -> np.ndarray:
 def dominance(
     data: pd.DataFrame | None = None,
     outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
+    drivers: DriverColumns = None,
     *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
     binary: bool = False,
     fit: str = "mcfadden",
-    missing: str = "listwise",
-    n: int | None = None,
     max_drivers: int | None = None,
     collinear: str = "raise",
+    **inputs: Unpack[DriverInputs],
 ) -> DominanceResult:
     """General, conditional and complete dominance of the drivers.
 
@@ -93,7 +89,9 @@ def dominance(
     Newton–Raphson) and uses a pseudo-R² (``fit``: ``"mcfadden"`` 1 − ℓ₁/ℓ₀ (default),
     ``"cox_snell"``, ``"nagelkerke"``, ``"estrella"``), as R dominanceanalysis ``glm`` models
     (``max_drivers`` default 14). The outcome must then have exactly two values (the larger is the
-    event); rows with missing values are dropped listwise.
+    event); rows with missing values are dropped listwise. The other inputs (``data, outcome,
+    drivers``, ``collinear``) as :func:`csmlib.stats.linear_importance.shapley`; the keyword inputs
+    ``corr``, ``weights``, ``missing``, ``n``: :class:`csmlib.stats.driver_inputs.DriverInputs`.
 
     References
     ----------
@@ -112,22 +110,11 @@ def dominance(
     (1.0, 'a')
     """
     caller = "dominance"
+    inputs = filled_inputs(inputs, caller)
     check_choice(fit, PSEUDO_R2_FITS, "fit", caller)
     limit = max_drivers if max_drivers is not None else (14 if binary else 22)
-    check_subset_count(data, corr, outcome, drivers, weights, limit=limit, caller=caller)
-    prep = prepare_drivers(
-        data,
-        outcome,
-        drivers,
-        corr=corr,
-        weights=weights,
-        missing=missing,
-        n=n,
-        caller=caller,
-        collinear=collinear,
-        need_rows=binary,
-        binary=binary,
-    )
+    check_subset_count(data, outcome, drivers, limit=limit, caller=caller, **inputs)
+    prep = prepare_drivers(data, outcome, drivers, caller=caller, collinear=collinear, need_rows=binary, binary=binary, **inputs)
     p = len(prep.drivers)
     if binary:
         assert prep.X is not None  # need_rows=True: prepare_drivers kept the rows

@@ -3,9 +3,10 @@
 Every importance method (:mod:`csmlib.stats.linear_importance`, :mod:`csmlib.stats.relative_weights`,
 :mod:`csmlib.stats.dominance`, :mod:`csmlib.stats.importance_table`) and the action charts of
 :mod:`csmlib.stats.priorities` read their columns through :func:`driver_names` and
-:func:`driver_weights`; :func:`prepare_drivers` checks the whole problem and builds the correlation
-matrix R of [x_1 … x_p, y] (listwise, pairwise, or given as ``corr=``) that every linear metric is
-computed from. Conventions (missing data, weights, collinearity): :mod:`csmlib.stats.drivers`;
+:func:`driver_weights`; :class:`DriverInputs` documents, once, the keyword inputs the importance
+functions share (``corr``, ``weights``, ``missing``, ``n``) and :func:`filled_inputs` applies their
+defaults; :func:`prepare_drivers` checks the whole problem and builds the correlation matrix R of
+[x_1 … x_p, y] (listwise, pairwise, or given as ``corr=``) that every linear metric is computed from. Conventions (missing data, weights, collinearity): :mod:`csmlib.stats.drivers`;
 method note ``drivers.md``.
 
 >>> import numpy as np
@@ -17,8 +18,10 @@ method note ``drivers.md``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, TypeAlias, TypedDict, Unpack, cast
 
 import numpy as np
 import pandas as pd
@@ -29,6 +32,10 @@ from csmlib.stats.weighting import kish_n_eff
 
 __all__ = [
     "COLLINEAR_TOL",
+    "DriverColumns",
+    "DriverInputs",
+    "DRIVER_INPUT_DEFAULTS",
+    "filled_inputs",
     "DriverData",
     "driver_names",
     "driver_weights",
@@ -44,6 +51,68 @@ __all__ = [
 _MISSING = ("listwise", "pairwise")
 _COLLINEAR = ("raise", "split")
 COLLINEAR_TOL = 1e-10  # smallest relative eigenvalue of Rxx: below it, drivers are collinear
+
+
+# --------------------------------------------------------------------------------------------
+# The keyword inputs every importance function shares
+# --------------------------------------------------------------------------------------------
+
+
+#: The ``drivers`` argument of an importance function: one column name, a list of names, or None
+#: for every column but the outcome (and a weights column).
+DriverColumns: TypeAlias = str | Sequence[str] | None
+
+
+class DriverInputs(TypedDict, total=False):
+    """The keyword inputs of every importance function, given after ``data, outcome, drivers``:
+    :func:`~csmlib.stats.linear_importance.shapley`, ``first``, ``last``, ``beta_squared``,
+    ``pratt`` (:mod:`csmlib.stats.linear_importance`),
+    :func:`~csmlib.stats.relative_weights.relative_weights` and
+    :func:`~csmlib.stats.dominance.dominance`. Each may be left out; its default (in
+    :data:`DRIVER_INPUT_DEFAULTS`) is given in brackets.
+
+    - ``corr`` (None): a correlation or covariance DataFrame holding the outcome and the drivers,
+      with the variable names as index and columns, given instead of ``data``.
+    - ``weights`` (None): case weights, the name of a column of ``data`` or one value per row; their
+      scale is irrelevant, zero or missing weights leave the row out, negative ones raise.
+    - ``missing`` ("listwise"): "listwise" drops the rows with a missing outcome, driver or weight
+      (with a warning giving the count); "pairwise" builds each correlation from the rows where
+      both variables are present (R ``rwa``). Conventions: :mod:`csmlib.stats.drivers`.
+    - ``n`` (None): the sample size behind ``corr``, reported in ``attrs["n"]`` (with ``data`` the
+      rows used are counted instead).
+
+    Any other keyword raises TypeError, as a misspelt argument of any Python function does
+    (:func:`filled_inputs`).
+    """
+
+    corr: pd.DataFrame | None
+    weights: str | pd.Series | ArrayLike | None
+    missing: str
+    n: int | None
+
+
+#: The value of each :class:`DriverInputs` keyword left out of a call.
+DRIVER_INPUT_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
+    {"corr": None, "weights": None, "missing": "listwise", "n": None}
+)
+
+
+def filled_inputs(inputs: Mapping[str, object], caller: str) -> DriverInputs:
+    """The :class:`DriverInputs` of a call by ``caller``, every keyword left out filled with its
+    default (:data:`DRIVER_INPUT_DEFAULTS`): the one place the defaults are applied. A keyword that
+    is not one of them raises TypeError, naming it as Python does for a misspelt argument.
+
+    >>> filled_inputs({"missing": "pairwise"}, "first")
+    {'corr': None, 'weights': None, 'missing': 'pairwise', 'n': None}
+    >>> filled_inputs({"wieghts": "w"}, "first")
+    Traceback (most recent call last):
+    ...
+    TypeError: first() got an unexpected keyword argument 'wieghts'
+    """
+    unknown = [name for name in inputs if name not in DriverInputs.__optional_keys__]
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    return cast(DriverInputs, {**DRIVER_INPUT_DEFAULTS, **inputs})
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,22 +235,22 @@ def prepare_drivers(
     outcome: str | None,
     drivers: str | Sequence[str] | None,
     *,
-    corr: pd.DataFrame | None,
-    weights: str | pd.Series | ArrayLike | None,
-    missing: str,
-    n: int | None,
     caller: str,
     collinear: str = "raise",
     need_rows: bool = False,
     binary: bool = False,
+    **inputs: Unpack[DriverInputs],
 ) -> DriverData:
     """The checked problem of an importance method: ``data`` (rows) or ``corr=`` (a correlation or
     covariance DataFrame with its sample size ``n``), the outcome and drivers (:func:`driver_names`),
     case weights (:func:`driver_weights`), ``missing`` "listwise" (rows kept in ``X``/``w``, with a
-    warning giving the number dropped) or "pairwise", and ``collinear`` "raise" or "split".
+    warning giving the number dropped) or "pairwise" (the ``inputs``: :class:`DriverInputs`), and
+    ``collinear`` "raise" or "split".
     ``need_rows`` refuses ``corr=``; ``binary`` codes the outcome 0/1 (two distinct values).
     ValueError naming the column(s) for too few rows, constant or collinear drivers (see the module
     docstring of :mod:`csmlib.stats.drivers`)."""
+    given = filled_inputs(inputs, caller)
+    corr, weights, missing, n = given["corr"], given["weights"], given["missing"], given["n"]
     check_choice(missing, _MISSING, "missing", caller)
     check_choice(collinear, _COLLINEAR, "collinear", caller)
     if (data is None) == (corr is None):
@@ -381,7 +450,7 @@ def correlation_importance(prep: DriverData, method: str, metric: Callable[[np.n
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [1, 2, 3, 4, 5.], "z": [2, 1, 4, 3, 5.], "y": [1, 3, 2, 5, 4.]})
-    >>> prep = prepare_drivers(df, "y", ["x", "z"], corr=None, weights=None, missing="listwise", n=None, caller="first")
+    >>> prep = prepare_drivers(df, "y", ["x", "z"], caller="first")
     >>> s = correlation_importance(prep, "first", lambda R: R[:-1, -1] ** 2)
     >>> s.name, round(float(s["x"]), 2), round(s.attrs["r2"], 4)
     ('first', 0.64, 0.9611)
@@ -409,24 +478,25 @@ def driver_count(
 
 def check_subset_count(
     data: pd.DataFrame | None,
-    corr: pd.DataFrame | None,
     outcome: str | None,
     drivers: str | Sequence[str] | None,
-    weights: str | pd.Series | ArrayLike | None,
     *,
     limit: int,
     caller: str,
+    **inputs: Unpack[DriverInputs],
 ) -> None:
     """Refuse, before any work, an all-subsets method (Shapley, dominance) over more than
-    ``limit`` drivers: it fits 2^p models, so one driver more doubles the time.
+    ``limit`` drivers: it fits 2^p models, so one driver more doubles the time. ``inputs``:
+    :class:`DriverInputs` (``corr`` and ``weights`` tell which columns are drivers).
 
     >>> import pandas as pd
-    >>> check_subset_count(pd.DataFrame(columns=["a", "b", "c", "y"]), None, "y", None, None, limit=2, caller="shapley")
+    >>> check_subset_count(pd.DataFrame(columns=["a", "b", "c", "y"]), "y", None, limit=2, caller="shapley")
     Traceback (most recent call last):
     ...
     ValueError: shapley: 3 drivers exceed max_drivers=2 (all-subsets methods fit 2^3 models); use relative_weights(), which gives nearly the same shares for any number of drivers, or raise max_drivers
     """
-    p = driver_count(data, corr, outcome, drivers, weights)
+    given = filled_inputs(inputs, caller)
+    p = driver_count(data, given["corr"], outcome, drivers, given["weights"])
     if p is not None and p > limit:
         raise ValueError(
             f"{caller}: {p} drivers exceed max_drivers={limit} (all-subsets methods fit 2^{p} models); "

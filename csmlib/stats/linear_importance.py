@@ -1,7 +1,9 @@
 """Linear relative importance from one correlation matrix: Shapley (LMG), first, last, β², Pratt.
 
 The importance functions take ``data, outcome, drivers`` or ``corr=`` and return a Series of raw
-shares of var(y) (conventions: :mod:`csmlib.stats.drivers`; method note ``drivers.md``). Johnson's
+shares of var(y) (conventions: :mod:`csmlib.stats.drivers`; method note ``drivers.md``); their
+keyword inputs ``corr``, ``weights``, ``missing`` and ``n`` are documented once, in
+:class:`csmlib.stats.driver_inputs.DriverInputs`. Johnson's
 relative weights, the other linear method, are in :mod:`csmlib.stats.relative_weights`;
 :func:`linear_metric` computes any of the six from a (batched) correlation matrix for the
 bootstrap of :mod:`csmlib.stats.importance_table`.
@@ -9,16 +11,22 @@ bootstrap of :mod:`csmlib.stats.importance_table`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
 from csmlib.stats import subsets as _subsets
-from csmlib.stats.driver_inputs import check_subset_count, correlation_importance, importance_series, prepare_drivers
+from csmlib.stats.driver_inputs import (
+    DriverColumns,
+    DriverInputs,
+    check_subset_count,
+    correlation_importance,
+    filled_inputs,
+    importance_series,
+    prepare_drivers,
+)
 from csmlib.stats.relative_weights import johnson_weights
 
 __all__ = ["shapley", "first", "last", "beta_squared", "pratt", "simple_metric", "linear_metric"]
@@ -53,14 +61,11 @@ def linear_metric(method: str, R: np.ndarray) -> np.ndarray:
 def shapley(
     data: pd.DataFrame | None = None,
     outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
+    drivers: DriverColumns = None,
     *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
-    missing: str = "listwise",
-    n: int | None = None,
     max_drivers: int = 25,
     collinear: str = "raise",
+    **inputs: Unpack[DriverInputs],
 ) -> pd.Series:
     """Shapley-value regression = LMG = general dominance, exact over all 2^p subsets.
 
@@ -77,18 +82,13 @@ def shapley(
         The outcome column (overall satisfaction, likelihood to recommend …).
     drivers : list of str, optional
         Driver columns; default every other column (except a weights column).
-    corr : DataFrame, optional
-        Correlation (or covariance) matrix holding the outcome and the drivers, instead of data.
-    weights : str or array-like, optional
-        Case weights (column name or one value per row).
-    missing : {"listwise", "pairwise"}
-        See the module docstring.
-    n : int, optional
-        Sample size of ``corr`` (reported in ``attrs["n"]``).
     max_drivers : int
         Above this many drivers the exact computation is refused (use :func:`csmlib.stats.relative_weights.relative_weights`).
     collinear : {"raise", "split"}
         Perfectly collinear drivers raise (default) or share the common part equally.
+    **inputs
+        ``corr``, ``weights``, ``missing``, ``n``: documented in
+        :class:`csmlib.stats.driver_inputs.DriverInputs`.
 
     Returns
     -------
@@ -111,36 +111,29 @@ def shapley(
     >>> bool(abs(s.sum() - s.attrs["r2"]) < 1e-12), s.idxmax(), s.attrs["n"]
     (True, 'quality', 200)
     """
-    check_subset_count(data, corr, outcome, drivers, weights, limit=max_drivers, caller="shapley")
-    prep = prepare_drivers(
-        data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n, caller="shapley", collinear=collinear
-    )
+    inputs = filled_inputs(inputs, "shapley")
+    check_subset_count(data, outcome, drivers, limit=max_drivers, caller="shapley", **inputs)
+    prep = prepare_drivers(data, outcome, drivers, caller="shapley", collinear=collinear, **inputs)
     p = len(prep.drivers)
     r2 = _subsets.subset_r2(prep.R)
     return importance_series(_subsets.shapley_from_r2(r2, p), prep, "shapley", r2[-1])
 
 
 def _simple(
-    method: str, data: pd.DataFrame | None, outcome: str | None, drivers: str | Sequence[str] | None, **inputs: Any
+    method: str, data: pd.DataFrame | None, outcome: str | None, drivers: DriverColumns, inputs: DriverInputs
 ) -> pd.Series:
-    """first / last / beta_squared / pratt (``inputs``: the keywords of :func:`prepare_drivers`)."""
-    prep = prepare_drivers(data, outcome, drivers, caller=method, **inputs)
+    """first / last / beta_squared / pratt (``inputs``: :class:`DriverInputs`, checked here)."""
+    prep = prepare_drivers(data, outcome, drivers, caller=method, **filled_inputs(inputs, method))
     return correlation_importance(prep, method, partial(simple_metric, method))
 
 
 def first(
-    data: pd.DataFrame | None = None,
-    outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
-    *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
-    missing: str = "listwise",
-    n: int | None = None,
+    data: pd.DataFrame | None = None, outcome: str | None = None, drivers: DriverColumns = None, **inputs: Unpack[DriverInputs]
 ) -> pd.Series:
     """Zero-order importance r_jy² (relaimpo ``first``; "correlation" driver analysis).
 
-    Does not sum to R² when drivers are correlated. Parameters and result as :func:`shapley`.
+    Does not sum to R² when drivers are correlated. Parameters and result as :func:`shapley`
+    (keyword inputs: :class:`csmlib.stats.driver_inputs.DriverInputs`).
 
     >>> import pandas as pd
     >>> from csmlib.stats.linear_importance import first
@@ -148,21 +141,15 @@ def first(
     >>> round(float(first(df, "y", ["x", "z"])["x"]), 2)
     0.64
     """
-    return _simple("first", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
+    return _simple("first", data, outcome, drivers, inputs)
 
 
 def last(
-    data: pd.DataFrame | None = None,
-    outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
-    *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
-    missing: str = "listwise",
-    n: int | None = None,
+    data: pd.DataFrame | None = None, outcome: str | None = None, drivers: DriverColumns = None, **inputs: Unpack[DriverInputs]
 ) -> pd.Series:
     """R² lost when x_j is removed last: b_j² / (Rxx⁻¹)_jj, the squared semipartial correlation
-    (relaimpo ``last``). Parameters and result as :func:`shapley`.
+    (relaimpo ``last``). Parameters and result as :func:`shapley` (keyword inputs:
+    :class:`csmlib.stats.driver_inputs.DriverInputs`).
 
     >>> import pandas as pd
     >>> from csmlib.stats.linear_importance import last
@@ -170,22 +157,16 @@ def last(
     >>> round(float(last(df, "y", ["x", "z"])["z"]), 4)
     0.3211
     """
-    return _simple("last", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
+    return _simple("last", data, outcome, drivers, inputs)
 
 
 def beta_squared(
-    data: pd.DataFrame | None = None,
-    outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
-    *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
-    missing: str = "listwise",
-    n: int | None = None,
+    data: pd.DataFrame | None = None, outcome: str | None = None, drivers: DriverColumns = None, **inputs: Unpack[DriverInputs]
 ) -> pd.Series:
     """Squared standardized coefficient b_j² of the full model (relaimpo ``betasq``).
 
     Equal to the variance shares of linear SHAP values — which is *not* Shapley regression.
+    Parameters and result as :func:`shapley` (keyword inputs: :class:`csmlib.stats.driver_inputs.DriverInputs`).
 
     >>> import pandas as pd
     >>> from csmlib.stats.linear_importance import beta_squared
@@ -193,20 +174,15 @@ def beta_squared(
     >>> round(float(beta_squared(df, "y", ["x", "z"])["x"]), 4)   # suppression: β_x² > 1
     2.4198
     """
-    return _simple("beta_squared", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
+    return _simple("beta_squared", data, outcome, drivers, inputs)
 
 
 def pratt(
-    data: pd.DataFrame | None = None,
-    outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
-    *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
-    missing: str = "listwise",
-    n: int | None = None,
+    data: pd.DataFrame | None = None, outcome: str | None = None, drivers: DriverColumns = None, **inputs: Unpack[DriverInputs]
 ) -> pd.Series:
     """Pratt's measure b_j · r_jy (relaimpo ``pratt``); sums to R², negative under suppression.
+
+    Parameters and result as :func:`shapley` (keyword inputs: :class:`csmlib.stats.driver_inputs.DriverInputs`).
 
     >>> import pandas as pd
     >>> from csmlib.stats.linear_importance import pratt
@@ -215,4 +191,4 @@ def pratt(
     >>> round(float(s.sum()), 4) == round(s.attrs["r2"], 4)
     True
     """
-    return _simple("pratt", data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n)
+    return _simple("pratt", data, outcome, drivers, inputs)

@@ -10,13 +10,19 @@ logistic relative weights of a binary outcome are in :mod:`csmlib.stats.logistic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
-from csmlib.stats.driver_inputs import COLLINEAR_TOL, correlation_importance, prepare_drivers
+from csmlib.stats.driver_inputs import (
+    COLLINEAR_TOL,
+    DriverColumns,
+    DriverInputs,
+    correlation_importance,
+    filled_inputs,
+    prepare_drivers,
+)
 
 __all__ = ["johnson_weights", "relative_weights"]
 
@@ -45,20 +51,14 @@ def johnson_weights(R: np.ndarray) -> np.ndarray:
 
 
 def relative_weights(
-    data: pd.DataFrame | None = None,
-    outcome: str | None = None,
-    drivers: str | Sequence[str] | None = None,
-    *,
-    corr: pd.DataFrame | None = None,
-    weights: str | pd.Series | ArrayLike | None = None,
-    missing: str = "listwise",
-    n: int | None = None,
+    data: pd.DataFrame | None = None, outcome: str | None = None, drivers: DriverColumns = None, **inputs: Unpack[DriverInputs]
 ) -> pd.Series:
     """Johnson's (2000) relative weights (relaimpo ``genizi``), any number of drivers.
 
     Rxx = V Δ Vᵀ (eigh); Λ = Rxx^{1/2} = V Δ^{1/2} Vᵀ; β* = Λ⁻¹ r_xy; RW_j = Σ_k Λ_jk² β*_k²;
     Σ_j RW_j = β*ᵀβ* = R², each RW_j ≥ 0. Parameters and result as :func:`csmlib.stats.linear_importance.shapley`
-    (name ``"relative_weights"``); ``missing="pairwise"`` follows R ``rwa``.
+    (name ``"relative_weights"``; keyword inputs: :class:`csmlib.stats.driver_inputs.DriverInputs`);
+    ``missing="pairwise"`` follows R ``rwa``.
 
     References
     ----------
@@ -76,5 +76,5 @@ def relative_weights(
     >>> bool(abs(rw.sum() - rw.attrs["r2"]) < 1e-12), rw.idxmax()
     (True, 'quality')
     """
-    prep = prepare_drivers(data, outcome, drivers, corr=corr, weights=weights, missing=missing, n=n, caller="relative_weights")
+    prep = prepare_drivers(data, outcome, drivers, caller="relative_weights", **filled_inputs(inputs, "relative_weights"))
     return correlation_importance(prep, "relative_weights", johnson_weights)
