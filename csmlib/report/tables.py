@@ -280,7 +280,12 @@ def translator(language: str = "en"):
 
 
 def fmt(value, spec: str = ".2f", language: str = "en") -> str:
-    """Format a number (``""`` for missing), with a thousands separator for integers."""
+    """Format a number (``"–"`` for missing), with a thousands separator for integers; a zero
+    after rounding has no sign.
+
+    >>> fmt(-0.001), fmt(0.0, "+.2f"), fmt(0.25, "+.2f"), fmt(1234), fmt(float("nan"))
+    ('0.00', '0.00', '+0.25', '1,234', '–')
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "–"
     if isinstance(value, (int, np.integer)) and spec == ".2f":
@@ -289,12 +294,12 @@ def fmt(value, spec: str = ".2f", language: str = "en") -> str:
         text = format(value, spec)
     except (TypeError, ValueError):
         text = str(value)
-    if _NEGATIVE_ZERO.fullmatch(text):  # -0.00 is a rounding artefact, not a sign
+    if _SIGNED_ZERO.fullmatch(text):  # -0.00 is a rounding artefact and +0.00 no change: no sign
         text = text[1:]
     return localize(text, language)
 
 
-_NEGATIVE_ZERO = re.compile(r"-0(\.0+)?%?")
+_SIGNED_ZERO = re.compile(r"[-+]0(\.0+)?%?")
 # p-value columns, whatever their format: "< 0.001" below it, three decimals above
 _P_COLUMN = re.compile(r"(p|p[ _]value|p[ _]adjusted|.*_p|.*_p_adjusted|p \(.*\))")
 # raw column names as English headers (other names: underscores become spaces)
