@@ -23,6 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -576,3 +579,65 @@ def test_numeric_series_as_before(dtype):
         column = pd.Series(rng.choice(np.array(ODD_CELLS + [None, "1", "2"], dtype=object), size), name="q", dtype=dtype)
         for got, want in zip(numeric_series(column), plain_numbers(column)):
             pd.testing.assert_series_equal(got, want, check_exact=True)
+
+
+# ---------------------------------------------------------------------------- larger and odd files
+def test_repeated_ids_in_a_file_read_in_pieces(tmp_path):
+    """Ids repeated far apart (and blank, spaced, missing) in a file pyarrow reads in several
+    blocks: the first row of each id is found across the blocks."""
+    (tmp_path / "cb.yaml").write_text(textwrap.dedent(CODEBOOK), encoding="utf-8")
+    codebook = load_codebook(tmp_path / "cb.yaml")
+    rng = np.random.default_rng(11)
+    frame = odd_export(ODD[0][1], 30_000, seed=11, rate=0.002)
+    ids = np.array([f"r{i}" for i in rng.permutation(len(frame))], dtype=object)
+    ids[rng.integers(0, len(frame), 300)] = ids[rng.integers(0, len(frame), 300)]
+    odd = rng.random(len(frame)) < 0.001
+    ids[odd] = rng.choice(np.array(["", " ", " r7", "r7 ", "R7"], dtype=object), int(odd.sum()))
+    frame["id"] = ids
+    for path, kw in write_formats(frame, tmp_path, "big", ("csv", "typed.parquet")):
+        if path.suffix == ".csv":
+            pieces = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True)).column("id").num_chunks
+            assert pieces > 1, "the test needs a file read in pieces"
+        assert_same_intake(path, codebook, **kw)
+
+
+def _parquet_files(folder: Path) -> list[Path]:
+    """Parquet files as pandas and other tools write them: an index kept, attributes, categories,
+    times with a time zone, integers with gaps, columns in several row groups, an all-blank text column."""
+    rng = np.random.default_rng(2)
+    n = 500
+    answers = rng.choice(np.array(["1", "2", "۳", None, ""], dtype=object), n).tolist()
+    frame = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(n)],
+            "q1": answers,
+            "q2": pd.array(rng.choice([1, 2, 3, None], n), dtype="Int64"),
+            "region": pd.Categorical(rng.choice(["North", "South"], n)),
+            "when": pd.date_range("2026-01-01", periods=n, freq="h", tz="Asia/Tehran"),
+            "blank": pd.array([None] * n, dtype="string"),
+            "w": rng.uniform(0.5, 2, n),
+        }
+    )
+    frame.attrs = {"survey": "bench"}
+    written = []
+
+    def write(name, how):
+        path = folder / name
+        how(path)
+        written.append(path)
+
+    write("plain.parquet", lambda p: frame.to_parquet(p, index=False))
+    write("index.parquet", lambda p: frame.set_index("id").to_parquet(p))
+    write("range.parquet", lambda p: frame.set_axis(pd.RangeIndex(5, 5 + n)).to_parquet(p))
+    write("groups.parquet", lambda p: pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), p, row_group_size=97))
+    write("large.parquet", lambda p: pq.write_table(pa.table({"id": pa.array(frame["id"].tolist(), pa.large_string())}), p))
+    write("arrow.parquet", lambda p: pq.write_table(pa.table({"q1": answers, "n": rng.integers(0, 3, n)}), p))
+    return written
+
+
+def test_parquet_read_as_pandas_reads_it(tmp_path):
+    for path in _parquet_files(tmp_path):
+        got, want = responses.read_table(path).frame, pd.read_parquet(path)
+        want.columns = [str(c).strip().lstrip("\ufeff") for c in want.columns]
+        assert_same_frame(got, want, path.name)
+        assert got.attrs == want.attrs, path.name

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from csmlib.survey.codebook import Codebook
 from csmlib.core.errors import CSMInputError
@@ -132,6 +133,18 @@ class _Answers:
         return self.values[keep] if self.codes is None else self.values[self.codes[keep]]
 
 
+@dataclass(frozen=True)
+class _CodedTexts:
+    """A text column as its texts per distinct cell and each row's code into them (-1: missing),
+    spread out to the accepted rows only, as :class:`_Answers` are."""
+
+    texts: list
+    codes: np.ndarray
+
+    def accepted(self, keep: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        return pd.array(self.texts, dtype="string").take(self.codes[keep], allow_fill=True)
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
@@ -217,7 +230,7 @@ def _labelled_text(raw: pd.Series, value_labels: dict | None) -> pd.Series:
     return text
 
 
-def _segment_column(raw, name, spec, problems):
+def _segment_column(raw, name, spec, problems) -> _CodedTexts:
     codes, distinct = text_codes(raw)
     keys = [normalize_label(v) for v in distinct]
     if spec.levels:
@@ -225,14 +238,37 @@ def _segment_column(raw, name, spec, problems):
         levels = [lookup.get(k) for k in keys]
         unknown = np.array([level is None for level in levels] + [False])  # the last: a blank cell
         problems.add(unknown[codes], name, raw, f"unknown value (expected one of {', '.join(spec.levels)})")
-        return _spread_text(levels, codes, raw.index)
+        return _CodedTexts(levels, codes)
     # undeclared levels: spellings that differ only by letter forms or spacing become one (the
     # distinct cells come in order of first appearance, so the first spelling is the first row's)
     first_spelling = {}
     for original, key in zip(distinct, keys):
         first_spelling.setdefault(key, str(original).strip())
     # a blank cell stays missing (code -1): the customer did not say, which is no level of its own
-    return _spread_text([first_spelling[k] for k in keys], codes, raw.index)
+    return _CodedTexts([first_spelling[k] for k in keys], codes)
+
+
+def _first_positions(texts: pd.Series) -> np.ndarray:
+    """Per row, the position of the first row holding the same text (its own position when it is
+    the first; -1 for a missing cell).
+
+    Found by a stable sort, which puts the rows of one text together in their order: ids are
+    nearly all distinct, and a hash table of a million distinct texts takes several times the
+    memory of the column, a sort's order a fraction of it.
+    """
+    values = pa.chunked_array(texts.array.__arrow_array__())
+    order = pc.sort_indices(values)
+    ordered = values.take(order)
+    starts = np.ones(len(values), dtype=bool)  # a text begins here (a missing cell is never the same as another)
+    starts[1:] = ~pc.equal(ordered.slice(1), ordered.slice(0, len(values) - 1)).fill_null(False).to_numpy()
+    del ordered
+    order = order.to_numpy()
+    group = np.cumsum(starts, dtype=np.intp)
+    group -= 1
+    first = np.empty(len(values), dtype=np.intp)
+    first[order] = order[starts][group]
+    first[values.is_null().to_numpy()] = -1
+    return first
 
 
 def _respondent_ids(frame: pd.DataFrame, codebook: Codebook, table: RawTable, problems: _Problems) -> pd.Series:
@@ -243,40 +279,42 @@ def _respondent_ids(frame: pd.DataFrame, codebook: Codebook, table: RawTable, pr
     column = codebook.respondent_id
     rid = frame[column].astype("string").str.strip()
     problems.add(rid.isna() | (rid == ""), column, rid, "missing respondent id")
-    codes, _ = text_codes(rid)
-    # codes come in order of first appearance: a row is an id's first when its code is new
-    seen_before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]).astype(np.int64))
-    first = codes > seen_before
-    dup = (codes >= 0) & ~first
+    first = _first_positions(rid)
+    dup = (first >= 0) & (first != np.arange(len(first)))
     if dup.any():
-        first_rows = table.row_number(np.flatnonzero(first))[codes[dup]]
+        first_rows = table.row_number(first[dup])
         first_seen = pd.Series(first_rows, index=frame.index[dup]).astype("Int64").astype("string")
         problems.add(dup, column, rid, "duplicate respondent id (first in row " + first_seen + ")")
     return rid
 
 
 def _weights(raw: pd.Series, name: str, table: RawTable, problems: _Problems, coded: CodedNumbers) -> _Answers:
+    """The weights, checked by distinct cell: not a number, not positive, not finite, absurd
+    beside the median, missing."""
     coded = _numeric_column(raw, name, table, coded)
-    problems.add_coded(coded, name, raw, [(coded.bad, "not a number")])
-    w = pd.Series(coded.rows(coded.numbers), index=raw.index)
-    problems.add(w.notna() & (w <= 0), name, raw, "weight must be positive")
-    problems.add(w.notna() & (w > 0) & ~np.isfinite(w), name, raw, "weight must be a finite number")
-    w = w.where(np.isfinite(w))
+    numbers = coded.numbers
+    given = ~np.isnan(numbers)
+    flags = [
+        (coded.bad, "not a number"),
+        (given & (numbers <= 0), "weight must be positive"),
+        (given & (numbers > 0) & ~np.isfinite(numbers), "weight must be a finite number"),
+    ]
+    weights = np.where(np.isfinite(numbers), numbers, np.nan)
     # a weight 1,000 times the median is a typing or export error, not a design weight:
     # trimming rules start at ratios of 5-10 (Potter 1990; Chowdhury, Khare & Wolter 2007)
-    usable = w[(w > 0)]
+    rows = coded.rows(weights)
+    usable = rows[rows > 0]  # the median is the rows', not the distinct cells'
     if len(usable):
-        median = float(usable.median())
-        absurd = w.notna() & ((w > MAX_WEIGHT_RATIO * median) | ((w > 0) & (w < median / MAX_WEIGHT_RATIO)))
-        problems.add(
-            absurd,
-            name,
-            raw,
-            f"weight more than {MAX_WEIGHT_RATIO:,} times the median weight (or less than 1/{MAX_WEIGHT_RATIO:,} of it)",
+        median = float(pd.Series(usable).median())
+        absurd = ~np.isnan(weights) & (
+            (weights > MAX_WEIGHT_RATIO * median) | ((weights > 0) & (weights < median / MAX_WEIGHT_RATIO))
         )
-        w = w.mask(absurd)
-    problems.add(w.isna() & raw.isna(), name, raw, "missing weight")
-    return _Answers(w.to_numpy())
+        reason = f"weight more than {MAX_WEIGHT_RATIO:,} times the median weight (or less than 1/{MAX_WEIGHT_RATIO:,} of it)"
+        flags.append((absurd, reason))
+        weights = np.where(absurd, np.nan, weights)
+    flags.append((~coded.filled, "missing weight"))
+    problems.add_coded(coded, name, raw, flags)
+    return _Answers(weights, coded.codes)
 
 
 def _accepted(out: dict, keep: np.ndarray, index: pd.Index) -> pd.DataFrame:
@@ -294,7 +332,8 @@ def _accepted(out: dict, keep: np.ndarray, index: pd.Index) -> pd.DataFrame:
             pieces.append(pd.DataFrame(block[start : start + len(run)].T, index=rows, columns=run, copy=False))
             start += len(run)
         else:
-            pieces.append(pd.DataFrame({k: out[k].array[keep] for k in run}, index=rows))
+            texts = {k: out[k].accepted(keep) if isinstance(out[k], _CodedTexts) else out[k].array[keep] for k in run}
+            pieces.append(pd.DataFrame(texts, index=rows))
     data = pd.concat(pieces, axis=1) if len(pieces) > 1 else pieces[0]
     data.columns = pd.Index(list(out))
     return data
@@ -318,7 +357,7 @@ def _check(table: RawTable, codebook: Codebook) -> tuple[dict, np.ndarray, dict]
 
     problems = _Problems()
     dont_know: dict[str, tuple] = {}  # analysis column -> (coded column, which codes mean "don't know")
-    out: dict[str, pd.Series | _Answers] = {}
+    out: dict[str, pd.Series | _CodedTexts | _Answers] = {}
 
     numeric = [codebook.weight] if codebook.weight else []
     numeric += [i.col for i in codebook.items] + [o.column for o in codebook.outcomes.values()]
