@@ -66,10 +66,21 @@ _SUBSET_METHODS = {False: ("shapley",), True: ("shapley", "first", "last")}
 
 def bootstrap_counts(rng: np.random.Generator, n: int, B: int) -> np.ndarray:
     """(B, n) case-resampling counts: row b says how often each of the n rows is drawn in
-    bootstrap resample b (n draws with replacement); multiply by case weights to carry them along."""
+    bootstrap resample b (n draws with replacement); multiply by case weights to carry them along.
+
+    >>> bootstrap_counts(np.random.default_rng(1), 4, 2).sum(axis=1)
+    array([4., 4.])
+    """
     idx = rng.integers(0, n, size=(B, n))
-    flat = (idx + (np.arange(B) * n)[:, None]).ravel()
-    return np.bincount(flat, minlength=B * n).reshape(B, n).astype(float)
+    counts = np.empty((B, n))
+    for b in range(B):  # one resample at a time: no (B·n) temporaries beside the draws
+        counts[b] = np.bincount(idx[b], minlength=n)
+    return counts
+
+
+#: Rows whose pairwise products :func:`bootstrap_corr` holds at once (about 128 MB of float64):
+#: the products of every row are k(k+1)/2 columns, 7 GB for a million rows and 41 variables.
+CORR_CHUNK_CELLS = 1 << 24
 
 
 def bootstrap_corr(Z: np.ndarray, Wb: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
@@ -80,10 +91,14 @@ def bootstrap_corr(Z: np.ndarray, Wb: np.ndarray, noise: np.ndarray | None = Non
     """
     k = Z.shape[1]
     iu = np.triu_indices(k)
-    Q = Z[:, iu[0]] * Z[:, iu[1]]  # products in packed order
     S0 = Wb.sum(axis=1)
     S1 = Wb @ Z / S0[:, None]
-    S2 = Wb @ Q / S0[:, None]
+    S2 = np.zeros((Wb.shape[0], iu[0].size))
+    rows = max(1, CORR_CHUNK_CELLS // iu[0].size)
+    for start in range(0, Z.shape[0], rows):  # Σ_i w_bi z_ij z_il, the products built rows at a time
+        part = slice(start, start + rows)
+        S2 += Wb[:, part] @ (Z[part, iu[0]] * Z[part, iu[1]])
+    S2 /= S0[:, None]
     cov = S2 - S1[:, iu[0]] * S1[:, iu[1]]
     C = np.zeros((Wb.shape[0], k, k))
     C[:, iu[0], iu[1]] = cov
