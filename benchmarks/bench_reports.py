@@ -13,7 +13,7 @@
 
 ``--quick`` runs the same pipeline as small as it goes: notebook 01 of the first demo wave (2025Q4,
 nothing to wait for; its intake validation included) once against a floor of one notebook, and one
-unit report with ``--jobs 1`` only (no Dask cluster, no speed-up); the times and the ratio are
+unit report with ``--jobs 1`` only (no speed-up); the times and the ratio are
 printed, the goal is not checked. It takes about 40 s of CPU, most of it starting ``csm`` and
 kernels.
 
@@ -153,8 +153,7 @@ def main(argv=None) -> int:
         if args.quick:
             one = _csm(root, *unit_run, "--jobs", "1")
             print(
-                f"{units} unit report(s) (data quality): --jobs 1 {one:6.1f} s (--quick: the --jobs 2 run, "
-                "which starts a Dask LocalCluster, and the speed-up are left out)"
+                f"{units} unit report(s) (data quality): --jobs 1 {one:6.1f} s (--quick: the --jobs 2 run and the speed-up are left out)"
             )
         else:
             one = _csm(root, *unit_run, "--jobs", "1")  # first: it also validates and caches the intake

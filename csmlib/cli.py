@@ -6,6 +6,7 @@ traceback and exit with status 2; a run in which a notebook failed exits with st
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -28,6 +29,17 @@ def _fail(exc: CSMInputError):
     sys.exit(EXIT_INPUT)
 
 
+def _root_option(writes: str):
+    """The ``--root`` option of the commands that write into a project folder."""
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help=f"Project folder: {writes}.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="csmlib")
 def main():
@@ -44,13 +56,7 @@ def main():
 
 
 @main.command()
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Project folder: data goes to ROOT/data/demo, parameter files to ROOT/params.",
-)
+@_root_option("data goes to ROOT/data/demo, parameter files to ROOT/params")
 def demo(root: Path):
     """Write the demo company's four survey waves, complaints logs and parameter files."""
     from csmlib.demo import write_demo
@@ -62,13 +68,7 @@ def demo(root: Path):
 @main.command()
 @click.argument("datafile", type=click.Path(path_type=Path))
 @click.option("--wave", required=True, help="Wave id (letters, digits, _ . -), e.g. 2026Q3.")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Project folder: the drafts go to ROOT/params.",
-)
+@_root_option("the drafts go to ROOT/params")
 @click.option("--force", is_flag=True, help="Overwrite existing draft files.")
 def init(datafile: Path, wave: str, root: Path, force: bool):
     """Draft a codebook and a wave file from a survey export (CSV, XLSX, SAV, Parquet).
@@ -105,7 +105,7 @@ def validate(params_files):
     Prints accepted and rejected row counts and the first problems; exit status 2 when a file
     itself is unusable.
     """
-    from csmlib.batch.pipeline import ensure_writable
+    from csmlib.core.exports import ensure_writable
     from csmlib.survey.wave import open_wave
 
     for path in params_files:
@@ -167,21 +167,26 @@ def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force, pdf):
     Unchanged jobs are skipped unless --force. One progress line per notebook; a summary at the end.
     With --pdf, headless Chromium prints each report page and the wave's index and reports as one PDF.
     """
+    from csmlib.batch.kernels import warm_kernels
     from csmlib.survey.params import load_params
-    from csmlib.batch.pipeline import run_waves
 
     try:
         waves = [load_params(p) for p in params_files]
-        runs = run_waves(
-            waves,
-            notebooks_dir=notebooks_dir,
-            strict=strict,
-            only=list(only) or None,
-            jobs=jobs,
-            scheduler=scheduler,
-            force=force,
-            pdf=pdf,
-        )
+        # without a Dask cluster the notebooks run from this process: their kernels' zygote starts
+        # importing now, while this process imports the pipeline and reads the intake
+        with warm_kernels(waves[0].options.kernel) if scheduler is None else contextlib.nullcontext():
+            from csmlib.batch.pipeline import run_waves
+
+            runs = run_waves(
+                waves,
+                notebooks_dir=notebooks_dir,
+                strict=strict,
+                only=list(only) or None,
+                jobs=jobs,
+                scheduler=scheduler,
+                force=force,
+                pdf=pdf,
+            )
     except CSMInputError as exc:
         _fail(exc)
     failed = [(r.wave, n.notebook, n.unit) for r in runs for n in r.notebooks if n.status == "failed"]

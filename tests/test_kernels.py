@@ -3,6 +3,8 @@
 import ast
 import json
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -173,3 +175,87 @@ def test_warm_kernels_starts_the_zygote_early_and_ends_it_after_the_run(tmp_path
         assert _run(tmp_path, "w", "print('ok')")[:2] == ("", ["ok\n"])
         assert pool.zygote is zygote and pool.zygotes_started == 1  # the same environment: used as is
     assert zygote.process.poll() is not None and kernels._POOL is None
+
+
+@warm_only
+def test_a_failing_cell_keeps_the_partial_notebook(tmp_path):
+    error, outputs, counts = _run(tmp_path, "fails", "print('before')", "1 / 0", "print('after')")
+    assert error == "ZeroDivisionError: division by zero"
+    assert outputs[0] == "before\n" and "after\n" not in outputs
+    assert counts == [1, 2, 3, None]  # the cells after the failing one are not run
+
+
+def test_a_run_inside_a_run_leaves_the_pool_to_the_outer_one(monkeypatch):
+    monkeypatch.setattr(kernels, "_POOL", None)
+    monkeypatch.setenv("CSM_WARM_KERNELS", "0")  # no zygote: only the scoping is looked at
+    with kernels.warm_kernels("csm") as outer:
+        with kernels.warm_kernels("csm") as inner:
+            assert inner is outer and outer.runs == 2
+        assert kernels._POOL is outer and outer.runs == 1
+    assert kernels._POOL is None
+
+
+def test_a_changed_zygote_serves_out_its_run_and_is_replaced_after_it(monkeypatch):
+    class Stale:  # a zygote whose imported files changed since it started
+        def __init__(self, prefix, env, cwd, imports=()):
+            self.key, self.state, self.closed = (tuple(prefix), tuple(sorted(env.items()))), "ready", False
+
+        def stale(self):
+            return True
+
+        def running(self):
+            return set()
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(kernels, "Zygote", Stale)
+    pool = kernels.KernelPool()
+    first = pool._zygote_for(["python"], {}, ".")
+    pool.runs = 1
+    assert pool._zygote_for(["python"], {}, ".") is first  # one run, one version of the code
+    pool.runs = 0
+    assert pool._zygote_for(["python"], {}, ".") is not first and first.closed
+
+
+PROBE = "import os, sys\nprint('pandas' in sys.modules, os.getpid())"  # run before the notebook imports anything
+
+
+@warm_only
+@pytest.mark.parametrize("how", ["--jobs 1", "--jobs 2", pytest.param("--scheduler", marks=pytest.mark.slow)])
+def test_pipeline_runs_each_notebook_in_a_warm_kernel_of_its_own(tmp_path, demo_root, how):
+    """One at a time, two at a time (from two threads) and on Dask workers: warm kernels, one per
+    notebook; a failing notebook keeps its partial notebook and gets a failure page."""
+    from click.testing import CliRunner
+
+    from csmlib.cli import main
+
+    for folder in ("params", "data"):
+        shutil.copytree(demo_root / folder, tmp_path / folder)
+    notebooks = tmp_path / "probes"
+    notebooks.mkdir()
+    _notebook(notebooks / "01_probe.ipynb", PROBE)
+    _notebook(notebooks / "02_fails.ipynb", PROBE, "raise ValueError('the probe fails')", "print('after')")
+    run = ["run", str(tmp_path / "params" / "2025Q4.yaml"), "--notebooks", str(notebooks)]
+    if how == "--scheduler":
+        from distributed import LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            result = CliRunner().invoke(main, [*run, "--scheduler", cluster.scheduler_address])
+    else:
+        result = CliRunner().invoke(main, [*run, *how.split()])
+    assert result.exit_code == 1, result.output  # a notebook failed
+    assert re.search(r"01_probe\s+ok", result.output) and re.search(
+        r"02_fails\s+failed.*ValueError: the probe fails", result.output
+    )
+    out = tmp_path / "reports" / "2025Q4"
+    pids = set()
+    for name in ("01_probe", "02_fails"):
+        cells = json.loads((out / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+        printed = ["".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"]]
+        warm, pid = next(p for p in printed if p.startswith(("True", "False"))).split()
+        assert warm == "True", name  # the stack was imported before the notebook ran: a forked kernel
+        assert "after\n" not in printed and (out / f"{name}.html").is_file()
+        pids.add(pid)
+    assert len(pids) == 2  # a kernel of its own each
+    assert "the probe fails" in (out / "02_fails.html").read_text(encoding="utf-8")  # its failure page

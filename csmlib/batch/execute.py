@@ -89,9 +89,10 @@ def execute_notebook(source: Path, executed: Path, *, parameters: dict, kernel: 
                 cwd=str(source.parent),
                 progress_bar=False,
                 log_output=False,
-                # the kernel's own log (e.g. its local-TCP notice) would flood the
-                # batch's progress lines; errors still show, in the report too
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # the kernel's own log (its local-TCP notice, the "KeyboardInterrupt caught in
+                # kernel" of Jupyter's own shutdown) would flood the batch's progress lines; a
+                # cell's error is in the executed notebook, the report page and the run's summary
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                 # a kernel forked from the process's warm zygote (see csmlib.batch.kernels)
                 kernel_manager_class=kernels.PooledKernelManager,
             )

@@ -15,13 +15,17 @@ Everything else is papermill's and nbclient's: :class:`PooledKernelManager` is a
 timeouts interrupt the kernel's process group, a dead kernel is noticed, a failing notebook
 keeps its partial executed notebook. The ordinary start is used when the pool cannot serve:
 not on Linux, a spec that is not ``python ... -m ipykernel_launcher``, a custom provisioner,
-a zygote that failed to start (or ``CSM_WARM_KERNELS=0``). A zygote whose imported files changed
-since it started (csmlib edited, a package upgraded) is replaced before it serves a new run:
-the notebooks of one run all run the code as it was when the run's first kernel started.
+a zygote that failed to start (or ``CSM_WARM_KERNELS=0``).
 
-One pool per process (:func:`process_pool`): inline runs, each ``--jobs`` worker and each Dask
-worker have their own. :func:`warm_kernels` scopes it to a run; it is also closed at exit, after
-``IDLE_SECONDS`` without a notebook, and in a forked child it is forgotten.
+One pool per process (:func:`process_pool`): a run without ``--scheduler`` has one (with
+``--jobs N`` its notebooks run from N threads, all with kernels of this pool) and each Dask
+worker has its own. A run enters :func:`warm_kernels` (on a Dask worker:
+:func:`begin_run` and :func:`end_run`), which starts the zygote at once, so that its imports
+overlap the run's own start and intake, and ends it with the run. Within a run the notebooks all
+run the code as it was when the run's zygote started; outside one, a zygote whose imported files
+changed since (csmlib edited, a package upgraded) is replaced before it forks another kernel. The
+pool is also closed at exit and after ``IDLE_SECONDS`` without a notebook, and forgotten in a
+forked child.
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ from jupyter_client.provisioning import LocalProvisioner
 LAUNCHER = "ipykernel_launcher"
 # the notebook stack; ``package.*``: every module of the package. csmlib's modules import
 # without side effects (no rcParams, options or files touched), so all of the layers the
-# notebooks use are warmed, and a notebook's new import need not be listed here
+# notebooks use are warmed, and a notebook's new import need not be listed here. The last
+# three are imported inside csmlib's functions that the reports call (tables, text, registers)
 WARM_IMPORTS = (
     "numpy",
     "pandas",
@@ -58,13 +63,16 @@ WARM_IMPORTS = (
     "csmlib.survey.*",
     "csmlib.stats.*",
     "csmlib.report.*",
+    "pandas.io.formats.style",
+    "mistune",
+    "openpyxl",
 )
 PORTS = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
 START_TIMEOUT = 120  # seconds for the zygote's imports on a loaded machine
-# a zygote is checked for changed files after this many seconds without a kernel starting or
-# ending: in practice at the start of a run, not between its notebooks (which then run one version)
-STALE_CHECK_IDLE = 5.0
 IDLE_SECONDS = 300
+# jupyter_client polls a kernel that was asked to shut down every 0.1 s: a tenth of a second
+# per notebook spent waiting for a kernel that has already ended
+SHUTDOWN_POLL_SECONDS = 0.01
 
 
 def enabled() -> bool:
@@ -143,7 +151,6 @@ class Zygote:
         self._replies: dict[int, dict] = {}
         self._exits: dict[int, int] = {}
         self.forked: set[int] = set()
-        self.last_activity = time.monotonic()  # a kernel forked or ended
         self._next_id = 0
         threading.Thread(target=self._read, args=(reply_r,), daemon=True, name="csm-zygote-reader").start()
 
@@ -158,10 +165,8 @@ class Zygote:
                         self.state, self.reason = "unusable", message["unusable"]
                     elif "exited" in message:
                         self._exits[message["exited"]] = message["status"]
-                        self.last_activity = time.monotonic()
                     else:
                         self._replies[message["id"]] = message
-                        self.last_activity = time.monotonic()
                     self._changed.notify_all()
         with self._changed:
             if self.state != "unusable":
@@ -224,6 +229,9 @@ class Zygote:
         """End the zygote; kernels it forked that still run are killed with it."""
         with contextlib.suppress(OSError):
             os.close(self._cmd_w)
+        if self.state == "starting":  # still importing (a run that needed no kernel): nothing forked yet
+            with contextlib.suppress(OSError):
+                self.process.kill()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -267,6 +275,7 @@ class KernelPool:
         self.zygote: Zygote | None = None
         self.spare: Spare | None = None
         self.zygotes_started = 0
+        self.runs = 0  # runs under way in this process (warm_kernels, begin_run): the zygote stays as it is
         self.broken: dict[tuple, str] = {}  # zygotes that could not serve: those kernels start cold
         self._lock = threading.RLock()
         self._idle_timer: threading.Timer | None = None
@@ -290,7 +299,7 @@ class KernelPool:
         key = (tuple(prefix), tuple(sorted(env.items())))
         zygote = self.zygote
         if zygote is not None and zygote.key == key:
-            if zygote.state == "starting" or (zygote.state == "ready" and not self._stale(zygote)):
+            if zygote.state == "starting" or (zygote.state == "ready" and (self.runs or not zygote.stale())):
                 return zygote
             if zygote.state in ("unusable", "ended"):
                 self.broken[key] = zygote.reason
@@ -305,18 +314,16 @@ class KernelPool:
         self.zygotes_started += 1
         return self.zygote
 
-    @staticmethod
-    def _stale(zygote: Zygote) -> bool:
-        return time.monotonic() - zygote.last_activity >= STALE_CHECK_IDLE and zygote.stale()
-
     def _drop_zygote(self, wait_for_kernels: bool = False) -> None:
+        spare_pid = None
         if self.spare is not None:
+            spare_pid = self.spare.process.pid
             self.spare.discard()
             self.spare = None
         if self.zygote is not None:
             zygote, self.zygote = self.zygote, None
-            if wait_for_kernels and zygote.running():  # another thread's notebook still runs in one of its kernels
-                threading.Thread(target=_close_when_done, args=(zygote,), daemon=True).start()
+            if wait_for_kernels and zygote.running() - {spare_pid}:  # a notebook still runs in one of its kernels
+                threading.Thread(target=_close_when_done, args=(zygote, spare_pid), daemon=True).start()
             else:
                 zygote.close()
 
@@ -387,15 +394,15 @@ class KernelPool:
             else:
                 self._drop_zygote()
 
-    def close(self) -> None:
-        """Discard the spare kernel and end the zygote."""
+    def close(self, wait_for_kernels: bool = False) -> None:
+        """Discard the spare kernel and end the zygote (``wait_for_kernels``: once its notebooks are done)."""
         with self._lock:
             self._cancel_idle()
-            self._drop_zygote()
+            self._drop_zygote(wait_for_kernels)
 
 
-def _close_when_done(zygote: Zygote) -> None:
-    while zygote.running():
+def _close_when_done(zygote: Zygote, spare_pid: int | None) -> None:
+    while zygote.running() - {spare_pid}:
         time.sleep(0.5)
     zygote.close()
 
@@ -406,11 +413,15 @@ _POOL_LOCK = threading.Lock()
 
 def process_pool() -> KernelPool:
     """This process's pool, created on first use."""
-    global _POOL
     with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = KernelPool()
-        return _POOL
+        return _pool_under_lock()
+
+
+def _pool_under_lock() -> KernelPool:
+    global _POOL
+    if _POOL is None:
+        _POOL = KernelPool()
+    return _POOL
 
 
 def close_process_pool() -> None:
@@ -430,21 +441,50 @@ atexit.register(close_process_pool)
 os.register_at_fork(after_in_child=_forget_pool)
 
 
-@contextlib.contextmanager
-def warm_kernels(kernel_name: str | None = None):
-    """Pre-started kernels for the notebooks executed inside this process; ended on the way out.
+def begin_run(kernel_name: str | None = None) -> None:
+    """A run of notebooks begins in this process; :func:`end_run` ends it (Dask workers get both
+    through ``Client.run``).
 
     With ``kernel_name``, the zygote starts importing at once, so that its imports overlap
     whatever the run does before its first notebook (without, the first notebook starts it).
+    Until the run ends, the zygote is not replaced when its files change: the run's notebooks all
+    run one version of the code.
     """
-    pool = process_pool()
+    with _POOL_LOCK:  # not between end_run's last look at the pool and its closing it
+        pool = _pool_under_lock()
+        pool.runs += 1
     if kernel_name and enabled():
         with contextlib.suppress(Exception):  # no early start: the first notebook starts the zygote
             pool.prepare(kernel_name)
+
+
+def end_run() -> None:
+    """The end of a run begun by :func:`begin_run`: with no other run under way, the spare kernel
+    and the zygote end (the zygote once the kernels still running have finished)."""
+    global _POOL
+    with _POOL_LOCK:
+        pool = _POOL
+        if pool is None:
+            return
+        pool.runs = max(pool.runs - 1, 0)
+        if pool.runs:
+            return
+        _POOL = None
+    pool.close(wait_for_kernels=True)
+
+
+@contextlib.contextmanager
+def warm_kernels(kernel_name: str | None = None):
+    """A run of notebooks in this process (:func:`begin_run`, :func:`end_run`); yields the pool.
+
+    Entered again inside itself (the command line enters it before the pipeline does), the
+    innermost exit leaves the pool to the outermost.
+    """
+    begin_run(kernel_name)
     try:
-        yield pool
+        yield process_pool()
     finally:
-        close_process_pool()
+        end_run()
 
 
 class PooledProvisioner(LocalProvisioner):
@@ -481,6 +521,9 @@ class PooledProvisioner(LocalProvisioner):
 
 class PooledKernelManager(AsyncKernelManager):
     """An ``AsyncKernelManager`` (what nbclient uses) starting its kernel through :class:`PooledProvisioner`."""
+
+    async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):
+        await super()._async_finish_shutdown(waittime, min(pollinterval, SHUTDOWN_POLL_SECONDS), restart)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None and not self.kernel_spec.metadata.get("kernel_provisioner"):

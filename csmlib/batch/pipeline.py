@@ -3,16 +3,19 @@
 A *job* is one notebook for one wave (and one unit, when the wave asks for a report set per
 unit). Jobs form a small graph: a notebook of a wave waits for the same notebook of the
 previous wave (its trend charts read that wave's results), and the summary notebook (the
-last one) waits for the other notebooks of its wave. The graph runs inline (``jobs=1``), on
-a local process pool (``jobs=N``) or on an existing Dask distributed cluster
-(``scheduler="tcp://host:port"``).
+last one) waits for the other notebooks of its wave. The graph runs in this process, one
+notebook at a time (``jobs=1``) or ``N`` at a time (``jobs=N``: each from a thread, in a kernel
+process of its own), or on an existing Dask distributed cluster (``scheduler="tcp://host:port"``).
 
 Each job executes its notebook with papermill (explicit kernel, per-cell timeout, the wave's
 parameters injected), keeps the executed notebook in ``<output>/notebooks/`` and renders
-``<output>/<notebook>.html``. A failing notebook keeps its partial executed notebook and gets a
-page showing the error; the other jobs still run. A job whose inputs (notebook, parameters,
-codebook, data, csmlib version, the results it reads) have not changed since its last
-successful run is not run again unless ``force`` is set. ``manifest.json`` records every job.
+``<output>/<notebook>.html``. Every process that runs notebooks (this one, each Dask worker)
+forks their kernels from a warm zygote started as the run begins
+(:func:`csmlib.batch.kernels.warm_kernels`); here, a page is rendered while the next notebook
+runs. A failing notebook keeps its partial executed notebook and gets a page showing the error;
+the other jobs still run. A job whose inputs (notebook, parameters, codebook, data, csmlib
+version, the results it reads) have not changed since its last successful run is not run again
+unless ``force`` is set. ``manifest.json`` records every job.
 """
 
 from __future__ import annotations
@@ -21,13 +24,18 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from csmlib import __version__
 from csmlib.core.errors import CSMInputError
+from csmlib.core.exports import ensure_writable
+from csmlib.batch import kernels
 from csmlib.batch.execute import execute_notebook
 from csmlib.core.results import sha256_file
 from csmlib.report.failure import plain_error
@@ -38,6 +46,8 @@ from csmlib.survey.params import WaveParams
 from csmlib.survey.wave import Wave, open_wave
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+# one page at a time per process: the HTML exporter is shared (a Dask worker may run two jobs at once)
+_RENDERING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,11 @@ def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> Noteb
     ``previous`` is the job's record in the last manifest; the job is skipped ("cached") only
     when its inputs hash the same and its page and results file still hash as recorded then.
     """
+    return execute_job_notebook(job, previous)()
+
+
+def execute_job_notebook(job: Job, previous: dict | None = None) -> Callable[[], NotebookRun]:
+    """:func:`execute_job` up to its page: executes the notebook, returns what renders the page."""
     started = time.perf_counter()
     wave = Wave(job.params, job.codebook, job.unit)
     nb = Path(job.notebook)
@@ -174,12 +189,13 @@ def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> Noteb
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     base = dict(notebook=nb.stem, html=html_path.name, input_sha256=digest, unit=job.unit, wave=wave.id)
     if not job.force and executed.is_file() and _unchanged(previous, digest, job_outputs(out, nb.stem, html_path.name)):
-        return NotebookRun(
+        cached = NotebookRun(
             status="cached",
             seconds=round(time.perf_counter() - started, 2),
             outputs=job_outputs(out, nb.stem, html_path.name),
             **base,
         )
+        return lambda: cached
     executed.parent.mkdir(parents=True, exist_ok=True)
     error = execute_notebook(
         nb,
@@ -188,15 +204,20 @@ def execute_job(job: Job, previous: dict | None = None, *_dependencies) -> Noteb
         kernel=wave.params.options.kernel,
         timeout=wave.params.options.timeout,
     )
-    error = render_report_page(wave, nb, executed, html_path, notebooks, error)
-    error = plain_error(error, wave.params.root)  # the manifest and the console show no absolute path
-    return NotebookRun(
-        status="failed" if error else "ok",
-        error=error,
-        outputs=job_outputs(out, nb.stem, html_path.name),
-        seconds=round(time.perf_counter() - started, 2),
-        **base,
-    )
+
+    def render_page() -> NotebookRun:
+        with _RENDERING:
+            message = render_report_page(wave, nb, executed, html_path, notebooks, error)
+        message = plain_error(message, wave.params.root)  # the manifest and the console show no absolute path
+        return NotebookRun(
+            status="failed" if message else "ok",
+            error=message,
+            outputs=job_outputs(out, nb.stem, html_path.name),
+            seconds=round(time.perf_counter() - started, 2),
+            **base,
+        )
+
+    return render_page
 
 
 # ---------------------------------------------------------------------------- the graph
@@ -270,21 +291,15 @@ def run_graph(
             + (f"  {run.error}" if run.error else "")
         )
 
-    results: dict[str, NotebookRun] = {}
-    if scheduler is None and jobs <= 1:
-        for key, (job, _deps) in graph.items():  # insertion order is a topological order
-            results[key] = execute_job(job, previous.get(key))
-            report(results[key])
-        return results
-
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
+        return _run_inline(graph, previous, report) if jobs <= 1 else _run_threads(graph, previous, report, jobs)
+    results: dict[str, NotebookRun] = {}
+
+    from distributed import Client, as_completed
+
+    client = Client(scheduler)
+    with contextlib.suppress(Exception):  # each worker's zygote starts now; without, at its first notebook
+        client.run(kernels.begin_run, _kernel_of(graph), on_error="ignore")
     try:
         futures = {}
         for key, (job, deps) in graph.items():
@@ -297,10 +312,89 @@ def run_graph(
             results[by_future[future]] = run
             report(run)
     finally:
+        with contextlib.suppress(Exception):
+            client.run(kernels.end_run, on_error="ignore")
         client.close()
-        if cluster is not None:
-            cluster.close()
     return {k: results[k] for k in graph}
+
+
+def _run_inline(graph, previous: dict[str, dict], report: Callable[[NotebookRun], None]) -> dict[str, NotebookRun]:
+    """The jobs one at a time in this process, in the graph's (topological) order; each page is
+    rendered in a thread while the next notebook runs (a page is read by no other job). The
+    notebooks run in this thread: Ctrl-C stops the one running at once, even in a cold kernel."""
+    results: dict[str, NotebookRun] = {}
+    pages: deque = deque()
+
+    def finish(wait: bool) -> None:
+        while pages and (wait or pages[0][1].done()):
+            key, page = pages.popleft()
+            results[key] = page.result()
+            report(results[key])
+
+    with ThreadPoolExecutor(1, thread_name_prefix="csm-page") as renderer:
+        for key, (job, _deps) in graph.items():
+            pages.append((key, renderer.submit(execute_job_notebook(job, previous.get(key)))))
+            finish(wait=False)
+        finish(wait=True)
+    return results
+
+
+def _run_threads(graph, previous: dict[str, dict], report: Callable[[NotebookRun], None], jobs: int) -> dict[str, NotebookRun]:
+    """``jobs`` notebooks at a time, each run from a thread of this process in a kernel of its own
+    forked from this process's zygote; the pages are rendered one at a time in a thread of their
+    own. A job starts once the notebooks it waits for have run; of the jobs ready, the one with
+    the longest chain of jobs waiting for it starts first (:func:`chain_lengths`)."""
+    results: dict[str, NotebookRun] = {}
+    chains = chain_lengths(graph)
+    waiting = dict(graph)
+    executed: set[str] = set()
+    running: dict[Future, tuple[str, str]] = {}  # a notebook's or a page's future: (key, which)
+    with (
+        ThreadPoolExecutor(jobs, thread_name_prefix="csm-notebook") as runner,
+        ThreadPoolExecutor(1, thread_name_prefix="csm-page") as renderer,
+    ):
+        try:
+            while waiting or running:
+                ready = sorted((k for k, (_, deps) in waiting.items() if executed.issuperset(deps)), key=lambda k: -chains[k])
+                free = jobs - sum(which == "notebook" for _, which in running.values())
+                for key in ready[:free]:
+                    job, _ = waiting.pop(key)
+                    running[runner.submit(execute_job_notebook, job, previous.get(key))] = (key, "notebook")
+                if not running:
+                    raise RuntimeError(f"jobs waiting for jobs that never run: {', '.join(waiting)}")
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    key, which = running.pop(future)
+                    if which == "notebook":
+                        executed.add(key)
+                        running[renderer.submit(future.result())] = (key, "page")
+                    else:
+                        results[key] = future.result()
+                        report(results[key])
+        except BaseException:  # e.g. Ctrl-C: no new notebook, and the running ones end with their kernels
+            runner.shutdown(wait=False, cancel_futures=True)
+            kernels.close_process_pool()
+            raise
+    return {k: results[k] for k in graph}
+
+
+def chain_lengths(graph: dict[str, tuple[object, list[str]]]) -> dict[str, int]:
+    """For each job of a graph in topological order, the number of jobs on the longest chain that
+    starts with it and follows the jobs waiting for it: started first, the long chains end sooner.
+
+    >>> chain_lengths({"04": (None, []), "05": (None, ["04"]), "06": (None, []), "08": (None, ["05", "06"])})
+    {'04': 3, '05': 2, '06': 2, '08': 1}
+    """
+    chains = dict.fromkeys(graph, 1)
+    for key, (_job, deps) in reversed(graph.items()):  # a job's waiting jobs come after it
+        for dep in deps:
+            chains[dep] = max(chains[dep], chains[key] + 1)
+    return chains
+
+
+def _kernel_of(graph) -> str | None:
+    """The kernel of the run's first job (a run's notebooks nearly always share one)."""
+    return next((job.params.options.kernel for job, _ in graph.values()), None)
 
 
 def run_waves(
@@ -319,6 +413,8 @@ def run_waves(
     wave's PDFs: :func:`csmlib.report.pdf.write_wave_pdfs`)."""
     waves = [open_wave(p) for p in sorted(params_list, key=lambda p: p.fieldwork.start)]
     with contextlib.ExitStack() as locks:
+        if scheduler is None and waves:  # the kernels' zygote imports while the intake is read
+            locks.enter_context(kernels.warm_kernels(waves[0].params.options.kernel))
         for wave in waves:
             ensure_writable(wave.params.output_dir, wave.params.params_file)
             locks.enter_context(wave_lock(wave))
@@ -439,17 +535,6 @@ def write_intake_files(wave: Wave, *, strict: bool = False) -> None:
             row=int(first["row"]),
             column=str(first["column"]),
         )
-
-
-def ensure_writable(folder: Path, params_file: Path | None = None) -> None:
-    """The output folder can be created and written, or one line saying it cannot."""
-    probe = folder / f".csm-write-test.{os.getpid()}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise CSMInputError(f"cannot write the reports folder {folder}: {exc.strerror or exc}", file=params_file) from None
 
 
 def check_strict_records(wave: Wave) -> None:

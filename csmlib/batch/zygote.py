@@ -2,11 +2,14 @@
 
 Run by :mod:`csmlib.batch.kernels` with the interpreter and flags of the kernel's spec
 (``python -Xfrozen_modules=off -m csmlib.batch.zygote CMD_FD REPLY_FD MODULE...``). It imports
-what ``ipykernel_launcher`` imports plus ``MODULE...`` — and nothing runs in it: no kernel, no
-notebook, no figure. Each request forks a child that becomes exactly the kernel
-``ipykernel_launcher`` would have started (same arguments, working directory, environment, own
-session and process group, a freshly seeded global random state) but without the seconds of
-imports. A child serves one notebook and exits; nothing of one child reaches another.
+what a kernel imports as it starts (``ipykernel_launcher``, the kernel class and its debugger)
+plus ``MODULE...`` — and nothing runs in it: no kernel, no notebook, no figure. Each request
+forks a child that becomes exactly the kernel ``ipykernel_launcher`` would have started (same
+arguments, working directory, environment, own session and process group, a freshly seeded
+global random state) but without the seconds of imports. A child serves one notebook and
+exits; nothing of one child reaches another. Its exit is a normal one (threads joined, exit
+handlers run, streams flushed) but for the teardown of the interpreter's objects, which Python
+does not promise and which took a second per kernel.
 
 Protocol, one JSON object a line. Requests on ``CMD_FD``: ``{"id": n, "argv": [...],
 "cwd": ..., "env": {...}}``. Replies on ``REPLY_FD``: ``{"ready": pid, "files": {path: mtime_ns},
@@ -24,8 +27,8 @@ import gc
 import importlib
 import importlib.util
 import json
-import pkgutil
 import os
+import pkgutil
 import select
 import signal
 import sys
@@ -36,6 +39,13 @@ LAUNCHER = "ipykernel_launcher"
 # what ipykernel's kernelapp.init_gui_pylab sets unless the environment chose a backend; set
 # before matplotlib is imported here, as it is before any notebook cell imports it in a kernel
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# imported as an IPKernelApp initialises, a third of a second per kernel (the debugger imports
+# debugpy); ipykernel.kernelapp itself is imported first
+KERNEL_IMPORTS = ("ipykernel.ipkernel", "ipykernel.debugger")
+# environment variables the imports set (debugpy sets PYDEVD_USE_FRAME_EVAL unless given):
+# a kernel importing them itself would have them, so each kernel gets them unless its own
+# environment says otherwise
+IMPORTED_ENV: dict[str, str] = {}
 
 
 def _send(fd: int, message: dict) -> None:
@@ -49,14 +59,16 @@ def warm_up(modules: list[str]) -> tuple[list[str], str]:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     # read when ipykernel is imported: the kernels' parent, whose end ends them, is this process
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
+    environ = dict(os.environ)
     import ipykernel.kernelapp  # noqa: F401  (the kernel's own start-up imports)
 
     failed = []
-    for module in _expand(modules):
+    for module in [*KERNEL_IMPORTS, *_expand(modules)]:
         try:
             importlib.import_module(module)
-        except Exception:  # a notebook importing it fails the same way in its own kernel
+        except Exception:  # a kernel or notebook importing it fails the same way in its own kernel
             failed.append(module)
+    IMPORTED_ENV.update({k: v for k, v in os.environ.items() if environ.get(k) != v})
     # the inline backend hooks into the kernel's shell when first loaded: loaded here, with no
     # shell, it would never display a figure in the kernels forked from here
     if "matplotlib_inline.backend_inline" in sys.modules:
@@ -168,6 +180,8 @@ def become_kernel(request: dict, zygote_pid: int) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    for name, value in IMPORTED_ENV.items():
+        os.environ.setdefault(name, value)
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     os.environ["JPY_PARENT_PID"] = str(zygote_pid)  # the kernel ends if its parent (the zygote) dies
     argv = request["argv"]

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csmlib.core.errors import CSMInputError
+
 #: first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -100,6 +102,32 @@ def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") ->
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(target)
+
+
+def ensure_writable(folder: Path, params_file: Path | None = None) -> None:
+    """Create ``folder`` (the reports folder) and write a file to it, or raise one line saying why not.
+
+    Checked before anything is computed, so that a read-only or misplaced reports folder stops a
+    run (and ``csm validate``) at once, naming the wave file that chose it.
+
+    >>> import shutil, tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> ensure_writable(tmp / "reports" / "2026Q1")
+    >>> list((tmp / "reports" / "2026Q1").iterdir())  # created; the probe file is gone
+    []
+    >>> _ = (tmp / "taken").write_text("a file, not a folder")
+    >>> ensure_writable(tmp / "taken" / "2026Q1", Path("params/2026Q1.yaml"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    csmlib.core.errors.CSMInputError: params/2026Q1.yaml: cannot write the reports folder .../taken/2026Q1: Not a directory
+    >>> shutil.rmtree(tmp)
+    """
+    probe = folder / f".csm-write-test.{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CSMInputError(f"cannot write the reports folder {folder}: {exc.strerror or exc}", file=params_file) from None
 
 
 def write_csv(frame: pd.DataFrame, target: str | Path, *, encoding: str = "utf-8", index: bool = False) -> Path:
