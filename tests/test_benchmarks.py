@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# bench_reports and bench_bigwave execute notebooks (the project's "slow" marker): `make test` runs it, `make test-fast` not.
+# bench_reports, bench_bigwave and bench_kernels execute notebooks (the project's "slow" marker): `make test` runs it, `make test-fast` not.
 # It is by far the longest, so it comes first: under `pytest -n 2` one worker takes it, the other the rest.
-NOTEBOOKS = {"bench_reports", "bench_bigwave"}
+NOTEBOOKS = {"bench_reports", "bench_bigwave", "bench_kernels"}
 BENCHMARKS = sorted((REPO / "benchmarks").glob("bench_*.py"), key=lambda p: (p.stem not in NOTEBOOKS, p.name))
 TIMEOUT = 600  # a hang, not a slow machine: --quick takes seconds (bench_reports well under a minute)
 
