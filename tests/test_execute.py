@@ -2,19 +2,10 @@
 
 import json
 
-import nbformat
 import pytest
 
+from tests.notebooks import write_notebook
 from csmlib.batch import execute
-
-
-def _notebook(path, *sources):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "csm", "display_name": "csm", "language": "python"}}
-    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
-    nbformat.write(nb, path)
-    return path
 
 
 def _outputs(path):
@@ -31,7 +22,7 @@ def test_the_output_notebook_is_written_at_the_start_and_the_end_not_after_every
     writes = []
     real = papermill.engines.write_ipynb
     monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: (writes.append(path), real(nb, path)))
-    source = _notebook(tmp_path / "in.ipynb", *[f"print({i} + x)" for i in range(6)])
+    source = write_notebook(tmp_path / "in.ipynb", *[f"print({i} + x)" for i in range(6)])
     executed = tmp_path / "out.ipynb"
     assert execute.execute_notebook(source, executed, parameters={"x": 10}, kernel="csm", timeout=60) == ""
     assert len(writes) == 2  # papermill alone writes 2 + 2 per cell
@@ -39,7 +30,9 @@ def test_the_output_notebook_is_written_at_the_start_and_the_end_not_after_every
 
 
 def test_a_failing_cell_keeps_the_cells_before_it_and_reports_one_line(tmp_path):
-    source = _notebook(tmp_path / "in.ipynb", "print('before')", "raise ValueError('bad wave\\nsecond line')", "print('after')")
+    source = write_notebook(
+        tmp_path / "in.ipynb", "print('before')", "raise ValueError('bad wave\\nsecond line')", "print('after')"
+    )
     executed = tmp_path / "out.ipynb"
     assert execute.execute_notebook(source, executed, parameters={}, kernel="csm", timeout=60) == "ValueError: bad wave"
     assert _outputs(executed)[0] == "before\n"
@@ -48,7 +41,7 @@ def test_a_failing_cell_keeps_the_cells_before_it_and_reports_one_line(tmp_path)
 
 @pytest.mark.slow
 def test_a_timeout_keeps_the_partial_notebook(tmp_path):
-    source = _notebook(tmp_path / "in.ipynb", "print('before')", "import time; time.sleep(30)")
+    source = write_notebook(tmp_path / "in.ipynb", "print('before')", "import time; time.sleep(30)")
     executed = tmp_path / "out.ipynb"
     error = execute.execute_notebook(source, executed, parameters={}, kernel="csm", timeout=2)
     assert "Timeout" in error or "timed out" in error

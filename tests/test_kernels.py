@@ -11,25 +11,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.notebooks import write_notebook
 from csmlib.batch import execute, kernels
 
 REPO = Path(__file__).resolve().parents[1]
 warm_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
 
 
-def _notebook(path, *sources):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "csm", "display_name": "csm", "language": "python"}}
-    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
-    nbformat.write(nb, path)
-    return path
-
-
 def _run(tmp_path, name, *sources, **parameters):
     executed = tmp_path / f"{name}.out.ipynb"
     error = execute.execute_notebook(
-        _notebook(tmp_path / f"{name}.ipynb", *sources), executed, parameters=parameters, kernel="csm", timeout=60
+        write_notebook(tmp_path / f"{name}.ipynb", *sources), executed, parameters=parameters, kernel="csm", timeout=60
     )
     nb = json.loads(executed.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -234,8 +226,8 @@ def test_pipeline_runs_each_notebook_in_a_warm_kernel_of_its_own(tmp_path, demo_
         shutil.copytree(demo_root / folder, tmp_path / folder)
     notebooks = tmp_path / "probes"
     notebooks.mkdir()
-    _notebook(notebooks / "01_probe.ipynb", PROBE)
-    _notebook(notebooks / "02_fails.ipynb", PROBE, "raise ValueError('the probe fails')", "print('after')")
+    write_notebook(notebooks / "01_probe.ipynb", PROBE)
+    write_notebook(notebooks / "02_fails.ipynb", PROBE, "raise ValueError('the probe fails')", "print('after')")
     run = ["run", str(tmp_path / "params" / "2025Q4.yaml"), "--notebooks", str(notebooks)]
     if how == "--scheduler":
         from distributed import LocalCluster

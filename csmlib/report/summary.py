@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from csmlib.core.text import localize
+from csmlib.report.tables import fmt_p
 from csmlib.stats import headline as hl
 
 #: Decimals of each headline metric on the page.
@@ -166,7 +167,8 @@ def p_text(value: float, language: str = "en", *, adjusted: bool = False) -> str
     ('p = 0.004', 'adjusted p < 0.001')
     """
     name = ("adjusted p" if language == "en" else "p تعدیل‌شده") if adjusted else "p"
-    return localize(f"{name} < 0.001" if value < 0.001 else f"{name} = {value:.3f}", language)
+    shown = fmt_p(value, language)  # the tables' rule: "< 0.001" below it, else three decimals
+    return f"{name} {shown}" if shown.startswith("<") else f"{name} = {shown}"
 
 
 def drops_since(saved: dict, history: dict[str, dict], *, alpha: float = 0.05) -> pd.DataFrame:
