@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from csmlib.core.dates import format_date
 from csmlib.core.results import load_results
 from csmlib.core.text import localize
 from csmlib.report.failure import render_failure
@@ -114,7 +113,6 @@ def write_wave_index(
     last section; otherwise a plain page. A failed report is marked red and links to its failure page.
     """
     text = UI_TEXT[wave.language]
-    fw = wave.params.fieldwork
     order = {nb.stem: i for i, nb in enumerate(notebooks)}
     pages = []
     for unit in sorted({r.unit for r in jobs}, key=lambda u: (u is not None, u or "")):
@@ -176,7 +174,7 @@ def write_wave_index(
                 title=view.title,
                 organisation=wave.codebook.organisation,
                 language=wave.language,
-                subtitle=f"{text['fieldwork']} {format_date(fw.start, wave.language)} – {format_date(fw.end, wave.language)}",
+                subtitle=f"{text['fieldwork']} {wave.fieldwork}",
                 nav=wave_nav(view, notebooks, titles, "index"),
                 body=body,
             )
