@@ -168,13 +168,14 @@ def run(params_files, strict, only, notebooks_dir, jobs, scheduler, force, pdf):
     With --pdf, headless Chromium prints each report page and the wave's index and reports as one PDF.
     """
     from csmlib.batch.kernels import warm_kernels
-    from csmlib.survey.params import load_params
+    from csmlib.survey.params import kernel_name, load_params
 
     try:
-        waves = [load_params(p) for p in params_files]
         # without a Dask cluster the notebooks run from this process: their kernels' zygote starts
-        # importing now, while this process imports the pipeline and reads the intake
-        with warm_kernels(waves[0].options.kernel) if scheduler is None else contextlib.nullcontext():
+        # importing now, while this process validates the wave files, imports the pipeline and
+        # reads the intake
+        with warm_kernels(kernel_name(params_files[0])) if scheduler is None else contextlib.nullcontext():
+            waves = [load_params(p) for p in params_files]
             from csmlib.batch.pipeline import run_waves
 
             runs = run_waves(

@@ -5,7 +5,7 @@ import yaml
 
 from csmlib.survey.codebook import load_codebook, pick_label
 from csmlib.core.errors import CSMInputError
-from csmlib.survey.params import load_params
+from csmlib.survey.params import kernel_name, load_params
 
 
 def test_demo_codebook_loads(demo_codebook):
@@ -140,3 +140,18 @@ def test_departments_are_named_in_the_report_language(demo_codebook):
     assert demo_codebook.department_label("Packaging", "fa") == "بسته‌بندی"
     assert demo_codebook.department_label("Packaging", "en") == "Packaging"
     assert demo_codebook.department_label("Legal", "fa") == "Legal"  # not in the codebook: as written
+
+
+def test_the_kernel_a_wave_file_asks_for_is_read_before_it_is_validated(tmp_path):
+    """csm run starts its kernels with options.kernel while the file is validated; whatever the file
+    lacks or breaks gives the default (load_params then names the problem)."""
+    cases = {
+        "own.yaml": ("wave: W\noptions:\n  kernel: python3\n", "python3"),
+        "none.yaml": ("wave: W\n", "csm"),
+        "odd.yaml": ("wave: W\noptions: [kernel]\n", "csm"),
+        "broken.yaml": ("wave: W\noptions: {kernel: [\n", "csm"),
+    }
+    for name, (text, expected) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert kernel_name(tmp_path / name) == expected, name
+    assert kernel_name(tmp_path / "missing.yaml") == "csm"

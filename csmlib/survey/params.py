@@ -258,6 +258,22 @@ def project_root_for(params_path: Path) -> Path:
     return folder.parent if folder.name == "params" else folder
 
 
+def kernel_name(path: str | Path) -> str:
+    """The Jupyter kernel a wave file asks for (``options.kernel``), read before the file is validated.
+
+    ``csm run`` starts its warm kernels with it while :func:`load_params` validates the file (the
+    dates import pandas: half a second); a file that cannot be read or does not say gives the
+    default, and :func:`load_params` then reports what is wrong with it.
+    """
+    default = Options.model_fields["kernel"].default
+    try:
+        options = read_yaml(Path(path)).get("options")
+    except CSMInputError:
+        return default
+    kernel = options.get("kernel") if isinstance(options, dict) else None
+    return kernel if isinstance(kernel, str) and kernel else default
+
+
 @parsed_once
 def load_params(path: str | Path) -> WaveParams:
     """Read, validate and resolve one wave's parameter file.
