@@ -251,3 +251,70 @@ def test_pipeline_runs_each_notebook_in_a_warm_kernel_of_its_own(tmp_path, demo_
         pids.add(pid)
     assert len(pids) == 2  # a kernel of its own each
     assert "the probe fails" in (out / "02_fails.html").read_text(encoding="utf-8")  # its failure page
+
+
+class _Channel:
+    """A client channel that hands out queued messages, then times out (``queue.Empty``)."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+def _status(state: str, parent: str) -> dict:
+    return {"msg_type": "status", "content": {"execution_state": state}, "parent_header": {"msg_id": parent}}
+
+
+def _ready_client(shell, iopub):
+    client = kernels.ReadyKernelClient(parent=kernels.PooledKernelManager())
+    sent = []
+    client.kernel_info = lambda: sent.append(f"info-{len(sent) + 1}") or sent[-1]
+
+    async def alive():
+        return True
+
+    client._async_is_alive = alive
+    client._shell_channel, client._iopub_channel = _Channel(shell), _Channel(iopub)
+    return client, sent
+
+
+def test_a_new_kernel_is_ready_at_its_idle_status_not_after_a_silence():
+    """The wait ends at IOPub's idle after the answered kernel_info request: what follows is left
+    unread (jupyter_client reads on until 0.2 s of silence)."""
+    import asyncio
+
+    reply = {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": "info-1"}, "content": {"protocol_version": "5.3"}}
+    later = {"msg_type": "stream", "parent_header": {}, "content": {}}
+    iopub = [{"msg_type": "iopub_welcome", "parent_header": {}}, _status("busy", "info-1"), _status("idle", "info-1"), later]
+    client, sent = _ready_client([reply], iopub)
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert sent == ["info-1"] and client.iopub_channel.messages == [later]
+
+
+def test_a_kernel_whose_status_was_missed_is_asked_again():
+    """IOPub connected after the kernel published its status (nothing within 0.2 s): kernel_info is
+    sent again and the wait ends at the idle of the second request."""
+    import asyncio
+
+    replies = [
+        {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": f"info-{i}"}, "content": {"protocol_version": "5.3"}}
+        for i in (1, 2)
+    ]
+    client, sent = _ready_client(replies, [])
+    client._iopub_channel.messages = []
+    original = client._idle_after
+
+    async def idle_after(request_id, silence=0.2):
+        if request_id == "info-2":  # by now IOPub is connected
+            client._iopub_channel.messages = [_status("busy", "info-2"), _status("idle", "info-2")]
+        return await original(request_id, silence)
+
+    client._idle_after = idle_after
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert sent == ["info-1", "info-2"]

@@ -30,6 +30,7 @@ forked child.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import json
@@ -41,11 +42,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from queue import Empty
 from string import Template
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import LocalPortCache, write_connection_file
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import ensure_async
+from traitlets import DottedObjectName, Type
 
 LAUNCHER = "ipykernel_launcher"
 # the notebook stack; ``package.*``: every module of the package. csmlib's modules import
@@ -519,8 +524,64 @@ class PooledProvisioner(LocalProvisioner):
                 os.remove(self.adopted.connection_file)
 
 
+class ReadyKernelClient(AsyncKernelClient):
+    """nbclient's kernel client, told that a new kernel is ready as soon as the kernel says so.
+
+    jupyter_client's ``wait_for_ready`` gets a ``kernel_info`` reply, then empties IOPub until it
+    has been silent for 0.2 s: a fifth of a second per notebook in which nothing happens, as long
+    as a warm kernel takes to start. Here the wait ends with the message that says the kernel is
+    ready: IOPub's ``idle`` status after the answered ``kernel_info`` request (everything the
+    kernel published before it is read and dropped, as there). The rest is jupyter_client's: the
+    request is sent again while no reply comes or IOPub is not yet connected (no status within
+    0.2 s: the kernel published it before this client subscribed), and a dead kernel or the
+    timeout raise ``RuntimeError``.
+    """
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        if not isinstance(self.parent, KernelManager):  # as jupyter_client: heartbeats first
+            while not await self._async_is_alive():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond to heartbeats in {timeout} seconds and timed out")
+                await asyncio.sleep(0.2)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                if await self._idle_after(reply["parent_header"].get("msg_id")):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    wait_for_ready = _async_wait_for_ready
+
+    async def _idle_after(self, request_id: str | None, silence: float = 0.2) -> bool:
+        """Read IOPub up to the kernel's ``idle`` after request ``request_id``; False after ``silence`` seconds without a message."""
+        while True:
+            try:
+                message = await ensure_async(self.iopub_channel.get_msg(timeout=silence))
+            except Empty:
+                return False
+            if (
+                message["msg_type"] == "status"
+                and message["content"].get("execution_state") == "idle"
+                and message["parent_header"].get("msg_id") == request_id
+            ):
+                return True
+
+
 class PooledKernelManager(AsyncKernelManager):
-    """An ``AsyncKernelManager`` (what nbclient uses) starting its kernel through :class:`PooledProvisioner`."""
+    """An ``AsyncKernelManager`` (what nbclient uses) starting its kernel through :class:`PooledProvisioner`,
+    with a :class:`ReadyKernelClient`."""
+
+    client_class = DottedObjectName("csmlib.batch.kernels.ReadyKernelClient")
+    client_factory = Type(klass="jupyter_client.asynchronous.AsyncKernelClient", default_value=ReadyKernelClient)
 
     async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):
         await super()._async_finish_shutdown(waittime, min(pollinterval, SHUTDOWN_POLL_SECONDS), restart)
