@@ -372,7 +372,6 @@ def test_alt_text_states_each_demo_figures_message(demo_inputs, demo_figs):
 def test_alt_text_reaches_the_page_escaped(tmp_path, monkeypatch):
     """The chart's message, with the data's hostile text, becomes the <img alt> of the rendered page as text."""
     import base64
-    import io
     from html.parser import HTMLParser
 
     import nbformat
@@ -382,10 +381,10 @@ def test_alt_text_reaches_the_page_escaped(tmp_path, monkeypatch):
 
     outputs = []
 
-    def fake_display(obj, metadata=None, **_):
-        buffer = io.BytesIO()
-        obj.savefig(buffer, format="png", dpi=30)
-        data = {"image/png": base64.b64encode(buffer.getvalue()).decode(), "text/plain": "<Figure>"}
+    def fake_display(obj, metadata=None, raw=False, **_):
+        assert raw and set(obj) == {"image/png", "text/plain"}  # drawn once by plots.png
+        base64.b64decode(obj["image/png"], validate=True)
+        data = obj
         outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
 
     monkeypatch.setattr(show, "display", fake_display)
@@ -420,3 +419,44 @@ def test_alt_text_reaches_the_page_escaped(tmp_path, monkeypatch):
 
     Images().feed(page)
     assert [image["alt"] for image in images] == [alt]  # one image (the label made none), its alt the message, as text
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_figures_drawn_once_match_what_the_inline_backend_saves(demo_figs, lang):
+    """plots.png (one drawing, cut to the tight box) against IPython's print_figure (bbox_inches="tight",
+    two layouts): the same size and the same content box to a pixel or two (where the sub-pixel grid
+    falls), and almost every pixel the same."""
+    import io
+
+    from IPython.core.pylabtools import print_figure
+    from PIL import Image
+
+    from csmlib.report.plots import png
+
+    def grey(data: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(data)).convert("L")).astype(int)
+
+    def content(image: np.ndarray) -> np.ndarray:
+        rows, cols = np.flatnonzero((image < 250).any(axis=1)), np.flatnonzero((image < 250).any(axis=0))
+        return np.array([rows[0], rows[-1], cols[0], cols[-1]])
+
+    for name, fig in demo_figs[lang].items():
+        ours, backend = grey(png(fig)), grey(print_figure(fig, "png", bbox_inches="tight"))
+        assert np.abs(np.subtract(ours.shape, backend.shape)).max() <= 1, name
+        assert np.abs(content(ours) - content(backend)).max() <= 2, name
+        rows, cols = min(ours.shape[0], backend.shape[0]), min(ours.shape[1], backend.shape[1])
+        differ = np.abs(ours[:rows, :cols] - backend[:rows, :cols]) > 64
+        assert differ.mean() < 0.06, name
+
+
+def test_a_figure_reaching_past_its_edge_is_left_to_the_backend():
+    """Content outside the figure (no layout made room for it) cannot be cut out of one drawing."""
+    from csmlib.report.plots import png
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_ylabel("a label pushed out of the figure", labelpad=200)
+    assert png(fig) is None
+    ax.set_ylabel("inside", labelpad=4)
+    fig.tight_layout()
+    assert png(fig) is not None
+    plt.close(fig)

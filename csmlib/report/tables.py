@@ -13,6 +13,7 @@ displayed through :func:`_show`.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 
@@ -448,17 +449,22 @@ def figure(fig, alt: str | None = None):
 
     Left open, a figure is drawn twice more after its cell (pyplot's post-cell redraw of stale
     figures, then the inline backend's display), each draw a tenth of a second or more for a
-    report figure. Shown here and closed, it is drawn for the page only. ``alt`` (default: the
+    report figure. Shown here and closed, it is drawn once, for the page (:func:`csmlib.report.plots.png`). ``alt`` (default: the
     figure's message as its chart function describes it, else its title) becomes the image's alt
     text on the page, escaped like any text.
     """
     import matplotlib.pyplot as plt
 
+    from csmlib.report.plots import png
+
     text = alt if alt is not None else _figure_alt(fig)
-    if text:
-        display(fig, metadata={"image/png": {"alt": str(text)}})
-    else:
-        display(fig)
+    metadata = {"image/png": {"alt": str(text)}} if text else None
+    image = png(fig)
+    if image is None:  # shown by the inline backend
+        display(fig, metadata=metadata)
+    else:  # as the backend shows it: the picture base64-encoded, the figure's repr as text
+        data = {"image/png": base64.b64encode(image).decode("ascii"), "text/plain": repr(fig)}
+        display(data, raw=True, metadata=metadata)
     plt.close(fig)
 
 
