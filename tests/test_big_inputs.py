@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from csmlib.stats import importance_table, priorities, quality
+from csmlib.stats import importance_table, priorities, quality, resampled_correlations
 
 
 def straightlining_reference(data: pd.DataFrame, items: list[str], min_answers: int | None = None) -> pd.Series:
@@ -110,7 +110,7 @@ def bootstrap_corr_one_pass(Z: np.ndarray, Wb: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("n", [50, 70_000])
 def test_bootstrap_corr_by_row_chunks_matches_one_pass(n, monkeypatch):
-    monkeypatch.setattr(importance_table, "CORR_CHUNK_CELLS", 45 * 997)  # 997 rows a chunk
+    monkeypatch.setattr(resampled_correlations, "CORR_CHUNK_CELLS", 45 * 997)  # 997 rows a chunk
     rng = np.random.default_rng(n)
     Z = rng.standard_normal((n, 9))
     Z[:, -1] += Z[:, 0]
@@ -124,3 +124,56 @@ def test_bootstrap_counts_draws_as_before():
     idx = np.random.default_rng(5).integers(0, n, size=(B, n))
     expected = np.bincount((idx + (np.arange(B) * n)[:, None]).ravel(), minlength=B * n).reshape(B, n).astype(float)
     np.testing.assert_array_equal(counts, expected)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_streamed_bootstrap_correlations_are_the_batch_ones(weighted, monkeypatch):
+    """One pass over the rows, slices of 997 rows and resamples in groups of 3: the same counts
+    (drawn resample after resample) and the same matrices as bootstrap_corr on the whole batch."""
+    monkeypatch.setattr(resampled_correlations, "CORR_CHUNK_CELLS", 45 * 997)
+    n, B = 5_000, 7
+    monkeypatch.setattr(resampled_correlations, "COUNT_CELLS", 3 * n)
+    rng = np.random.default_rng(11)
+    Z = rng.standard_normal((n, 9))
+    Z[:, -1] += Z[:, 0]
+    w = rng.uniform(0.5, 2.0, n) if weighted else None
+    streamed = resampled_correlations.streamed_bootstrap_corr(Z, B, np.random.default_rng(3), w)
+    counts = resampled_correlations.bootstrap_counts(np.random.default_rng(3), n, B)
+    batch = resampled_correlations.bootstrap_corr(Z, counts * (1 if w is None else w))
+    np.testing.assert_allclose(streamed, batch, rtol=0, atol=1e-12)
+
+
+def test_streamed_noise_is_an_independent_standard_normal_variable(monkeypatch):
+    """With noise: the drivers' block is the one without noise (the counts come first), and the
+    noise variable, placed before the outcome, is uncorrelated with everything to sampling error."""
+    monkeypatch.setattr(resampled_correlations, "CORR_CHUNK_CELLS", 45 * 997)
+    n, B = 20_000, 5
+    rng = np.random.default_rng(12)
+    Z = rng.standard_normal((n, 9))
+    Z[:, -1] += Z[:, 0]
+    plain = resampled_correlations.streamed_bootstrap_corr(Z, B, np.random.default_rng(4))
+    noisy = resampled_correlations.streamed_bootstrap_corr(Z, B, np.random.default_rng(4), noise=True)
+    assert noisy.shape == (B, 10, 10)
+    keep = [*range(8), 9]
+    np.testing.assert_allclose(noisy[:, keep][:, :, keep], plain, rtol=0, atol=1e-12)
+    noise_r = np.delete(noisy[:, 8, :], 8, axis=1)
+    assert np.abs(noise_r).max() < 5 / np.sqrt(n)
+    np.testing.assert_array_equal(noisy[:, 8, 8], 1.0)
+
+
+def test_a_large_wave_gets_the_same_importance_through_the_streamed_bootstrap(monkeypatch):
+    """importance() past the one-slice size: the same point estimates, and intervals and significance
+    from the streamed resamples that agree with the batch ones to bootstrap error."""
+    rng = np.random.default_rng(13)
+    n = 4_000
+    X = rng.normal(size=(n, 4))
+    df = pd.DataFrame(X, columns=list("abcd"))
+    df["y"] = X @ [0.6, 0.3, 0.1, 0.0] + rng.normal(size=n)
+    batch = importance_table.importance(df, "y", methods=("relative_weights",), n_boot=300, seed=7)
+    monkeypatch.setattr(resampled_correlations, "CORR_CHUNK_CELLS", 15 * 500)  # 500 rows a slice
+    assert not resampled_correlations.products_fit_at_once(n, 5)
+    streamed = importance_table.importance(df, "y", methods=("relative_weights",), n_boot=300, seed=7)
+    cols = [c for c in batch.columns if not any(s in c for s in ("ci_", "p_value"))]
+    pd.testing.assert_frame_equal(streamed[cols], batch[cols])
+    low = [c for c in batch.columns if "ci_low" in c]
+    np.testing.assert_allclose(streamed[low].to_numpy(float), batch[low].to_numpy(float), atol=0.01)

@@ -34,6 +34,12 @@ from csmlib.stats.logistic import (
     subset_pseudo_r2,
 )
 from csmlib.stats.relative_weights import johnson_weights
+from csmlib.stats.resampled_correlations import (
+    bootstrap_corr,
+    bootstrap_counts,
+    products_fit_at_once,
+    streamed_bootstrap_corr,
+)
 from csmlib.stats.validate import check_choice, check_count, check_level, name_list
 
 __all__ = [
@@ -62,70 +68,6 @@ _SUBSET_METHODS = {False: ("shapley",), True: ("shapley", "first", "last")}
 # --------------------------------------------------------------------------------------------
 # importance(): several methods, bootstrap CIs, significance against a random variable
 # --------------------------------------------------------------------------------------------
-
-
-def bootstrap_counts(rng: np.random.Generator, n: int, B: int) -> np.ndarray:
-    """(B, n) case-resampling counts: row b says how often each of the n rows is drawn in
-    bootstrap resample b (n draws with replacement); multiply by case weights to carry them along.
-
-    >>> bootstrap_counts(np.random.default_rng(1), 4, 2).sum(axis=1)
-    array([4., 4.])
-    """
-    idx = rng.integers(0, n, size=(B, n))
-    counts = np.empty((B, n))
-    for b in range(B):  # one resample at a time: no (B·n) temporaries beside the draws
-        counts[b] = np.bincount(idx[b], minlength=n)
-    return counts
-
-
-#: Rows whose pairwise products :func:`bootstrap_corr` holds at once (about 128 MB of float64):
-#: the products of every row are k(k+1)/2 columns, 7 GB for a million rows and 41 variables.
-CORR_CHUNK_CELLS = 1 << 24
-
-
-def bootstrap_corr(Z: np.ndarray, Wb: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
-    """Weighted correlation matrices (B, k, k) of the columns of Z for weight rows Wb (B, n).
-
-    With ``noise`` (B, n), resample b gets one extra variable (its own noise row), placed before
-    the last column of Z: the matrices are then (B, k+1, k+1) of [Z[:, :-1], noise_b, Z[:, -1]].
-    """
-    k = Z.shape[1]
-    iu = np.triu_indices(k)
-    S0 = Wb.sum(axis=1)
-    S1 = Wb @ Z / S0[:, None]
-    S2 = np.zeros((Wb.shape[0], iu[0].size))
-    rows = max(1, CORR_CHUNK_CELLS // iu[0].size)
-    for start in range(0, Z.shape[0], rows):  # Σ_i w_bi z_ij z_il, the products built rows at a time
-        part = slice(start, start + rows)
-        S2 += Wb[:, part] @ (Z[part, iu[0]] * Z[part, iu[1]])
-    S2 /= S0[:, None]
-    cov = S2 - S1[:, iu[0]] * S1[:, iu[1]]
-    C = np.zeros((Wb.shape[0], k, k))
-    C[:, iu[0], iu[1]] = cov
-    C[:, iu[1], iu[0]] = cov
-    means = S1
-    if noise is not None:
-        WN = Wb * noise
-        m_e = WN.sum(axis=1) / S0
-        v_e = (WN * noise).sum(axis=1) / S0 - m_e**2
-        c_e = WN @ Z / S0[:, None] - m_e[:, None] * S1
-        order = list(range(k - 1)) + [k, k - 1]
-        full = np.zeros((Wb.shape[0], k + 1, k + 1))
-        full[:, :k, :k] = C
-        full[:, k, :k] = c_e
-        full[:, :k, k] = c_e
-        full[:, k, k] = v_e
-        C = full[:, order][:, :, order]
-        means = np.column_stack([S1, m_e])[:, order]
-        k += 1
-    d = np.sqrt(np.clip(np.diagonal(C, axis1=1, axis2=2), 0.0, None))
-    ok = d > 1e-12 * (1 + np.abs(means))
-    ds = np.where(ok, d, 1.0)
-    R = C / (ds[:, :, None] * ds[:, None, :])
-    R = np.where(ok[:, :, None] & ok[:, None, :], R, 0.0)  # a constant resample column: r = 0
-    ii = np.arange(k)
-    R[:, ii, ii] = 1.0
-    return R
 
 
 @dataclass(frozen=True)
@@ -552,13 +494,18 @@ def _importance_linear(prep, methods, n_boot, rng):
     main = list(range(p)) + [k - 1]
     # resamples per batch: ~40M cells of weights, and for Shapley ~4M subset R² (2^p per resample)
     subsets_cap = int(2**22 // (1 << p)) if "shapley" in methods else n_boot
-    chunk = max(1, min(n_boot, subsets_cap, int(4e7 // n)))
+    # a large wave: every resample's correlations in one pass over the rows (resampled_correlations)
+    streamed = None if products_fit_at_once(n, Z.shape[1]) else streamed_bootstrap_corr(Z, n_boot, rng, w, want_rw)
+    chunk = max(1, min(n_boot, subsets_cap, n_boot if streamed is not None else int(4e7 // n)))
     for a in range(0, n_boot, chunk):
         b = min(n_boot, a + chunk) - a
-        Wb = bootstrap_counts(rng, n, b)
-        if w is not None:
-            Wb *= w
-        Rb = bootstrap_corr(Z, Wb, rng.standard_normal((b, n)) if want_rw else None)
+        if streamed is not None:
+            Rb = streamed[a : a + b]
+        else:
+            Wb = bootstrap_counts(rng, n, b)
+            if w is not None:
+                Wb *= w
+            Rb = bootstrap_corr(Z, Wb, rng.standard_normal((b, n)) if want_rw else None)
         Rm = Rb[:, main][:, :, main]
         for m in methods:
             if m == "shapley":
