@@ -165,6 +165,9 @@ def _exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # the notebook is validated once, after the preprocessors, not after each of them (the same
+        # errors, a tenth of a page's rendering less)
+        optimistic_validation=True,
     )
 
 

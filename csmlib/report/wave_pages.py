@@ -22,6 +22,7 @@ from csmlib.report.page import UI_TEXT, NavLink, trend_svg, write_page
 from csmlib.report.render import notebook_title, render_notebook
 from csmlib.report.safe_html import is_finite_number, table_html
 from csmlib.stats import headline as hl
+from csmlib.survey.codebook import parsed_once
 from csmlib.survey.wave import Wave
 
 #: The report whose page also opens the wave's index page.
@@ -30,9 +31,16 @@ SUMMARY = "08_summary"
 
 def report_titles(notebooks: Sequence[Path], language: str = "en") -> dict[str, str]:
     """Each report notebook's title in the report language, keyed by its file stem."""
+    return {nb.stem: notebook_title(_report_source(nb), nb.stem, language) for nb in notebooks}
+
+
+@parsed_once
+def _report_source(path: Path):
+    """A report notebook as written (its title cell): every page's navigation names every report,
+    so a run reads each source once, not once per page (an edited notebook is read again)."""
     import nbformat
 
-    return {nb.stem: notebook_title(nbformat.read(nb, as_version=4), nb.stem, language) for nb in notebooks}
+    return nbformat.read(path, as_version=4)
 
 
 def wave_nav(wave: Wave, notebooks: Sequence[Path], titles: dict[str, str], current: str | None) -> list[NavLink]:
