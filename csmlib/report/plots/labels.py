@@ -71,7 +71,9 @@ class PointLabels:
         ax, fig = self.ax, self.ax.figure
         ax.set_xlim(ax.get_xlim())  # the view is final: leader lines must not widen it
         ax.set_ylim(ax.get_ylim())
-        fig.canvas.draw()
+        # laid out, not painted: the texts' extents are all that is read here (a painted drawing
+        # costs a tenth of a second, and the page's figure is drawn once, by plots.png)
+        fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()
         fixed = [text.get_window_extent(renderer) for text in self.avoid if text.get_text()]
         to_data = ax.transData.inverted()
@@ -89,7 +91,7 @@ class PointLabels:
             iter_lim=150,  # enough to spread the labels; _resolve settles what remains
             ensure_inside_axes=True,
         )
-        fig.canvas.draw()
+        fig.draw_without_rendering()
         self._resolve(renderer, fixed)
         self._leaders(renderer)
 
