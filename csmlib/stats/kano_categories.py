@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from csmlib.core.frames import with_columns
 from csmlib.stats.validate import check_choice, check_weights
 from csmlib.survey.kano_answers import CATEGORIES, INVALID_POSITION, answer_coding, pair_lookup, paired_frames
 
@@ -286,28 +287,30 @@ def summarize(
     by_rule = {"mode": mode, "mori": mori, "oam": oam, "quadrant": quadrant}
     q_share = np.where(has_n, Q / np.where(has_n, N, 1), np.nan)
 
-    out["n_star"] = Nstar
-    out["category"] = by_rule[rule]
-    out["rule"] = rule
-    out["category_mode"] = mode
-    out["category_mori"] = mori
-    out["category_oam"] = oam
-    out["category_quadrant"] = quadrant
-    out["category_mixed"] = mixed
-    out["better"] = better
-    out["worse"] = worse
-    out["category_strength"] = cs
-    out["total_strength"] = tot
-    out["fong_difference"] = np.where(has_n, diff, np.nan)
-    out["fong_threshold"] = T
-    out["fong_significant"] = fong
-    out["chi2"] = chi2
-    out["chi2_p"] = chi2_p
-    out["reverse_dominant"] = np.asarray(mode.fillna("") == "R", dtype=bool)
-    out["q_share"] = q_share
-    out["high_q"] = np.nan_to_num(q_share) > high_q_share
-    out["small_n"] = N < small_n
-    return out
+    added = {
+        "n_star": Nstar,
+        "category": by_rule[rule],
+        "rule": rule,
+        "category_mode": mode,
+        "category_mori": mori,
+        "category_oam": oam,
+        "category_quadrant": quadrant,
+        "category_mixed": mixed,
+        "better": better,
+        "worse": worse,
+        "category_strength": cs,
+        "total_strength": tot,
+        "fong_difference": np.where(has_n, diff, np.nan),
+        "fong_threshold": T,
+        "fong_significant": fong,
+        "chi2": chi2,
+        "chi2_p": chi2_p,
+        "reverse_dominant": np.asarray(mode.fillna("") == "R", dtype=bool),
+        "q_share": q_share,
+        "high_q": np.nan_to_num(q_share) > high_q_share,
+        "small_n": N < small_n,
+    }
+    return with_columns(out, added)
 
 
 def _labels(values: ArrayLike, present: ArrayLike) -> pd.api.extensions.ExtensionArray:

@@ -21,6 +21,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from csmlib.core.frames import with_columns
 from csmlib.stats.headline import spread_by_wave, values_by_wave
 from csmlib.stats.inference import adjust_pvalues, wilson_interval, z_critical
 from csmlib.stats.kano_categories import count, counts_matrix, summarize
@@ -176,31 +177,32 @@ def compare(
         dfs.append(df)
         pv.append(float(stats.chi2.sf(x2, df)))
         min_e.append(float(e.min()))
-    out = pd.DataFrame(index=pd.Index(common, name=counts_a.index.name or "attribute"))
-    out["category_a"] = sa["category"].to_numpy()
-    out["category_b"] = sb["category"].to_numpy()
-    out["changed"] = (
-        (out["category_a"] != out["category_b"]).fillna(out["category_a"].isna() != out["category_b"].isna()).astype(bool)
-    )
-    out["rule"] = rule
-    out["n_a"] = Xa.sum(axis=1)
-    out["n_b"] = Xb.sum(axis=1)
-    out["chi2"] = chi2
-    out["df"] = dfs
-    out["p_value"] = pv
-    out["min_expected"] = min_e
+    cat_a, cat_b = sa["category"].to_numpy(), sb["category"].to_numpy()
+    shown_a, shown_b = pd.Series(cat_a), pd.Series(cat_b)  # as the table's columns hold them
+    columns: dict[str, object] = {
+        "category_a": cat_a,
+        "category_b": cat_b,
+        "changed": (shown_a != shown_b).fillna(shown_a.isna() != shown_b.isna()).astype(bool).to_numpy(),
+        "rule": rule,
+        "n_a": Xa.sum(axis=1),
+        "n_b": Xb.sum(axis=1),
+        "chi2": chi2,
+        "df": dfs,
+        "p_value": pv,
+        "min_expected": min_e,
+    }
     for coef, cats in (("better", "AO"), ("worse", "OM")):
-        out[f"{coef}_a"] = sa[coef].to_numpy()
-        out[f"{coef}_b"] = sb[coef].to_numpy()
-        out[f"{coef}_change"] = out[f"{coef}_b"] - out[f"{coef}_a"]
+        columns[f"{coef}_a"] = sa[coef].to_numpy()
+        columns[f"{coef}_b"] = sb[coef].to_numpy()
+        columns[f"{coef}_change"] = sb[coef].to_numpy() - sa[coef].to_numpy()
         xa = Xa[:, [CATEGORIES.index(c) for c in cats]].sum(axis=1)
         xb = Xb[:, [CATEGORIES.index(c) for c in cats]].sum(axis=1)
         na = Xa[:, [CATEGORIES.index(c) for c in "AOMI"]].sum(axis=1)
         nb = Xb[:, [CATEGORIES.index(c) for c in "AOMI"]].sum(axis=1)
         p = _two_proportion_p(xa, na, xb, nb)
-        out[f"{coef}_p"] = p
-        out[f"{coef}_p_adj"] = _adjust(p, adjust)
-    return out
+        columns[f"{coef}_p"] = p
+        columns[f"{coef}_p_adj"] = _adjust(p, adjust)
+    return with_columns(pd.DataFrame(index=pd.Index(common, name=counts_a.index.name or "attribute")), columns)
 
 
 def _two_proportion_p(xa: np.ndarray, na: np.ndarray, xb: np.ndarray, nb: np.ndarray) -> np.ndarray:
