@@ -670,3 +670,11 @@ def test_tables_are_written_for_people(shown):
     assert "✓" in page and "✗" in page and "True" not in page and "False" not in page
     assert "-0.00" not in page and ">0.00<" in page
     assert ">CI low<" in page and ">p (adjusted)<" in page and "ci_low" not in page
+
+
+def test_a_test_not_made_is_a_dash_not_a_crash(shown):
+    """A boolean column with missing values (Fong's test on a branch too small to test) shows '–'."""
+    frame = pd.DataFrame({"item": ["a", "b", "c"], "fong_significant": pd.array([True, pd.NA, False], dtype="boolean")})
+    display.table(frame, index=False)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", _html(shown))
+    assert cells[1::2] == ["✓", "–", "✗"], cells

@@ -390,7 +390,7 @@ def table(
         if pd.api.types.is_bool_dtype(values) or (
             values.dtype == object and len(values) and all(isinstance(v, (bool, np.bool_)) for v in values)
         ):
-            cells = ["✓" if v else "✗" for v in values]  # marks, not True/False
+            cells = ["–" if v is pd.NA else "✓" if v else "✗" for v in values]  # marks, not True/False; NA: not tested
         elif len(values.dropna()) and all(isinstance(v, (dt.date, pd.Timestamp)) for v in values.dropna()):
             cells = [format_date(v, language) or "–" for v in values]  # Solar Hijri in a Persian report
         elif _P_COLUMN.fullmatch(str(col)) and pd.api.types.is_numeric_dtype(values):
