@@ -49,7 +49,6 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import LocalPortCache, write_connection_file
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from jupyter_core.utils import ensure_async
 from traitlets import DottedObjectName, Type
 
 LAUNCHER = "ipykernel_launcher"
@@ -547,7 +546,7 @@ class ReadyKernelClient(AsyncKernelClient):
         while True:
             self.kernel_info()
             try:
-                reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                reply = await self.shell_channel.get_msg(timeout=1)
             except Empty:
                 reply = None
             if reply is not None and reply["msg_type"] == "kernel_info_reply":
@@ -565,7 +564,7 @@ class ReadyKernelClient(AsyncKernelClient):
         """Read IOPub up to the kernel's ``idle`` after request ``request_id``; False after ``silence`` seconds without a message."""
         while True:
             try:
-                message = await ensure_async(self.iopub_channel.get_msg(timeout=silence))
+                message = await self.iopub_channel.get_msg(timeout=silence)
             except Empty:
                 return False
             if (
