@@ -77,20 +77,12 @@ def bootstrap_corr(Z: np.ndarray, Wb: np.ndarray, noise: np.ndarray | None = Non
     With ``noise`` (B, n), resample b gets one extra variable (its own noise row), placed before
     the last column of Z: the matrices are then (B, k+1, k+1) of [Z[:, :-1], noise_b, Z[:, -1]].
     """
-    k = Z.shape[1]
-    iu = np.triu_indices(k)
-    S0 = Wb.sum(axis=1)
-    S1 = Wb @ Z
-    S2 = np.zeros((Wb.shape[0], iu[0].size))
-    rows = max(1, CORR_CHUNK_CELLS // iu[0].size)
-    for start in range(0, Z.shape[0], rows):  # Σ_i w_bi z_ij z_il, the products built rows at a time
+    sums = _WeightedSums(Wb.shape[0], Z.shape[1], noise is not None)
+    rows = max(1, CORR_CHUNK_CELLS // sums.pairs)
+    for start in range(0, Z.shape[0], rows):  # the pairwise products built rows at a time
         part = slice(start, start + rows)
-        S2 += Wb[:, part] @ (Z[part, iu[0]] * Z[part, iu[1]])
-    noise_sums = None
-    if noise is not None:
-        WN = Wb * noise
-        noise_sums = (WN.sum(axis=1), (WN * noise).sum(axis=1), WN @ Z)
-    return _correlations(S0, S1, S2, noise_sums, k)
+        sums.add(Wb[:, part], Z[part], None if noise is None else noise[:, part])
+    return sums.correlations()
 
 
 def streamed_bootstrap_corr(
@@ -110,38 +102,54 @@ def streamed_bootstrap_corr(
     ((4, 3, 3), True)
     """
     n, k = Z.shape
-    iu = np.triu_indices(k)
     group = max(1, min(B, COUNT_CELLS // n))
     out = []
     for first in range(0, B, group):
         size = min(B, first + group) - first
         counts = np.empty((size, n), np.uint16)
-        for b in range(size):  # as bootstrap_counts draws them
-            drawn = np.bincount(rng.integers(0, n, size=n), minlength=n)
+        for b in range(size):
+            drawn = bootstrap_counts(rng, n, 1)[0]
             if drawn.max() > np.iinfo(np.uint16).max:  # never at any n seen in practice; exact if it happens
                 raise OverflowError("streamed_bootstrap_corr: a row drawn more than 65,535 times")
             counts[b] = drawn
-        S0, S1 = np.zeros(size), np.zeros((size, k))
-        S2 = np.zeros((size, iu[0].size))
-        sums = (np.zeros(size), np.zeros(size), np.zeros((size, k))) if noise else None
-        rows = max(1, min(CORR_CHUNK_CELLS // iu[0].size, _SLICE_CELLS // size))
+        sums = _WeightedSums(size, k, noise)
+        rows = max(1, min(CORR_CHUNK_CELLS // sums.pairs, _SLICE_CELLS // size))
         for start in range(0, n, rows):
             part = slice(start, start + rows)
             W = counts[:, part].astype(float)
             if weights is not None:
                 W *= weights[part]
-            Zp = Z[part]
-            S0 += W.sum(axis=1)
-            S1 += W @ Zp
-            S2 += W @ (Zp[:, iu[0]] * Zp[:, iu[1]])
-            if sums is not None:
-                E = rng.standard_normal(W.shape)
-                WN = W * E
-                sums[0][:] += WN.sum(axis=1)
-                sums[1][:] += (WN * E).sum(axis=1)
-                sums[2][:] += WN @ Zp
-        out.append(_correlations(S0, S1, S2, sums, k))
+            sums.add(W, Z[part], rng.standard_normal(W.shape) if noise else None)
+        out.append(sums.correlations())
     return np.concatenate(out)
+
+
+class _WeightedSums:
+    """The weighted sums of B resamples over the rows added so far (:meth:`add`, a slice of rows
+    at a time): S0, S1, the upper triangle of S2 and, with noise, Σ w e, Σ w e², Σ w e z."""
+
+    def __init__(self, B: int, k: int, noise: bool):
+        self.k = k
+        self.iu = np.triu_indices(k)
+        self.pairs = self.iu[0].size
+        self.S0, self.S1, self.S2 = np.zeros(B), np.zeros((B, k)), np.zeros((B, self.pairs))
+        self.noise = (np.zeros(B), np.zeros(B), np.zeros((B, k))) if noise else None
+
+    def add(self, W: np.ndarray, Z: np.ndarray, E: np.ndarray | None = None) -> None:
+        """Rows Z (m × k) with weights W (B × m) and, with noise, the noise E (B × m) of these rows."""
+        self.S0 += W.sum(axis=1)
+        self.S1 += W @ Z
+        self.S2 += W @ (Z[:, self.iu[0]] * Z[:, self.iu[1]])
+        if self.noise is not None:
+            if E is None:
+                raise ValueError("_WeightedSums.add: these sums carry a noise variable; pass its values E")
+            WN = W * E
+            self.noise[0][:] += WN.sum(axis=1)
+            self.noise[1][:] += (WN * E).sum(axis=1)
+            self.noise[2][:] += WN @ Z
+
+    def correlations(self) -> np.ndarray:
+        return _correlations(self.S0, self.S1, self.S2, self.noise, self.k)
 
 
 def _correlations(
