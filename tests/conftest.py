@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from csmlib.demo import write_demo
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
+
+# the tests' runs share warm zygotes as any runs do (csmlib.batch.kernels), but these need not
+# wait five minutes for a next run once the suite is over
+os.environ.setdefault("CSM_KERNEL_IDLE_SECONDS", "20")
 
 
 @pytest.fixture(scope="session")

@@ -374,3 +374,19 @@ def test_resolve_calendar_wave_over_codebook_over_default():
     assert resolve_calendar(None, None) == "gregorian"
     with pytest.raises(ValueError, match="calendar must be"):
         resolve_calendar(SimpleNamespace(calendar="shamsi"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1500, 2300), st.integers(0, 13), st.integers(0, 32))
+def test_a_wave_files_iso_date_reads_as_the_vectorised_reader_reads_it(year, month, day_of_month):
+    """parse_date's shortcut for ``YYYY-MM-DD`` (the form wave files use) agrees with the general
+    reader, which reads ``YYYY/MM/DD`` the same way: the same day, or the same refusal."""
+    iso, slashed = f"{year:04d}-{month:02d}-{day_of_month:02d}", f"{year:04d}/{month:02d}/{day_of_month:02d}"
+
+    def read(text):
+        try:
+            return parse_date(text)
+        except ValueError as exc:  # the refusal quotes the text as given
+            return str(exc).replace(slashed, iso)
+
+    assert read(iso) == read(slashed)

@@ -5,14 +5,16 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests.notebooks import write_notebook
-from csmlib.batch import execute, kernels
+from csmlib.batch import execute, kernels, zygote
 
 REPO = Path(__file__).resolve().parents[1]
 warm_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
@@ -138,13 +140,12 @@ def test_a_zygote_that_cannot_serve_falls_back_to_cold_kernels(tmp_path, monkeyp
 def test_a_changed_module_file_makes_the_zygote_stale(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("x = 1\n", encoding="utf-8")
-    zygote = object.__new__(kernels.Zygote)  # its bookkeeping only, no process
-    zygote.files = {str(module): module.stat().st_mtime_ns}
-    assert not zygote.stale()
+    files = {str(module): module.stat().st_mtime_ns}
+    assert not zygote.changed(files)
     os.utime(module, ns=(0, module.stat().st_mtime_ns + 1_000_000))
-    assert zygote.stale()
+    assert zygote.changed(files)
     module.unlink()
-    assert zygote.stale()
+    assert zygote.changed(files)
 
 
 def test_only_a_plain_ipykernel_command_is_forked():
@@ -161,12 +162,169 @@ def test_a_file_the_notebook_left_open_is_written_when_its_kernel_ends(tmp_path)
 @warm_only
 def test_warm_kernels_starts_the_zygote_early_and_ends_it_after_the_run(tmp_path, monkeypatch):
     monkeypatch.setattr(kernels, "_POOL", None)
+    monkeypatch.setenv("CSM_KERNEL_IDLE_SECONDS", "0")  # a zygote of the run's own
     with kernels.warm_kernels("csm") as pool:
         zygote = pool.zygote
         assert zygote is not None  # importing before the first notebook asks for a kernel
         assert _run(tmp_path, "w", "print('ok')")[:2] == ("", ["ok\n"])
         assert pool.zygote is zygote and pool.zygotes_started == 1  # the same environment: used as is
-    assert zygote.process.poll() is not None and kernels._POOL is None
+        assert zygote.private is not None and zygote.alive()
+    assert not zygote.alive() and not zygote.private.exists() and kernels._POOL is None
+
+
+@warm_only
+def test_the_next_run_finds_the_zygote_and_it_ends_when_idle(tmp_path, monkeypatch):
+    """Kept between runs (as Quarto keeps its kernel daemon): a second run forks from the first
+    run's zygote without importing again; idle long enough, it ends and gives up its socket."""
+    monkeypatch.setenv("CSM_KERNEL_IDLE_SECONDS", "3")
+    monkeypatch.setenv("CSM_TEST_OWN_ZYGOTE", str(tmp_path))  # a zygote of this test's own (its environment differs)
+    pids, started = [], []
+    for name in ("first", "second"):
+        monkeypatch.setattr(kernels, "_POOL", None)
+        with kernels.warm_kernels("csm") as pool:
+            assert _run(tmp_path, name, "print('ok')")[:2] == ("", ["ok\n"])
+            pids.append(pool.zygote.pid)
+            started.append(pool.zygote.started)
+            zygote = pool.zygote
+    assert pids[0] == pids[1] and started == [True, False]
+    assert zygote.private is None and stat.S_IMODE(zygote.path.parent.stat().st_mode) == 0o700
+    assert zygote.alive() and zygote.path.exists()  # waiting for the next run
+    deadline = time.monotonic() + 30
+    while zygote.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not zygote.alive() and not zygote.path.exists()
+
+
+@warm_only
+def test_a_zygote_whose_files_changed_is_replaced_at_the_next_run(tmp_path, monkeypatch):
+    (tmp_path / "csm_probe_module.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("CSM_KERNEL_IDLE_SECONDS", "5")
+    found = []
+    for value in (1, 2):
+        if value == 2:  # csmlib edited, a package upgraded: a new run must not fork the old code
+            module = tmp_path / "csm_probe_module.py"
+            module.write_text("VALUE = 2\n", encoding="utf-8")
+            os.utime(module, ns=(0, module.stat().st_mtime_ns + 1_000_000_000))
+        pool = kernels.KernelPool(imports=(*kernels.WARM_IMPORTS, "csm_probe_module"))
+        monkeypatch.setattr(kernels, "_POOL", pool)
+        try:
+            error, outputs, _ = _run(tmp_path, f"v{value}", "import csm_probe_module, os\nprint(csm_probe_module.VALUE)")
+            found.append((outputs, pool.zygote.pid, pool.zygote.started))
+        finally:
+            pool.close()
+    (out1, pid1, _), (out2, pid2, started2) = found
+    assert out1 == ["1\n"] and out2 == ["2\n"] and pid1 != pid2 and started2
+
+
+@warm_only
+def test_kernels_end_with_the_connection_that_asked_for_them(tmp_path, monkeypatch):
+    """A run that ends or dies (its connection closes) takes its kernels with it."""
+    from jupyter_client.connect import write_connection_file
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    monkeypatch.setenv("CSM_KERNEL_IDLE_SECONDS", "3")
+    argv = KernelSpecManager().get_kernel_spec("csm").argv
+    connection, _ = write_connection_file(str(tmp_path / "kernel.json"))
+    env = dict(os.environ)
+    z = kernels.Zygote(kernels.interpreter_prefix(argv), env, str(tmp_path))
+    try:
+        assert z.wait_ready()
+        pid = z.fork([a.replace("{connection_file}", connection) for a in argv], str(tmp_path), env)
+        assert pid is not None and z.exit_status(pid) is None
+    finally:
+        z.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+@warm_only
+def test_a_kernel_writes_to_the_standard_output_of_its_run(tmp_path, capfd):
+    error, _, _ = _run(tmp_path, "fd", "import os\nos.write(1, b'kernel-fd-1\\n'); os.write(2, b'kernel-fd-2\\n')")
+    assert error == ""
+    captured = capfd.readouterr()
+    assert "kernel-fd-1" in captured.out and "kernel-fd-2" in captured.err
+
+
+def test_the_zygotes_folder_is_used_only_when_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    folder = kernels.shared_folder()
+    assert folder == tmp_path / "csm-kernels" and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    folder.chmod(0o777)  # others may enter
+    assert kernels.shared_folder() is None
+    folder.chmod(0o700)
+    uid = os.getuid()
+    monkeypatch.setattr(kernels.os, "getuid", lambda: uid + 1)  # another user's
+    assert kernels.shared_folder() is None
+    monkeypatch.undo()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (tmp_path / "link").mkdir()
+    (tmp_path / "link" / "csm-kernels").symlink_to(elsewhere)  # a link planted in its place
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "link"))
+    assert kernels.shared_folder() is None
+
+
+@warm_only
+def test_without_a_private_folder_the_run_has_a_zygote_of_its_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernels, "shared_folder", lambda: None)
+    z = kernels.Zygote(*_spec_prefix_env(), str(tmp_path), imports=("json",))
+    try:
+        assert z.wait_ready() and z.private is not None
+    finally:
+        z.close()
+    assert not z.alive() and not z.private.exists()
+
+
+def _spec_prefix_env():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return kernels.interpreter_prefix(KernelSpecManager().get_kernel_spec("csm").argv), dict(os.environ)
+
+
+def test_the_zygote_serves_only_its_own_user_and_never_old_code(tmp_path, monkeypatch):
+    """The zygote's side of a connection: another user's is closed unanswered; when its imported
+    files have changed, a new connection is told so and the socket's name is given up."""
+    import socket
+
+    path = str(tmp_path / "z.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(4)
+    module = tmp_path / "m.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    server = zygote.Server(listener, 60, [], {str(module): module.stat().st_mtime_ns})
+
+    def connect():
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        client.connect(path)
+        client.settimeout(5)
+        return client
+
+    a = connect()
+    uid = os.getuid()
+    assert zygote.peer_uid(a) == uid
+    monkeypatch.setattr(zygote, "peer_uid", lambda sock: uid + 1)
+    server.accept()
+    assert zygote.receive(a) == (None, []) and not server.clients  # closed unanswered
+    monkeypatch.undo()
+    b = connect()
+    server.accept()
+    assert zygote.receive(b)[0] == {"ready": os.getpid(), "failed": []}
+    os.utime(module, ns=(0, module.stat().st_mtime_ns + 1_000_000))
+    c = connect()
+    server.accept()
+    assert zygote.receive(c)[0] == {"stale": True} and not os.path.exists(path) and server.retiring
+    listener.close()
+    for sock in (a, b, c):
+        sock.close()
 
 
 @warm_only

@@ -2,13 +2,13 @@
 
 Starting a kernel and importing the notebook stack (pandas, scipy, matplotlib, seaborn, csmlib)
 takes seconds: most of a report's run. Here a *zygote* (:mod:`csmlib.batch.zygote`), started
-once per process with the interpreter and environment of the kernel's spec, imports the stack
-once and runs nothing else; every kernel is forked from it. A forked kernel is a new process
-with its own session, working directory, environment, arguments and connection file, exactly
-what ``ipykernel_launcher`` would have started, already past its imports. It runs one notebook
-and is shut down by its notebook client as any kernel, so nothing one notebook does (variables,
-module state, rcParams, the environment) reaches another. As soon as a kernel is handed out, a
-spare one is forked for the next notebook and starts while this one runs.
+with the interpreter and environment of the kernel's spec, imports the stack once and runs
+nothing else; every kernel is forked from it. A forked kernel is a new process with its own
+session, working directory, environment, arguments, standard streams and connection file,
+exactly what ``ipykernel_launcher`` would have started, already past its imports. It runs one
+notebook and is shut down by its notebook client as any kernel, so nothing one notebook does
+(variables, module state, rcParams, the environment) reaches another. As soon as a kernel is
+handed out, a spare one is forked for the next notebook and starts while this one runs.
 
 Everything else is papermill's and nbclient's: :class:`PooledKernelManager` is an
 ``AsyncKernelManager`` whose provisioner takes its process from the pool instead of ``Popen``;
@@ -17,15 +17,23 @@ keeps its partial executed notebook. The ordinary start is used when the pool ca
 not on Linux, a spec that is not ``python ... -m ipykernel_launcher``, a custom provisioner,
 a zygote that failed to start (or ``CSM_WARM_KERNELS=0``).
 
+The zygote outlives the run that started it: as Quarto keeps its kernel daemon between
+renders, the next ``csm run`` of the same user, interpreter and environment finds it through a
+UNIX socket in a folder only that user may enter (:func:`shared_folder`) and forks its kernels
+at once, without the seconds of imports. It ends ``CSM_KERNEL_IDLE_SECONDS`` (default 300)
+after its last run and kernel; with 0 (or without a safe folder) each run starts a zygote of
+its own that ends with it. It serves only its own user (the socket's peer is checked), and a
+run that ends or dies takes its kernels with it.
+
 One pool per process (:func:`process_pool`): a run without ``--scheduler`` has one (with
 ``--jobs N`` its notebooks run from N threads, all with kernels of this pool) and each Dask
 worker has its own. A run enters :func:`warm_kernels` (on a Dask worker:
-:func:`begin_run` and :func:`end_run`), which starts the zygote at once, so that its imports
-overlap the run's own start and intake, and ends it with the run. Within a run the notebooks all
-run the code as it was when the run's zygote started; outside one, a zygote whose imported files
-changed since (csmlib edited, a package upgraded) is replaced before it forks another kernel. The
-pool is also closed at exit and after ``IDLE_SECONDS`` without a notebook, and forgotten in a
-forked child.
+:func:`begin_run` and :func:`end_run`), which connects to the zygote at once (starting it if
+there is none, so that its imports overlap the run's own start and intake) and lets go of it
+with the run. Within a run the notebooks all run the code as it was when the run's zygote
+started; outside one, a zygote whose imported files changed since (csmlib edited, a package
+upgraded) is replaced before it forks another kernel. The pool is also closed at exit and after
+``IDLE_SECONDS`` without a notebook, and forgotten in a forked child.
 """
 
 from __future__ import annotations
@@ -33,11 +41,17 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -50,6 +64,8 @@ from jupyter_client.connect import LocalPortCache, write_connection_file
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
+
+from csmlib.batch.zygote import receive, send
 
 LAUNCHER = "ipykernel_launcher"
 # the notebook stack; ``package.*``: every module of the package. csmlib's modules import
@@ -74,6 +90,11 @@ WARM_IMPORTS = (
 PORTS = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
 START_TIMEOUT = 120  # seconds for the zygote's imports on a loaded machine
 IDLE_SECONDS = 300
+# a zygote waits this long for the next run (CSM_KERNEL_IDLE_SECONDS); the environment variables
+# below say where or when a command runs, not what a kernel imports
+DAEMON_IDLE_SECONDS = 300.0
+VOLATILE_ENV = frozenset({"PWD", "OLDPWD", "_", "SHLVL", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "CSM_KERNEL_IDLE_SECONDS"})
+ZYGOTE_PROTOCOL = 2
 # jupyter_client polls a kernel that was asked to shut down every 0.1 s: a tenth of a second
 # per notebook spent waiting for a kernel that has already ended
 SHUTDOWN_POLL_SECONDS = 0.01
@@ -129,52 +150,145 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
-class Zygote:
-    """The parent's end of one zygote process: start, fork requests, exit statuses, staleness."""
+def idle_seconds() -> float:
+    """How long a zygote waits for the next run after its last one (``CSM_KERNEL_IDLE_SECONDS``;
+    0: it ends with its run)."""
+    try:
+        return max(0.0, float(os.environ.get("CSM_KERNEL_IDLE_SECONDS", DAEMON_IDLE_SECONDS)))
+    except ValueError:
+        return DAEMON_IDLE_SECONDS
 
-    def __init__(self, prefix: list[str], env: dict[str, str], cwd: str, imports=WARM_IMPORTS):
+
+def shared_folder() -> Path | None:
+    """The folder of the zygotes' sockets, private to this user; None when it is not safe to use.
+
+    ``$XDG_RUNTIME_DIR/csm-kernels`` (or ``csm-kernels-UID`` in the temporary folder), made with
+    mode 0700. A folder that is a symbolic link, is another user's, or that others may enter is
+    not used: the run's zygote is then its own, in a folder made for it.
+    """
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = Path(runtime) / "csm-kernels" if runtime else Path(tempfile.gettempdir()) / f"csm-kernels-{os.getuid()}"
+    with contextlib.suppress(FileExistsError, OSError):
+        folder.mkdir(mode=0o700)
+    try:
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return folder
+
+
+def zygote_name(prefix: list[str], env: dict[str, str], cwd: str, imports) -> str:
+    """The name of the zygote that serves kernels of ``prefix`` in ``env``: equal when it imported the same.
+
+    The environment counts but for what says where or when a command ran (``PWD``, pytest's
+    current test, ...): each kernel still gets the environment of its own request. The folder
+    counts only when ``PYTHONPATH`` has a relative entry (read from the starting folder).
+    """
+    relative = any(part and not os.path.isabs(part) for part in env.get("PYTHONPATH", "").split(os.pathsep))
+    identity = {
+        "protocol": ZYGOTE_PROTOCOL,
+        "prefix": list(prefix),
+        "env": {k: v for k, v in sorted(env.items()) if k not in VOLATILE_ENV},
+        "cwd": cwd if relative else None,
+        "imports": list(imports),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+
+
+class Zygote:
+    """The pool's connection to a zygote process: start or find it, fork requests, exit statuses, staleness.
+
+    A zygote kept between runs (``idle_seconds`` > 0) is found by its socket's name in
+    :func:`shared_folder` and started when there is none; with 0, or without a safe folder, the
+    run starts one of its own, which ends with the run.
+    """
+
+    def __init__(self, prefix: list[str], env: dict[str, str], cwd: str, imports=WARM_IMPORTS, idle: float | None = None):
         self.key = (tuple(prefix), tuple(sorted(env.items())))
-        cmd_r, self._cmd_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        try:
-            self.process = subprocess.Popen(
-                [*prefix, "-m", "csmlib.batch.zygote", str(cmd_r), str(reply_w), *imports],
-                env=env,
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                pass_fds=(cmd_r, reply_w),
-                start_new_session=True,  # a Ctrl-C meant for csm does not reach it or its kernels
-            )
-        finally:
-            os.close(cmd_r)
-            os.close(reply_w)
         self._changed = threading.Condition()
-        self.state = "starting"  # then "ready", "unusable" or "ended"
+        self.state = "starting"  # then "ready", "stale", "unusable" or "ended"
         self.reason = ""
-        self.files: dict[str, int] = {}
+        self.pid: int | None = None
+        self.started = False  # this connection started the zygote
         self._replies: dict[int, dict] = {}
         self._exits: dict[int, int] = {}
         self.forked: set[int] = set()
         self._next_id = 0
-        threading.Thread(target=self._read, args=(reply_r,), daemon=True, name="csm-zygote-reader").start()
+        idle = idle_seconds() if idle is None else idle
+        folder = shared_folder() if idle > 0 else None
+        self.private = None if folder is not None else Path(tempfile.mkdtemp(prefix="csm-zygote-"))
+        self.path = path = (self.private or folder) / f"{zygote_name(prefix, env, cwd, imports)}.sock"
+        try:
+            with open(f"{path}.lock", "a") as lock:  # one starter at a time: two runs find one zygote
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                self.sock = self._connect(path)
+                if self.sock is None:
+                    self.sock = self._start(path, prefix, env, cwd, imports, idle if self.private is None else 0)
+        except BaseException:
+            self._remove_private()
+            raise
+        threading.Thread(target=self._read, daemon=True, name="csm-zygote-reader").start()
 
-    def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as replies:
-            for line in replies:
-                message = json.loads(line)
-                with self._changed:
-                    if "ready" in message:
-                        self.state, self.files = "ready", message["files"]
-                    elif "unusable" in message:
-                        self.state, self.reason = "unusable", message["unusable"]
-                    elif "exited" in message:
-                        self._exits[message["exited"]] = message["status"]
-                    else:
-                        self._replies[message["id"]] = message
-                    self._changed.notify_all()
+    @staticmethod
+    def _connect(path: Path) -> socket.socket | None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            sock.connect(str(path))
+        except OSError:
+            sock.close()
+            return None
+        return sock
+
+    def _start(self, path: Path, prefix, env, cwd, imports, idle: float) -> socket.socket:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # the name of a zygote that ended without removing it
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            listener.bind(str(path))
+            listener.listen(64)
+            shared = self.private is None
+            starter = subprocess.Popen(
+                [*prefix, "-m", "csmlib.batch.zygote", str(listener.fileno()), repr(idle), *imports],
+                env=env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                # kept between runs, it writes nowhere; each kernel writes where its run does
+                stdout=subprocess.DEVNULL if shared else None,
+                stderr=subprocess.DEVNULL if shared else None,
+                pass_fds=(listener.fileno(),),
+                start_new_session=True,  # a Ctrl-C meant for csm does not reach it or its kernels
+            )
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            sock.connect(str(path))  # waits in the listener's queue until the imports are done
+        finally:
+            listener.close()
+        # the process started forks the zygote and ends at once: waited for, not left a zombie
+        threading.Thread(target=starter.wait, daemon=True, name="csm-zygote-starter").start()
+        self.started = True
+        return sock
+
+    def _read(self) -> None:
+        while True:
+            message, _ = receive(self.sock)
+            if message is None:
+                break
+            with self._changed:
+                if "ready" in message:
+                    self.state, self.pid = "ready", message["ready"]
+                elif "stale" in message and "id" not in message:
+                    self.state, self.reason = "stale", "its imported files changed"
+                elif "unusable" in message:
+                    self.state, self.reason = "unusable", message["unusable"]
+                elif "exited" in message:
+                    self._exits[message["exited"]] = message["status"]
+                else:
+                    self._replies[message.get("id")] = message
+                self._changed.notify_all()
         with self._changed:
-            if self.state != "unusable":
-                self.reason = self.reason or f"the zygote ended (exit code {self.process.wait()})"
+            if self.state not in ("unusable", "stale"):
+                self.reason = self.reason or "the zygote ended"
                 self.state = "ended"
             self._changed.notify_all()
 
@@ -183,22 +297,28 @@ class Zygote:
             self._changed.wait_for(lambda: self.state != "starting", timeout)
             return self.state == "ready"
 
-    def fork(self, argv: list[str], cwd: str, env: dict[str, str], timeout: float = 30) -> int | None:
-        """Fork a kernel started as ``argv`` in ``cwd`` with ``env``; its pid, or None."""
+    def _ask(self, message: dict, fds: list[int] | None = None, timeout: float = 30) -> dict:
+        """Send a request; its reply ({} when none came)."""
         with self._changed:
             if self.state != "ready":
-                return None
+                return {}
             self._next_id += 1
-            request_id = self._next_id
-            try:
-                os.write(self._cmd_w, (json.dumps({"id": request_id, "argv": argv, "cwd": cwd, "env": env}) + "\n").encode())
-            except OSError:
-                return None
+            request_id = message["id"] = self._next_id
+            if not send(self.sock, message, fds):
+                return {}
             self._changed.wait_for(lambda: request_id in self._replies or self.state != "ready", timeout)
-            reply = self._replies.pop(request_id, {})
-            if "forked" in reply:
+            return self._replies.pop(request_id, {})
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str], timeout: float = 30) -> int | None:
+        """Fork a kernel started as ``argv`` in ``cwd`` with ``env``; its pid, or None."""
+        with open(os.devnull, "wb") as null:
+            # the kernel writes to this process's standard output and error, as one started here would
+            streams = [fd if _is_open(fd) else null.fileno() for fd in (1, 2)]
+            reply = self._ask({"argv": argv, "cwd": cwd, "env": env}, streams, timeout)
+        if "forked" in reply:
+            with self._changed:
                 self.forked.add(reply["forked"])
-            return reply.get("forked")
+        return reply.get("forked")
 
     def exit_status(self, pid: int) -> int | None:
         """A forked kernel's exit code, None while it runs."""
@@ -220,27 +340,47 @@ class Zygote:
             return self.forked - set(self._exits)
 
     def stale(self) -> bool:
-        """Has a file the zygote imported changed since (a stale zygote would run old code)?"""
-        for path, mtime in self.files.items():
-            try:
-                if os.stat(path).st_mtime_ns != mtime:
-                    return True
-            except OSError:
-                return True
-        return False
+        """Has a file the zygote imported changed since it started (a stale zygote would run old code)?"""
+        return self._ask({"check": "stale"}, timeout=10).get("stale", True)
+
+    def alive(self) -> bool:
+        """Is the zygote process still there?"""
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return False
 
     def close(self) -> None:
-        """End the zygote; kernels it forked that still run are killed with it."""
+        """End the connection; the kernels it forked that still run are killed. A zygote of this run
+        alone ends with it; a shared one waits for the next run."""
         with contextlib.suppress(OSError):
-            os.close(self._cmd_w)
-        if self.state == "starting":  # still importing (a run that needed no kernel): nothing forked yet
-            with contextlib.suppress(OSError):
-                self.process.kill()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        if self.private is not None:
+            deadline = time.monotonic() + 10
+            while self.alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if self.alive() and self.pid is not None:
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+            self._remove_private()
+
+    def _remove_private(self) -> None:
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
 
 
 class Spare:
@@ -339,6 +479,8 @@ class KernelPool:
         with self._lock:
             self._cancel_idle()
             zygote = self._zygote_for(prefix, env, cwd)
+            if zygote is not None and not zygote.wait_ready() and zygote.state == "stale":
+                zygote = self._zygote_for(prefix, env, cwd)  # a fresh one: the old one gave up its name
             if zygote is None or not zygote.wait_ready():
                 if zygote is not None:
                     self.broken[zygote.key] = zygote.reason or "the zygote did not start in time"

@@ -41,7 +41,7 @@ from csmlib.core.results import sha256_file
 from csmlib.report.failure import plain_error
 from csmlib.report.pdf import chromium_for_pdf, write_wave_pdfs
 from csmlib.report.wave_pages import render_report_page, report_titles, write_reports_index, write_wave_index
-from csmlib.survey.codebook import Codebook
+from csmlib.survey.codebook import Codebook, parsed_once
 from csmlib.survey.params import WaveParams
 from csmlib.survey.wave import Wave, open_wave
 
@@ -123,14 +123,24 @@ def check_kernel(name: str) -> None:
         ) from None
 
 
+# a run hashes each input file (and reads each notebook's metadata) once, however many jobs,
+# waves and units use it; a file edited since is read again. The results files are hashed afresh
+# each time: the run's own notebooks write them
+_hashed_once = parsed_once(sha256_file)
+
+
+def _input_hash(path) -> str | None:
+    return None if path is None else _hashed_once(path)
+
+
 def _job_inputs(wave: Wave, notebook: Path, names: list[str]) -> dict:
     """Everything a notebook's output depends on, as hashes."""
     p = wave.params
     inputs = {
-        "notebook": sha256_file(notebook),
+        "notebook": _input_hash(notebook),
         "csmlib": __version__,
         "unit": wave.unit,
-        **{k: sha256_file(getattr(p, k)) for k in ("params_file", "codebook", "responses", "complaints", "actions")},
+        **{k: _input_hash(getattr(p, k)) for k in ("params_file", "codebook", "responses", "complaints", "actions")},
     }
     for prev in wave.previous:  # trend charts read these
         inputs[f"results:{prev.id}"] = sha256_file(prev.output_dir / "results" / f"{notebook.stem}.json")
@@ -145,12 +155,17 @@ def reads(notebook: Path, names: list[str]) -> list[str]:
     ``"*"`` means every other notebook (the executive summary). They run first, and their
     result files are part of the notebook's inputs.
     """
-    import nbformat
-
-    declared = nbformat.read(notebook, as_version=4).metadata.get("csm", {}).get("reads", [])
+    declared = _declared_reads(notebook)
     if "*" in declared:
         return [n for n in names if n != notebook.stem]
     return [n for n in declared if n in names and n != notebook.stem]
+
+
+@parsed_once
+def _declared_reads(notebook: Path) -> tuple[str, ...]:
+    import nbformat
+
+    return tuple(nbformat.read(notebook, as_version=4).metadata.get("csm", {}).get("reads", []))
 
 
 # ---------------------------------------------------------------------------- one job
@@ -584,11 +599,11 @@ def write_manifest(wave: Wave, run: WaveRun, notebooks: list[Path], titles: dict
         "csmlib": __version__,
         "packages": packages,
         "inputs": {
-            k: {"path": _relative(getattr(p, k), p.root), "sha256": sha256_file(getattr(p, k))}
+            k: {"path": _relative(getattr(p, k), p.root), "sha256": _input_hash(getattr(p, k))}
             for k in ("params_file", "codebook", "responses", "complaints", "actions")
             if getattr(p, k)
         },
-        "notebooks": {nb.stem: sha256_file(nb) for nb in notebooks},
+        "notebooks": {nb.stem: _input_hash(nb) for nb in notebooks},
         "intake": {"read": run.n_read, "accepted": run.n_accepted, "rejected": run.n_rejected},
         "units": run.units,
         "suppressed_units": run.suppressed_units,

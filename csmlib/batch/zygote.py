@@ -1,28 +1,39 @@
 """The warm parent of report kernels: it imports the notebook stack once, then forks kernels.
 
-Run by :mod:`csmlib.batch.kernels` with the interpreter and flags of the kernel's spec
-(``python -Xfrozen_modules=off -m csmlib.batch.zygote CMD_FD REPLY_FD MODULE...``). It imports
-what a kernel imports as it starts (``ipykernel_launcher``, the kernel class and its debugger)
-plus ``MODULE...`` — and nothing runs in it: no kernel, no notebook, no figure. Each request
-forks a child that becomes exactly the kernel ``ipykernel_launcher`` would have started (same
-arguments, working directory, environment, own session and process group, a freshly seeded
-global random state) but without the seconds of imports. A child serves one notebook and
-exits; nothing of one child reaches another. Its exit is a normal one (threads joined, exit
-handlers run, streams flushed) but for the teardown of the interpreter's objects, which Python
-does not promise and which took a second per kernel.
+Started by :mod:`csmlib.batch.kernels` with the interpreter and flags of the kernel's spec
+(``python -Xfrozen_modules=off -m csmlib.batch.zygote LISTEN_FD IDLE_SECONDS MODULE...``) and a
+listening UNIX socket the starter bound. It imports what a kernel imports as it starts
+(``ipykernel_launcher``, the kernel class and its debugger) plus ``MODULE...`` — and nothing
+runs in it: no kernel, no notebook, no figure. Each request forks a child that becomes exactly
+the kernel ``ipykernel_launcher`` would have started (same arguments, working directory,
+environment, standard output and error, own session and process group, a freshly seeded global
+random state) but without the seconds of imports. A child serves one notebook and exits;
+nothing of one child reaches another. Its exit is a normal one (threads joined, exit handlers
+run, streams flushed) but for the teardown of the interpreter's objects, which Python does not
+promise and which took a second per kernel.
 
-Protocol, one JSON object a line. Requests on ``CMD_FD``: ``{"id": n, "argv": [...],
-"cwd": ..., "env": {...}}``. Replies on ``REPLY_FD``: ``{"ready": pid, "files": {path: mtime_ns},
-"failed": [modules]}`` once, then ``{"id": n, "forked": pid}`` or ``{"id": n, "error": text}`` per
-request and ``{"exited": pid, "status": code}`` when a kernel ends (the zygote reaps its
-children). End of file on ``CMD_FD`` (the pool closed, or its process died) kills the kernels
-still running and ends the zygote. A zygote that cannot serve safely replies
-``{"unusable": reason}`` and ends; the pool then starts kernels the ordinary way.
+It serves every ``csm`` process of its user that connects (a run, the next run, a Dask worker),
+as Quarto keeps a kernel daemon between renders, and ends ``IDLE_SECONDS`` after its last
+connection closed and its last kernel ended (at once with 0: the zygote of one run). A
+connection from another user is closed unanswered. A connection that closes (its run ended or
+died) takes the kernels it asked for with it. A zygote whose imported files have changed since
+(csmlib edited, a package upgraded) answers a new connection ``{"stale": true}``, gives up its
+socket's name and ends once its runs are done; the starter starts a fresh one.
+
+Protocol: one JSON object per message on a ``SOCK_SEQPACKET`` connection. On connecting:
+``{"ready": pid, "failed": [modules]}``, ``{"stale": true}`` or ``{"unusable": reason}``.
+Requests: ``{"id": n, "argv": [...], "cwd": ..., "env": {...}}`` with the kernel's standard
+output and error attached (``SCM_RIGHTS``), answered ``{"id": n, "forked": pid}`` or
+``{"id": n, "error": text}``; ``{"id": n, "check": "stale"}``, answered ``{"id": n, "stale":
+bool}``. ``{"exited": pid, "status": code}`` when one of the connection's kernels ends (the
+zygote reaps its children). A zygote that cannot serve safely answers ``{"unusable": reason}``
+and ends; the pool then starts kernels the ordinary way.
 """
 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import gc
 import importlib
 import importlib.util
@@ -31,8 +42,11 @@ import os
 import pkgutil
 import select
 import signal
+import socket
+import struct
 import sys
 import threading
+import time
 from pathlib import Path
 
 LAUNCHER = "ipykernel_launcher"
@@ -46,10 +60,6 @@ KERNEL_IMPORTS = ("ipykernel.ipkernel", "ipykernel.debugger")
 # a kernel importing them itself would have them, so each kernel gets them unless its own
 # environment says otherwise
 IMPORTED_ENV: dict[str, str] = {}
-
-
-def _send(fd: int, message: dict) -> None:
-    os.write(fd, (json.dumps(message) + "\n").encode())
 
 
 def warm_up(modules: list[str]) -> tuple[list[str], str]:
@@ -109,63 +119,194 @@ def module_files() -> dict[str, int]:
     return files
 
 
-def serve(cmd_fd: int, reply_fd: int) -> dict:
-    """Fork a kernel per request; return the request in the child, end the process in the zygote."""
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)  # only to wake select(); children are reaped below
-    children: set[int] = set()
-    buffer = b""
-    while True:
-        _reap(children, reply_fd)
-        ready, _, _ = select.select([cmd_fd, wake_r], [], [])
-        if wake_r in ready:
-            os.read(wake_r, 512)
-        if cmd_fd not in ready:
-            continue
-        chunk = os.read(cmd_fd, 65536)
-        if not chunk:  # the pool is gone: so are the notebooks these kernels were running
-            for pid in children:
-                _kill_group(pid)
-            os._exit(0)
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            request = json.loads(line)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            try:
-                pid = os.fork()
-            except OSError as exc:
-                _send(reply_fd, {"id": request["id"], "error": f"fork failed: {exc}"})
-                continue
-            if pid == 0:
-                signal.set_wakeup_fd(-1)
-                for fd in (cmd_fd, reply_fd, wake_r, wake_w):
-                    os.close(fd)
-                return request
-            children.add(pid)
-            _send(reply_fd, {"id": request["id"], "forked": pid})
-
-
-def _reap(children: set[int], reply_fd: int) -> None:
-    while children:
+def changed(files: dict[str, int]) -> bool:
+    """Has any of ``files`` (path → modification time) changed or gone since?"""
+    for path, mtime in files.items():
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
+            if os.stat(path).st_mtime_ns != mtime:
+                return True
+        except OSError:
+            return True
+    return False
+
+
+MESSAGE_BYTES = 1 << 20  # a request: a kernel's arguments and environment
+
+
+def send(sock: socket.socket, message: dict, fds: list[int] | None = None) -> bool:
+    """Send one message (with file descriptors attached); False when the other end is gone."""
+    data = json.dumps(message).encode()
+    try:
+        if fds:
+            socket.send_fds(sock, [data], fds)
+        else:
+            sock.send(data)
+        return True
+    except OSError:
+        return False
+
+
+def receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict | None, list[int]]:
+    """One message and the descriptors attached to it; (None, []) when the connection has ended."""
+    try:
+        data, fds, _flags, _ = socket.recv_fds(sock, MESSAGE_BYTES, max_fds)
+    except OSError:
+        return None, []
+    if not data:
+        return None, fds
+    try:
+        message = json.loads(data)
+    except ValueError:
+        message = None
+    return (message if isinstance(message, dict) else None), fds
+
+
+def peer_uid(sock: socket.socket) -> int:
+    """The user id of the process at the other end of a UNIX socket (``SO_PEERCRED``)."""
+    _pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    return uid
+
+
+class Server:
+    """The zygote's connections, its kernels (each of one connection) and its lifetime."""
+
+    def __init__(self, listener: socket.socket, idle_seconds: float, failed: list[str], files: dict[str, int]):
+        self.listener, self.idle_seconds, self.failed, self.files = listener, idle_seconds, failed, files
+        self.path = listener.getsockname()
+        try:
+            self.name = os.stat(self.path)  # the socket's name, given up only while it is still this one's
+        except OSError:
+            self.name = None
+        self.clients: dict[socket.socket, set[int]] = {}
+        self.owner: dict[int, socket.socket] = {}
+        self.retiring = False
+        self.idle_since = time.monotonic()
+
+    def give_up_name(self) -> None:
+        """Remove the socket's name (no new connection reaches this zygote) unless another zygote took it."""
+        if self.name is None:
             return
+        with open(f"{self.path}.lock", "a") as lock:  # the lock a starter holds while it looks and starts
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                now = os.stat(self.path)
+                if (now.st_dev, now.st_ino) == (self.name.st_dev, self.name.st_ino):
+                    os.unlink(self.path)
+            except OSError:
+                pass
+        self.name = None
+
+    def serve(self) -> dict:
+        """Fork a kernel per request; return the request in the child, end the process in the zygote."""
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # only to wake select(); children are reaped below
+        while True:
+            self.reap()
+            busy = bool(self.clients or self.owner)
+            timeout = None
+            if not busy:  # a connection already waiting is served, even past the idle time
+                timeout = max(0.0, self.idle_since + (0 if self.retiring else self.idle_seconds) - time.monotonic())
+            readable = [self.listener, wake_r, *self.clients] if self.name is not None else [wake_r, *self.clients]
+            ready, _, _ = select.select(readable, [], [], timeout)
+            if not ready and not busy:
+                self.give_up_name()
+                os._exit(0)
+            if wake_r in ready:
+                os.read(wake_r, 512)
+            if self.listener in ready:
+                self.accept()
+            for client in [c for c in ready if c in self.clients]:
+                request = self.handle(client)
+                if request is not None:  # in the forked kernel
+                    signal.set_wakeup_fd(-1)
+                    for fd in (wake_r, wake_w):
+                        os.close(fd)
+                    return request
+
+    def accept(self) -> None:
+        try:
+            client, _ = self.listener.accept()
+        except OSError:
+            return
+        if peer_uid(client) != os.getuid():  # only its own user's runs fork kernels here
+            client.close()
+            return
+        if changed(self.files):  # old code: a new run gets a fresh zygote
+            self.retiring = True
+            self.give_up_name()
+            send(client, {"stale": True})
+            client.close()
+            return
+        if send(client, {"ready": os.getpid(), "failed": self.failed}):
+            self.clients[client] = set()
+        else:
+            client.close()
+
+    def handle(self, client: socket.socket) -> dict | None:
+        message, fds = receive(client, max_fds=2)
+        if message is None:  # the run is over or died: so are the notebooks its kernels ran
+            for fd in fds:
+                os.close(fd)
+            self.drop(client)
+            return None
+        if message.get("check") == "stale":
+            send(client, {"id": message.get("id"), "stale": changed(self.files)})
+            return None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            for fd in fds:
+                os.close(fd)
+            send(client, {"id": message.get("id"), "error": f"fork failed: {exc}"})
+            return None
         if pid == 0:
-            return
-        children.discard(pid)
-        _send(reply_fd, {"exited": pid, "status": os.waitstatus_to_exitcode(status)})
+            for fd, target in zip(fds, (1, 2)):  # the run's own standard output and error
+                os.dup2(fd, target)
+            for fd in fds:
+                os.close(fd)
+            self.listener.close()
+            for other in self.clients:
+                other.close()
+            return message
+        for fd in fds:
+            os.close(fd)
+        self.clients[client].add(pid)
+        self.owner[pid] = client
+        send(client, {"id": message.get("id"), "forked": pid})
+        return None
+
+    def drop(self, client: socket.socket) -> None:
+        for pid in self.clients.pop(client, set()):
+            _kill_group(pid)
+        client.close()
+        self.idle_since = time.monotonic()
+
+    def reap(self) -> None:
+        while self.owner:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            client = self.owner.pop(pid, None)
+            if client is not None and client in self.clients:
+                self.clients[client].discard(pid)
+                send(client, {"exited": pid, "status": os.waitstatus_to_exitcode(status)})
+            self.idle_since = time.monotonic()
 
 
 def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
+    """Kill a kernel and its process group (the kernel itself also before it made its group)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def become_kernel(request: dict, zygote_pid: int) -> None:
@@ -211,15 +352,27 @@ def become_kernel(request: dict, zygote_pid: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    cmd_fd, reply_fd, modules = int(argv[0]), int(argv[1]), argv[2:]
+    listen_fd, idle_seconds, modules = int(argv[0]), float(argv[1]), argv[2:]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool ends it, not a Ctrl-C meant for csm
+    if os.fork():  # the starter waits for this process only: the zygote itself may outlive it
+        os._exit(0)
+    listener = socket.socket(fileno=listen_fd)
     failed, unusable = warm_up(modules)
+    os.chdir("/")  # the folder it was started in may go; each kernel is given its own
+    server = Server(listener, idle_seconds, failed, module_files())
     if unusable:
-        _send(reply_fd, {"unusable": unusable})
+        server.give_up_name()
+        listener.setblocking(False)
+        while True:  # the connections already waiting are told why
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                break
+            send(client, {"unusable": unusable})
+            client.close()
         return
-    _send(reply_fd, {"ready": os.getpid(), "files": module_files(), "failed": failed})
     zygote_pid = os.getpid()
-    request = serve(cmd_fd, reply_fd)
+    request = server.serve()
     become_kernel(request, zygote_pid)
 
 

@@ -51,6 +51,7 @@ datetime.date(2026, 3, 21)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -125,6 +126,7 @@ _TIME = (
 _DATE_TIME_RE = "^" + _DATE + _TIME + "$"
 _FIXED = r"^\d{4}[/.\-]\d\d[/.\-]\d\d(?:[ T]\d\d:\d\d(?::\d\d)?)?$"  # YYYY/MM/DD[ HH:MM[:SS]]
 _DATE_TEXT = r"^(\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4})"  # the date part, for messages
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DATE_ONLY = re.compile(r"^(?:\d{4}([/.\-])\d{1,2}\1\d{1,2}|\d{1,2}([/.\-])\d{1,2}\2\d{4})$")
 _SOLAR_LOOKING = r"^(?:1[34]\d\d[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]1[34]\d\d)(?:[T\s]|$)"
 _LOOKS_SOLAR = "looks like a Solar Hijri date ({}); declare calendar: jalali"
@@ -209,6 +211,12 @@ def parse_date(value, calendar: str = "gregorian") -> dt.date:
         raise ValueError(f"not a date: {value!r} (expected text such as {_example(calendar)} or a date)")
     if not text:
         raise ValueError("no date given")
+    iso = _ISO_DATE.match(text) if calendar == "gregorian" else None
+    if iso and not _solar_year(int(iso[1])) and NS_YEARS[0] < int(iso[1]) < NS_YEARS[1]:
+        # the common case (a wave file's 2026-07-02) without the vectorised reader's milliseconds;
+        # what it refuses (no such day) still gets the reader's words below
+        with contextlib.suppress(ValueError):
+            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
     if not _DATE_ONLY.match(text):
         if re.match(_DATE_TIME_RE, text):
             raise ValueError(f"expected a date without a time of day: '{value}'")

@@ -346,10 +346,15 @@ def _calendar_of(data: dict, root: Path) -> str:
     if isinstance(codebook, str):
         cb_path = Path(codebook) if Path(codebook).is_absolute() else root / codebook
         if cb_path.is_file():
-            try:
-                value = read_yaml(cb_path).get("calendar")
-            except CSMInputError:
-                return "gregorian"  # the codebook's own problem is reported when it is loaded
-            if isinstance(value, str):
-                return value
+            return _codebook_calendar(cb_path)
     return "gregorian"
+
+
+@parsed_once
+def _codebook_calendar(path: Path) -> str:
+    """A codebook's ``calendar`` (read once however many wave files name the codebook)."""
+    try:
+        value = read_yaml(path).get("calendar")
+    except CSMInputError:
+        return "gregorian"  # the codebook's own problem is reported when it is loaded
+    return value if isinstance(value, str) else "gregorian"
