@@ -109,3 +109,17 @@ def test_a_partial_run_keeps_the_record_of_the_other_reports(demo_root, tmp_path
     _keep_earlier_jobs(wave, run, NOTEBOOKS)
     assert [r.notebook for r in run.notebooks] == [NOTEBOOKS[0].stem]  # only what ran counts as run
     assert [r.notebook for r in run.kept] == [n.stem for n in NOTEBOOKS[1:-1]]  # no page, no record
+
+
+def test_a_run_switches_threads_promptly_and_restores_the_setting():
+    import sys
+
+    from csmlib.batch.pipeline import THREAD_SWITCH_SECONDS, prompt_thread_switches
+
+    before = sys.getswitchinterval()
+    with prompt_thread_switches():
+        assert sys.getswitchinterval() == pytest.approx(THREAD_SWITCH_SECONDS)
+    assert sys.getswitchinterval() == before
+    with pytest.raises(KeyError), prompt_thread_switches():
+        raise KeyError("a failing run")
+    assert sys.getswitchinterval() == before
