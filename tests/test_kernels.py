@@ -192,7 +192,7 @@ def test_the_next_run_finds_the_zygote_and_it_ends_when_idle(tmp_path, monkeypat
     deadline = time.monotonic() + 30
     while zygote.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not zygote.alive() and not zygote.path.exists()
+    assert not zygote.alive() and not zygote.path.exists() and not Path(f"{zygote.path}.lock").exists()
 
 
 @warm_only

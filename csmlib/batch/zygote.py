@@ -192,6 +192,9 @@ class Server:
                 now = os.stat(self.path)
                 if (now.st_dev, now.st_ino) == (self.name.st_dev, self.name.st_ino):
                     os.unlink(self.path)
+                    # the lock goes too (a starter that opened it already may start a second
+                    # zygote of the name: harmless, the one that lost its name ends when idle)
+                    os.unlink(lock.name)
             except OSError:
                 pass
         self.name = None
@@ -208,11 +211,16 @@ class Server:
             timeout = None
             if not busy:  # a connection already waiting is served, even past the idle time
                 timeout = max(0.0, self.idle_since + (0 if self.retiring else self.idle_seconds) - time.monotonic())
-            readable = [self.listener, wake_r, *self.clients] if self.name is not None else [wake_r, *self.clients]
-            ready, _, _ = select.select(readable, [], [], timeout)
+            # the listener too once its name is given up: runs that connected before are served
+            ready, _, _ = select.select([self.listener, wake_r, *self.clients], [], [], timeout)
             if not ready and not busy:
                 self.give_up_name()
-                os._exit(0)
+                self.retiring = True
+                while select.select([self.listener], [], [], 0)[0]:  # a run that connected meanwhile is served
+                    self.accept()
+                if not self.clients:
+                    os._exit(0)
+                continue
             if wake_r in ready:
                 os.read(wake_r, 512)
             if self.listener in ready:
