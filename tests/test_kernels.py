@@ -148,6 +148,16 @@ def test_a_changed_module_file_makes_the_zygote_stale(tmp_path):
     assert zygote.changed(files)
 
 
+def test_the_zygote_watches_its_modules_and_matplotlibs_font_list():
+    import matplotlib
+    import matplotlib.font_manager
+
+    files = zygote.module_files()
+    assert zygote.__file__ in files and kernels.__file__ in files
+    font_list = [f for f in files if Path(f).parent == Path(matplotlib.get_cachedir()) and Path(f).name.startswith("fontlist")]
+    assert len(font_list) == 1  # a font installed and the list rebuilt: the zygote is stale
+
+
 def test_only_a_plain_ipykernel_command_is_forked():
     assert kernels.interpreter_prefix([sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]) == [sys.executable]
     assert kernels.interpreter_prefix([sys.executable, "-m", "other_kernel", "-f", "c.json"]) is None

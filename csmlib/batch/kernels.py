@@ -65,7 +65,7 @@ from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
-from csmlib.batch.zygote import receive, send
+from csmlib.batch.zygote import peer_uid, receive, send
 
 LAUNCHER = "ipykernel_launcher"
 # the notebook stack; ``package.*``: every module of the package. csmlib's modules import
@@ -236,6 +236,8 @@ class Zygote:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             sock.connect(str(path))
+            if peer_uid(sock) != os.getuid():  # a zygote of one's own only (the folder is too)
+                raise PermissionError(path)
         except OSError:
             sock.close()
             return None

@@ -107,10 +107,17 @@ def _expand(modules: list[str]):
 
 
 def module_files() -> dict[str, int]:
-    """Modification time of every imported module's file: a change means the zygote is stale."""
+    """Modification time of every imported module's file, and of matplotlib's list of fonts (read
+    as matplotlib is imported: a font installed and the list rebuilt since): a change means the
+    zygote is stale."""
+    paths = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
+    font_manager = sys.modules.get("matplotlib.font_manager")
+    if font_manager is not None:
+        import matplotlib
+
+        paths.append(os.path.join(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json"))
     files = {}
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
+    for path in paths:
         if path:
             try:
                 files[path] = os.stat(path).st_mtime_ns
