@@ -290,7 +290,9 @@ def run_reports(root: Path, params: Path, limit: float, timeout: float | None):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},  # each progress line shown as it is written
+        # each progress line shown as it is written; the run's own zygote (not one kept between
+        # runs): its kernels are the run's descendants, so their memory is in the tree polled
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "CSM_KERNEL_IDLE_SECONDS": "0"},
         preexec_fn=cap_memory,
     )
     stopped: list[str] = []

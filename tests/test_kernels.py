@@ -263,6 +263,24 @@ def test_a_kernel_writes_to_the_standard_output_of_its_run(tmp_path, capfd):
     assert "kernel-fd-1" in captured.out and "kernel-fd-2" in captured.err
 
 
+def test_runs_with_other_limits_use_another_zygote():
+    """A kernel inherits its zygote's resource limits, file mask and priority, not its run's: a run
+    capped otherwise (``ulimit``) must not be served by a zygote started without the cap."""
+    import resource
+
+    prefix, env = ["python"], {"A": "1"}
+    name = kernels.zygote_name(prefix, env, "/", ("json",))
+    assert kernels.zygote_name(prefix, {**env, "PWD": "/elsewhere", "PYTEST_CURRENT_TEST": "t"}, "/x", ("json",)) == name
+    assert kernels.zygote_name(prefix, {**env, "B": "2"}, "/", ("json",)) != name
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft - 1, hard))
+    try:
+        assert kernels.zygote_name(prefix, env, "/", ("json",)) != name
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert kernels.zygote_name(prefix, env, "/", ("json",)) == name
+
+
 def test_the_zygotes_folder_is_used_only_when_private(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     folder = kernels.shared_folder()

@@ -180,7 +180,8 @@ def shared_folder() -> Path | None:
 
 
 def zygote_name(prefix: list[str], env: dict[str, str], cwd: str, imports) -> str:
-    """The name of the zygote that serves kernels of ``prefix`` in ``env``: equal when it imported the same.
+    """The name of the zygote that serves kernels of ``prefix`` in ``env``: equal when it imported the same
+    and its kernels inherit what this process's children would (:func:`inherited_limits`).
 
     The environment counts but for what says where or when a command ran (``PWD``, pytest's
     current test, ...): each kernel still gets the environment of its own request. The folder
@@ -193,8 +194,26 @@ def zygote_name(prefix: list[str], env: dict[str, str], cwd: str, imports) -> st
         "env": {k: v for k, v in sorted(env.items()) if k not in VOLATILE_ENV},
         "cwd": cwd if relative else None,
         "imports": list(imports),
+        "limits": inherited_limits(),
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def inherited_limits() -> dict:
+    """What a child process inherits besides its environment: resource limits (``ulimit``), the
+    file-creation mask and the scheduling priority. A zygote's kernels get the zygote's, so runs
+    with other limits (a memory cap for a big wave) use another zygote."""
+    import resource
+
+    limits: dict = {
+        name: resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource)) if name.startswith("RLIMIT_")
+    }
+    with contextlib.suppress(OSError, ValueError):
+        limits["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
+    with contextlib.suppress(OSError, StopIteration):  # read without changing it (os.umask would, for all threads)
+        status = Path("/proc/self/status").read_text().splitlines()
+        limits["umask"] = next(line.split()[1] for line in status if line.startswith("Umask:"))
+    return limits
 
 
 class Zygote:
@@ -211,6 +230,7 @@ class Zygote:
         self.state = "starting"  # then "ready", "stale", "unusable" or "ended"
         self.reason = ""
         self.pid: int | None = None
+        self.process: subprocess.Popen | None = None  # a zygote of this run's own
         self.started = False  # this connection started the zygote
         self._replies: dict[int, dict] = {}
         self._exits: dict[int, int] = {}
@@ -266,8 +286,10 @@ class Zygote:
             sock.connect(str(path))  # waits in the listener's queue until the imports are done
         finally:
             listener.close()
-        # the process started forks the zygote and ends at once: waited for, not left a zombie
-        threading.Thread(target=starter.wait, daemon=True, name="csm-zygote-starter").start()
+        if shared:  # the process started forks the zygote and ends at once: waited for, not left a zombie
+            threading.Thread(target=starter.wait, daemon=True, name="csm-zygote-starter").start()
+        else:  # the zygote itself, a child of this process
+            self.process = starter
         self.started = True
         return sock
 
@@ -347,6 +369,8 @@ class Zygote:
 
     def alive(self) -> bool:
         """Is the zygote process still there?"""
+        if self.process is not None:
+            return self.process.poll() is None
         if self.pid is None:
             return False
         try:
@@ -363,14 +387,16 @@ class Zygote:
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
         self.sock.close()
-        if self.private is not None:
-            deadline = time.monotonic() + 10
-            while self.alive() and time.monotonic() < deadline:
-                time.sleep(0.02)
-            if self.alive() and self.pid is not None:
+        if self.process is not None:
+            if self.state == "starting":  # still importing (a run that needed no kernel): nothing forked yet
                 with contextlib.suppress(OSError):
-                    os.kill(self.pid, signal.SIGKILL)
-            self._remove_private()
+                    self.process.kill()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._remove_private()
 
     def _remove_private(self) -> None:
         if self.private is not None:

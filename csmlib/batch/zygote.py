@@ -14,7 +14,8 @@ promise and which took a second per kernel.
 
 It serves every ``csm`` process of its user that connects (a run, the next run, a Dask worker),
 as Quarto keeps a kernel daemon between renders, and ends ``IDLE_SECONDS`` after its last
-connection closed and its last kernel ended (at once with 0: the zygote of one run). A
+connection closed and its last kernel ended. With 0 it is the zygote of one run: it stays the
+run's child process (its kernels count in the run's memory and time) and ends with the run. A
 connection from another user is closed unanswered. A connection that closes (its run ended or
 died) takes the kernels it asked for with it. A zygote whose imported files have changed since
 (csmlib edited, a package upgraded) answers a new connection ``{"stale": true}``, gives up its
@@ -369,7 +370,7 @@ def become_kernel(request: dict, zygote_pid: int) -> None:
 def main(argv: list[str]) -> None:
     listen_fd, idle_seconds, modules = int(argv[0]), float(argv[1]), argv[2:]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool ends it, not a Ctrl-C meant for csm
-    if os.fork():  # the starter waits for this process only: the zygote itself may outlive it
+    if idle_seconds > 0 and os.fork():  # kept between runs: the starter waits for this process only
         os._exit(0)
     listener = socket.socket(fileno=listen_fd)
     failed, unusable = warm_up(modules)
