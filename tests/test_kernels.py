@@ -186,11 +186,11 @@ def test_warm_kernels_starts_the_zygote_early_and_ends_it_after_the_run(tmp_path
 def test_the_next_run_finds_the_zygote_and_it_ends_when_idle(tmp_path, monkeypatch):
     """Kept between runs (as Quarto keeps its kernel daemon): a second run forks from the first
     run's zygote without importing again; idle long enough, it ends and gives up its socket."""
-    monkeypatch.setenv("CSM_KERNEL_IDLE_SECONDS", "3")
-    monkeypatch.setenv("CSM_TEST_OWN_ZYGOTE", str(tmp_path))  # a zygote of this test's own (its environment differs)
+    monkeypatch.setenv("CSM_KERNEL_IDLE_SECONDS", "2")
     pids, started = [], []
     for name in ("first", "second"):
-        monkeypatch.setattr(kernels, "_POOL", None)
+        # a light zygote of this test's own (other imports, another name): quick to start
+        monkeypatch.setattr(kernels, "_POOL", kernels.KernelPool(imports=("json",)))
         with kernels.warm_kernels("csm") as pool:
             assert _run(tmp_path, name, "print('ok')")[:2] == ("", ["ok\n"])
             pids.append(pool.zygote.pid)
@@ -216,7 +216,7 @@ def test_a_zygote_whose_files_changed_is_replaced_at_the_next_run(tmp_path, monk
             module = tmp_path / "csm_probe_module.py"
             module.write_text("VALUE = 2\n", encoding="utf-8")
             os.utime(module, ns=(0, module.stat().st_mtime_ns + 1_000_000_000))
-        pool = kernels.KernelPool(imports=(*kernels.WARM_IMPORTS, "csm_probe_module"))
+        pool = kernels.KernelPool(imports=("csm_probe_module",))
         monkeypatch.setattr(kernels, "_POOL", pool)
         try:
             error, outputs, _ = _run(tmp_path, f"v{value}", "import csm_probe_module, os\nprint(csm_probe_module.VALUE)")
